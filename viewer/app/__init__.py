@@ -1,0 +1,1 @@
+"""The PyQt5 desktop window on top of the scene layer."""

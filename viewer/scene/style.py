@@ -1,0 +1,6 @@
+"""Colours and surface materials shared by every view and export."""
+
+BONE_COLOUR = "#e6dcc8"
+BONE_MATERIAL = {"ambient": 0.18, "diffuse": 0.85, "specular": 0.22, "specular_power": 18.0}
+BACKGROUND_TOP = "#485466"
+BACKGROUND_BOTTOM = "#1c2129"
