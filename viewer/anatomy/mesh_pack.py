@@ -75,9 +75,10 @@ def load_manifest(directory: Path) -> dict:
     manifest = read_json(path)
     check_schema(manifest, "manifest.schema.json", path)
     ids = [bone["id"] for bone in manifest["bones"]]
+    for index, bone_id in enumerate(ids):
+        if ids.index(bone_id) != index:
+            raise InputError(path, f"bone id {bone_id!r} is used twice", f"$.bones[{index}].id")
     for index, bone in enumerate(manifest["bones"]):
-        if ids.index(bone["id"]) != index:
-            raise InputError(path, f"bone id {bone['id']!r} is used twice", f"$.bones[{index}].id")
         if bone["parent"] is not None and bone["parent"] not in ids:
             raise InputError(path, f"parent {bone['parent']!r} is not a bone of this pack", f"$.bones[{index}].parent")
     return manifest

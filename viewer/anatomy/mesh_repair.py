@@ -69,8 +69,11 @@ def refine(
 ) -> trimesh.Trimesh:
     """Repair, Loop-subdivide and Taubin-smooth a bone mesh.
 
-    Loop subdivision rounds off the facets; Taubin smoothing (rather than plain Laplacian)
-    then evens out spikes without shrinking the bone, so attachment points stay on it.
+    Loop subdivision rounds off the facets. It approximates rather than interpolates, so the
+    surface settles slightly inside the coarse one (most at sharp corners); an interpolating
+    variant was tried and rejected because it pushed the thin iliac blade through itself.
+    Taubin smoothing (rather than plain Laplacian) then evens out spikes without shrinking
+    the bone further.
     """
     closed = make_closed(mesh, name)
     vertices, faces = trimesh.remesh.subdivide_loop(

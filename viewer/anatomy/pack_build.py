@@ -26,6 +26,7 @@ SOURCE_PACKAGE = "myo-sim"
 SOURCE_MODEL = "myofullbody"
 # The pinned source version: meshes/ is rebuilt from exactly this release.
 SOURCE_VERSION = "0.2.3"
+LICENCE_NAME = "LICENSE-myo-sim"
 
 
 @dataclass(frozen=True)
@@ -166,4 +167,14 @@ def build_pack(out_dir: Path, log=print) -> dict:
     }
     (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     (out_dir / "NOTICE").write_text(_notice(version), encoding="utf-8")
+    (out_dir / LICENCE_NAME).write_text(_source_licence(), encoding="utf-8")
     return manifest
+
+
+def _source_licence() -> str:
+    """The licence text that ships with the installed myo-sim distribution."""
+    distribution = importlib.metadata.distribution(SOURCE_PACKAGE)
+    for file in distribution.files or ():
+        if file.name.upper().startswith("LICENSE"):
+            return file.read_text(encoding="utf-8")
+    raise FileNotFoundError(f"{SOURCE_PACKAGE} ships no LICENSE file")

@@ -1,0 +1,204 @@
+"""Loading anatomy packs: the default pack, and every way a bone file can be broken."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+import trimesh
+
+from conftest import bone_entry, edit_manifest
+from viewer.anatomy.json_input import InputError
+from viewer.anatomy.mesh_pack import MANIFEST_NAME, default_pack_dir, load_manifest, load_pack
+
+ALL_BONES = {"t12", "l1", "l2", "l3", "l4", "l5", "sacrum", "hip_bone_r", "hip_bone_l", "femur_r", "femur_l"}
+
+
+@pytest.fixture(scope="module")
+def default_pack():
+    return load_pack()
+
+
+def test_default_pack_loads_every_bone(default_pack):
+    assert set(default_pack.bones) == ALL_BONES
+    assert default_pack.problems == []
+
+
+def test_manifest_checksums_and_counts_match_the_files():
+    directory = default_pack_dir()
+    manifest = load_manifest(directory)
+    for entry in manifest["bones"]:
+        data = (directory / entry["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["file"]
+        mesh = trimesh.load(directory / entry["file"])
+        assert len(mesh.faces) == entry["triangles"]
+    assert manifest["units"] == "mm"
+    assert manifest["frame"]["name"] == "RAS"
+    assert manifest["source"]["package"] == "myo-sim"
+    assert "Apache" in (directory / "NOTICE").read_text()
+
+
+def test_every_bone_is_a_closed_outward_surface(default_pack):
+    for bone in default_pack.bones.values():
+        assert bone.mesh.is_watertight, bone.id
+        assert bone.mesh.volume > 0, bone.id
+        assert len(bone.mesh.faces) >= 6000, f"{bone.id} is too coarse to render smoothly"
+        # smooth: all but the sharpest 1% of neighbouring faces meet at under 45 degrees
+        assert np.percentile(np.degrees(bone.mesh.face_adjacency_angles), 99) < 45, bone.id
+
+
+def test_bones_sit_in_the_documented_frame(default_pack):
+    centre = {bone_id: bone.mesh.centroid for bone_id, bone in default_pack.bones.items()}
+    # x to the subject's right
+    assert centre["femur_r"][0] > 50 and centre["femur_l"][0] < -50
+    assert centre["hip_bone_r"][0] > 30 and centre["hip_bone_l"][0] < -30
+    # z superior: the spine stacks upwards, the femurs hang below
+    heights = [centre[b][2] for b in ("sacrum", "l5", "l4", "l3", "l2", "l1", "t12")]
+    assert heights == sorted(heights)
+    assert centre["femur_r"][2] < centre["sacrum"][2] - 150
+    # y anterior: the pubic symphysis (front of the hip bones) lies ahead of the sacrum
+    assert default_pack.bones["hip_bone_r"].mesh.bounds[1][1] > default_pack.bones["sacrum"].mesh.bounds[1][1] + 40
+    # the femoral joint centres are the hip centres, symmetric about the origin
+    right = default_pack.bones["femur_r"].joint_centre
+    left = default_pack.bones["femur_l"].joint_centre
+    np.testing.assert_allclose(right, left * np.array([-1, 1, 1]), atol=0.5)
+    np.testing.assert_allclose((right + left) / 2, 0, atol=0.5)
+    # and each lies inside the hip bone's socket region, not in the femoral shaft
+    assert 60 < right[0] < 95
+
+
+def _damage(pack, bone_id, damage):
+    manifest = json.loads((pack / MANIFEST_NAME).read_text())
+    damage(pack / bone_entry(manifest, bone_id)["file"])
+
+
+def _assert_only_missing(loaded, bone_id, *fragments):
+    assert loaded.missing == [bone_id]
+    assert set(loaded.bones) == ALL_BONES - {bone_id}
+    message = str(loaded.problems[0])
+    assert f"{bone_id}.ply" in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_checksum_mismatch_names_the_file(pack_copy):
+    def flip_a_byte(path):
+        data = bytearray(path.read_bytes())
+        data[-5] ^= 0xFF
+        path.write_bytes(bytes(data))
+
+    _damage(pack_copy, "l3", flip_a_byte)
+    _assert_only_missing(load_pack(pack_copy), "l3", "checksum mismatch")
+
+
+def test_missing_file_names_the_file(pack_copy):
+    _damage(pack_copy, "femur_l", lambda path: path.unlink())
+    _assert_only_missing(load_pack(pack_copy), "femur_l", "file not found")
+
+
+def test_empty_file_names_the_file(pack_copy):
+    _damage(pack_copy, "sacrum", lambda path: path.write_bytes(b""))
+    _assert_only_missing(load_pack(pack_copy), "sacrum", "empty")
+
+
+@pytest.mark.parametrize("keep_checksum", [True, False])
+def test_truncated_mesh_is_refused(pack_copy, keep_checksum):
+    _damage(pack_copy, "hip_bone_r", lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]))
+    if not keep_checksum:
+        edit_manifest(pack_copy, lambda m: bone_entry(m, "hip_bone_r").pop("sha256"))
+    expected = "checksum mismatch" if keep_checksum else "hip_bone_r.ply"
+    _assert_only_missing(load_pack(pack_copy), "hip_bone_r", expected)
+
+
+def test_truncated_mesh_without_any_manifest_check_is_refused(pack_copy):
+    def strip_checks(manifest):
+        bone_entry(manifest, "l1").pop("sha256")
+        bone_entry(manifest, "l1").pop("triangles")
+
+    edit_manifest(pack_copy, strip_checks)
+    _damage(pack_copy, "l1", lambda path: path.write_bytes(path.read_bytes()[:4000]))
+    loaded = load_pack(pack_copy)
+    assert loaded.missing == ["l1"]
+
+
+def test_nan_vertices_are_refused(pack_copy):
+    def poison(path):
+        mesh = trimesh.load(path)
+        vertices = mesh.vertices.copy()
+        vertices[7] = np.nan
+        path.write_bytes(trimesh.Trimesh(vertices, mesh.faces, process=False).export(file_type="ply"))
+
+    _damage(pack_copy, "l2", poison)
+    edit_manifest(pack_copy, lambda m: bone_entry(m, "l2").pop("sha256"))
+    _assert_only_missing(load_pack(pack_copy), "l2", "NaN")
+
+
+@pytest.mark.parametrize("escape", ["../outside.ply", "/etc/outside.ply", "sub/../../outside.ply"])
+def test_paths_leaving_the_pack_are_refused(pack_copy, escape):
+    outside = pack_copy.parent / "outside.ply"
+    outside.write_bytes((pack_copy / "l4.ply").read_bytes())
+    edit_manifest(pack_copy, lambda m: bone_entry(m, "l4").update(file=escape))
+    loaded = load_pack(pack_copy)
+    assert loaded.missing == ["l4"]
+    assert "l4" not in loaded.bones and "l5" in loaded.bones
+    message = str(loaded.problems[0])
+    assert escape in message
+    assert "leaves the pack folder" in message or "absolute path" in message
+
+
+def test_symlink_out_of_the_pack_is_refused(pack_copy):
+    outside = pack_copy.parent / "elsewhere.ply"
+    outside.write_bytes((pack_copy / "l4.ply").read_bytes())
+    (pack_copy / "l4.ply").unlink()
+    (pack_copy / "l4.ply").symlink_to(outside)
+    loaded = load_pack(pack_copy)
+    assert loaded.missing == ["l4"]
+    assert "leaves the pack folder" in str(loaded.problems[0])
+
+
+def test_broken_manifest_json_names_line_and_column(pack_copy):
+    (pack_copy / MANIFEST_NAME).write_text('{\n  "format_version": 1,\n  "units": "mm",,\n}')
+    with pytest.raises(InputError) as caught:
+        load_pack(pack_copy)
+    assert str(pack_copy / MANIFEST_NAME) in str(caught.value)
+    assert "line 3, column" in str(caught.value)
+
+
+def test_schema_violation_names_the_json_path(pack_copy):
+    edit_manifest(pack_copy, lambda m: m["bones"][2].update(triangles="many"))
+    with pytest.raises(InputError) as caught:
+        load_pack(pack_copy)
+    assert "$.bones[2].triangles" in str(caught.value)
+
+
+def test_unknown_parent_and_duplicate_ids_are_refused(pack_copy):
+    edit_manifest(pack_copy, lambda m: bone_entry(m, "femur_r").update(parent="tibia_r"))
+    with pytest.raises(InputError, match=r"\$\.bones\[9\]\.parent"):
+        load_pack(pack_copy)
+    edit_manifest(pack_copy, lambda m: (bone_entry(m, "femur_r").update(parent="hip_bone_r"), m["bones"][1].update(id="t12")))
+    with pytest.raises(InputError, match="used twice"):
+        load_pack(pack_copy)
+
+
+def test_missing_manifest_is_reported(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        load_pack(tmp_path)
+
+
+def test_pack_in_metres_is_scaled_to_millimetres(pack_copy):
+    def to_metres(manifest):
+        manifest["units"] = "m"
+        entry = bone_entry(manifest, "femur_r")
+        entry.pop("sha256")
+        entry["joint_centre"] = [c / 1000 for c in entry["joint_centre"]]
+
+    mesh = trimesh.load(pack_copy / "femur_r.ply")
+    mesh.apply_scale(0.001)
+    (pack_copy / "femur_r.ply").write_bytes(mesh.export(file_type="ply"))
+    edit_manifest(pack_copy, to_metres)
+    loaded = load_pack(pack_copy)
+    reference = load_pack()
+    np.testing.assert_allclose(loaded.bones["femur_r"].mesh.bounds, reference.bones["femur_r"].mesh.bounds, atol=0.01)
+    np.testing.assert_allclose(loaded.bones["femur_r"].joint_centre, reference.bones["femur_r"].joint_centre, atol=0.01)

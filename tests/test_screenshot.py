@@ -1,0 +1,102 @@
+"""The headless screenshot command: a real process, no display, a PNG of the anatomy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import bone_entry, edit_manifest
+
+
+def run_cli(*args: str, display: bool = False) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    if display and "DISPLAY" in os.environ:
+        env["DISPLAY"] = os.environ["DISPLAY"]
+    return subprocess.run(
+        [sys.executable, "-m", "viewer", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def bone_mask(pixels: np.ndarray) -> np.ndarray:
+    """Pixels of the warm ivory bone colour (the background is a cool blue-grey)."""
+    r, g, b = (pixels[..., i].astype(int) for i in range(3))
+    return (r > 90) & (r - b > 12) & (g - b > 4)
+
+
+@pytest.fixture(scope="module")
+def anterior_png(tmp_path_factory):
+    out = tmp_path_factory.mktemp("shots") / "anterior.png"
+    result = run_cli("screenshot", str(out), "--size", "640x480")
+    assert result.returncode == 0, result.stderr
+    assert "wrote" in result.stdout
+    return out
+
+
+def test_screenshot_has_requested_size_and_is_not_blank(anterior_png):
+    image = Image.open(anterior_png)
+    assert image.size == (640, 480)
+    pixels = np.asarray(image.convert("RGB"))
+    assert pixels.std() > 10
+
+
+def test_bone_pixels_fill_the_middle_of_the_picture(anterior_png):
+    mask = bone_mask(np.asarray(Image.open(anterior_png).convert("RGB")))
+    height, width = mask.shape
+    assert mask.mean() > 0.05, "too few bone-coloured pixels"
+    rows, cols = np.nonzero(mask)
+    # framed to fill the height, centred left to right
+    assert rows.min() < 0.12 * height and rows.max() > 0.88 * height
+    assert abs(cols.mean() - width / 2) < 0.05 * width
+    # both femurs: bone in the left and right thirds of the lower half
+    lower = mask[height // 2 :]
+    assert lower[:, : width // 2].sum() > 200 and lower[:, width // 2 :].sum() > 200
+    # the corners stay background
+    assert not mask[:10, :10].any() and not mask[-10:, -10:].any()
+
+
+def test_views_differ_and_lateral_view_is_narrow(tmp_path):
+    out = tmp_path / "left.png"
+    assert run_cli("screenshot", str(out), "--view", "left", "--size", "320x240").returncode == 0
+    mask = bone_mask(np.asarray(Image.open(out).convert("RGB")))
+    cols = np.nonzero(mask)[1]
+    # seen from the side the two femurs overlap: the anatomy spans a narrow band
+    assert cols.max() - cols.min() < 0.5 * mask.shape[1]
+
+
+def test_missing_bone_still_renders_and_says_which(pack_copy, tmp_path):
+    (pack_copy / "femur_r.ply").unlink()
+    out = tmp_path / "partial.png"
+    result = run_cli("--pack", str(pack_copy), "screenshot", str(out), "--size", "320x240")
+    assert result.returncode == 0
+    assert "femur_r" in result.stderr and "file not found" in result.stderr
+    assert Image.open(out).size == (320, 240)
+
+
+def test_broken_manifest_is_one_clear_line(pack_copy, tmp_path):
+    edit_manifest(pack_copy, lambda m: bone_entry(m, "l1").update(file=7))
+    out = tmp_path / "never.png"
+    result = run_cli("--pack", str(pack_copy), "screenshot", str(out))
+    assert result.returncode == 2
+    assert "manifest.json at $.bones[1].file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("size", ["big", "10x10", "9000x100"])
+def test_bad_size_is_refused(tmp_path, size):
+    result = run_cli("screenshot", str(tmp_path / "x.png"), "--size", size)
+    assert result.returncode == 2
+    assert "--size" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_window_without_display_says_so_in_one_line():
+    result = run_cli()
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "no display" in lines[0] and "psoas-viewer screenshot" in lines[0]
