@@ -42,6 +42,7 @@ class Bone:
     id: str
     name: str
     parent: str | None
+    joint: str | None
     joint_centre: np.ndarray | None
     mesh: trimesh.Trimesh
     file: Path
@@ -81,6 +82,8 @@ def load_manifest(directory: Path) -> dict:
     for index, bone in enumerate(manifest["bones"]):
         if bone["parent"] is not None and bone["parent"] not in ids:
             raise InputError(path, f"parent {bone['parent']!r} is not a bone of this pack", f"$.bones[{index}].parent")
+        if bone.get("joint") and bone.get("joint_centre") is None:
+            raise InputError(path, f"a bone with a {bone['joint']} joint needs a joint_centre", f"$.bones[{index}]")
     return manifest
 
 
@@ -146,6 +149,7 @@ def load_pack(directory: Path | None = None) -> MeshPack:
             id=entry["id"],
             name=entry["name"],
             parent=entry["parent"],
+            joint=entry.get("joint"),
             joint_centre=None if centre is None else scale * np.asarray(centre, dtype=float),
             mesh=mesh,
             file=path,

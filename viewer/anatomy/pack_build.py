@@ -38,24 +38,25 @@ class SourceBone:
     geom: str
     parent: str | None
     joint: str | None
+    source_joint: str | None
     subdivisions: int
 
 
 # Parents follow the kinematic chain used by the viewer: the sacrum carries the pelvis,
 # each lumbar vertebra rests on the one below, T12 moves with L1, each femur hangs from its
-# hip bone. Joints name the myo-sim joint whose anchor is the bone's centre of rotation.
+# hip bone. The source joint is the myo-sim joint whose anchor is the bone's joint centre.
 SOURCE_BONES: tuple[SourceBone, ...] = (
-    SourceBone("t12", "T12 vertebra", "torso_geom_1", "l1", None, 2),
-    SourceBone("l1", "L1 vertebra", "lumbar1_geom_1", "l2", "L1_L2_FE", 2),
-    SourceBone("l2", "L2 vertebra", "lumbar2_geom_1", "l3", "L2_L3_FE", 2),
-    SourceBone("l3", "L3 vertebra", "lumbar3_geom_1", "l4", "L3_L4_FE", 2),
-    SourceBone("l4", "L4 vertebra", "lumbar4_geom_1", "l5", "L4_L5_FE", 2),
-    SourceBone("l5", "L5 vertebra", "lumbar5_geom_1", "sacrum", "flex_extension", 2),
-    SourceBone("sacrum", "Sacrum", "sacrum_geom_1", None, None, 2),
-    SourceBone("hip_bone_r", "Right hip bone", "pelvis_r", "sacrum", None, 3),
-    SourceBone("hip_bone_l", "Left hip bone", "pelvis_l", "sacrum", None, 3),
-    SourceBone("femur_r", "Right femur", "femur_r", "hip_bone_r", "hip_flexion_r", 2),
-    SourceBone("femur_l", "Left femur", "femur_l", "hip_bone_l", "hip_flexion_l", 2),
+    SourceBone("t12", "T12 vertebra", "torso_geom_1", "l1", None, None, 2),
+    SourceBone("l1", "L1 vertebra", "lumbar1_geom_1", "l2", "lumbar", "L1_L2_FE", 2),
+    SourceBone("l2", "L2 vertebra", "lumbar2_geom_1", "l3", "lumbar", "L2_L3_FE", 2),
+    SourceBone("l3", "L3 vertebra", "lumbar3_geom_1", "l4", "lumbar", "L3_L4_FE", 2),
+    SourceBone("l4", "L4 vertebra", "lumbar4_geom_1", "l5", "lumbar", "L4_L5_FE", 2),
+    SourceBone("l5", "L5 vertebra", "lumbar5_geom_1", "sacrum", "lumbar", "flex_extension", 2),
+    SourceBone("sacrum", "Sacrum", "sacrum_geom_1", None, None, None, 2),
+    SourceBone("hip_bone_r", "Right hip bone", "pelvis_r", "sacrum", None, None, 3),
+    SourceBone("hip_bone_l", "Left hip bone", "pelvis_l", "sacrum", None, None, 3),
+    SourceBone("femur_r", "Right femur", "femur_r", "hip_bone_r", "hip_r", "hip_flexion_r", 2),
+    SourceBone("femur_l", "Left femur", "femur_l", "hip_bone_l", "hip_l", "hip_flexion_l", 2),
 )
 
 # myo-sim's world has x to the subject's left, y posterior, z up, in metres. Turning it half
@@ -140,13 +141,14 @@ def build_pack(out_dir: Path, log=print) -> dict:
         mesh.vertices = np.round(mesh.vertices, 3)
         path = out_dir / f"{bone.bone_id}.ply"
         path.write_bytes(mesh.export(file_type="ply"))
-        centre = None if bone.joint is None else np.round(source.joint_centre(bone.joint), 3).tolist()
+        centre = None if bone.source_joint is None else np.round(source.joint_centre(bone.source_joint), 3).tolist()
         entries.append(
             {
                 "id": bone.bone_id,
                 "name": bone.name,
                 "file": path.name,
                 "parent": bone.parent,
+                "joint": bone.joint,
                 "joint_centre": centre,
                 "sha256": _sha256(path),
                 "triangles": int(len(mesh.faces)),
