@@ -1,0 +1,168 @@
+"""Poses and the bone transforms they produce.
+
+A :class:`Pose` holds joint angles in degrees. :func:`bone_transforms` turns it into one 4x4
+matrix per bone that maps the bone's points from the standing (reference) pose to the posed
+scene, following the parent chain of the mesh pack.
+
+Conventions, in the scene frame (x right, y anterior, z superior):
+
+- hip flexion swings the thigh forward about the hip centre; it is the angle of the thigh in
+  the room relative to standing, so with the thighs held still a posterior pelvic tilt (a
+  "tuck") extends the hip joint: joint flexion = thigh flexion + anterior pelvic tilt;
+- hip adduction brings the knee towards the midline, internal rotation turns the front of the
+  thigh inwards (OpenSim order: flexion, then adduction, then rotation);
+- lumbar flexion bends the trunk forward, lateral bending is positive to the right; both are
+  shared evenly by the five lumbar joints (L5/S1 to L1/L2), an assumption of this model;
+- pelvic tilt turns the pelvis and the spine about the line through both hip centres,
+  positive anteriorly (the top of the pelvis tipping forward).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+# Joint-angle limits in degrees; hip flexion -30 to 120 as in OpenSim/MyoLeg lower-limb models.
+LIMITS: dict[str, tuple[float, float]] = {
+    "hip_flexion": (-30.0, 120.0),
+    "hip_adduction": (-30.0, 15.0),
+    "hip_rotation": (-30.0, 30.0),
+    "lumbar_flexion": (-30.0, 50.0),
+    "lumbar_bending": (-30.0, 30.0),
+    "pelvic_tilt": (-25.0, 25.0),
+}
+
+
+class PoseError(ValueError):
+    """A pose outside the joint limits of the model."""
+
+
+@dataclass(frozen=True)
+class Pose:
+    """Joint angles in degrees; every field defaults to upright standing."""
+
+    hip_flexion_r: float = 0.0
+    hip_flexion_l: float = 0.0
+    hip_adduction_r: float = 0.0
+    hip_adduction_l: float = 0.0
+    hip_rotation_r: float = 0.0
+    hip_rotation_l: float = 0.0
+    lumbar_flexion: float = 0.0
+    lumbar_bending: float = 0.0
+    pelvic_tilt: float = 0.0
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if not np.isfinite(value):
+                raise PoseError(f"{field.name} is {value}, not a number of degrees")
+        for side in "rl":
+            self._check(f"hip_flexion_{side}", self.hip_joint_flexion(side), "hip_flexion")
+            self._check(f"hip_adduction_{side}", getattr(self, f"hip_adduction_{side}"), "hip_adduction")
+            self._check(f"hip_rotation_{side}", getattr(self, f"hip_rotation_{side}"), "hip_rotation")
+        for name in ("lumbar_flexion", "lumbar_bending", "pelvic_tilt"):
+            self._check(name, getattr(self, name), name)
+
+    @staticmethod
+    def _check(name: str, value: float, limit: str) -> None:
+        low, high = LIMITS[limit]
+        if not low - 1e-9 <= value <= high + 1e-9:
+            raise PoseError(f"{name} {value:g} degrees is outside {low:g} to {high:g}")
+
+    def hip_joint_flexion(self, side: str) -> float:
+        """Flexion at the hip joint itself: thigh flexion plus anterior pelvic tilt."""
+        return getattr(self, f"hip_flexion_{side}") + self.pelvic_tilt
+
+    def replace(self, **changes: float) -> "Pose":
+        return dataclasses.replace(self, **changes)
+
+    def mirrored(self) -> "Pose":
+        """The same pose with left and right exchanged."""
+        swapped = {}
+        for name in ("hip_flexion", "hip_adduction", "hip_rotation"):
+            swapped[f"{name}_r"] = getattr(self, f"{name}_l")
+            swapped[f"{name}_l"] = getattr(self, f"{name}_r")
+        return self.replace(**swapped, lumbar_bending=-self.lumbar_bending)
+
+
+def rotation(axis: str, degrees: float) -> np.ndarray:
+    """Right-handed rotation matrix about a scene axis."""
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    if axis == "x":
+        return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+    if axis == "y":
+        return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+
+
+def about(matrix3: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """4x4 transform rotating by ``matrix3`` about the point ``centre``."""
+    out = np.eye(4)
+    out[:3, :3] = matrix3
+    out[:3, 3] = centre - matrix3 @ centre
+    return out
+
+
+def hip_rotation_matrix(pose: Pose, side: str) -> np.ndarray:
+    """Thigh orientation in the room: flexion, then adduction, then axial rotation."""
+    medial = -1.0 if side == "r" else 1.0  # adduction and internal rotation turn towards the midline
+    return (
+        rotation("x", getattr(pose, f"hip_flexion_{side}"))
+        @ rotation("y", -medial * getattr(pose, f"hip_adduction_{side}"))
+        @ rotation("z", -medial * getattr(pose, f"hip_rotation_{side}"))
+    )
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """The kinematic chain of a pack: parent, joint kind and joint centre (mm) of each bone."""
+
+    parents: dict[str, str | None]
+    joints: dict[str, str | None]
+    joint_centres: dict[str, np.ndarray]
+
+    @classmethod
+    def from_manifest(cls, manifest: dict) -> "Skeleton":
+        entries = manifest["bones"]
+        return cls(
+            parents={e["id"]: e["parent"] for e in entries},
+            joints={e["id"]: e.get("joint") for e in entries},
+            joint_centres={
+                e["id"]: np.asarray(e["joint_centre"], float) for e in entries if e.get("joint_centre") is not None
+            },
+        )
+
+    def frame_origin(self, bone_id: str) -> np.ndarray:
+        """Origin of a bone's local frame: its joint centre, or the scene origin."""
+        return self.joint_centres.get(bone_id, np.zeros(3))
+
+
+def bone_transforms(pose: Pose, skeleton: Skeleton) -> dict[str, np.ndarray]:
+    """4x4 matrices mapping each bone from standing to ``pose``.
+
+    Hips are placed in the room (see the module notes); every other bone follows its parent,
+    turned at its own lumbar joint if it has one; the root bones carry the pelvic tilt.
+    """
+    n_lumbar = max(1, sum(joint == "lumbar" for joint in skeleton.joints.values()))
+    lumbar = rotation("x", -pose.lumbar_flexion / n_lumbar) @ rotation("y", pose.lumbar_bending / n_lumbar)
+    pelvis = about(rotation("x", -pose.pelvic_tilt), np.zeros(3))
+    transforms: dict[str, np.ndarray] = {}
+
+    def world(bone_id: str) -> np.ndarray:
+        if bone_id in transforms:
+            return transforms[bone_id]
+        joint, parent = skeleton.joints[bone_id], skeleton.parents[bone_id]
+        if joint in ("hip_r", "hip_l"):
+            result = about(hip_rotation_matrix(pose, joint[-1]), skeleton.frame_origin(bone_id))
+        else:
+            result = pelvis if parent is None else world(parent)
+            if joint == "lumbar":
+                result = result @ about(lumbar, skeleton.frame_origin(bone_id))
+        transforms[bone_id] = result
+        return result
+
+    for bone_id in skeleton.parents:
+        world(bone_id)
+    return transforms
