@@ -9,8 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pyvista as pv
 
+from viewer.anatomy.annotations import Annotations
+from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import MeshPack
+from viewer.anatomy.muscle_paths import MuscleModel, apply
 from viewer.scene import style
+from viewer.scene.muscle_actors import MuscleActors
 from viewer.scene.views import VIEWS, framing
 
 
@@ -22,11 +26,13 @@ def _polydata(mesh) -> pv.PolyData:
 
 
 class AnatomyScene:
-    """Bone actors of a mesh pack on a plotter, with the project's lighting and views."""
+    """Bones and muscles on a plotter, with the project's lighting, views and poses."""
 
-    def __init__(self, plotter: pv.Plotter, pack: MeshPack):
+    def __init__(self, plotter: pv.Plotter, pack: MeshPack, annotations: Annotations | None = None):
         self.plotter = plotter
         self.pack = pack
+        self.skeleton = Skeleton.from_manifest(pack.manifest)
+        self.pose = Pose()
         self.bone_actors: dict[str, pv.Actor] = {}
         plotter.set_background(style.BACKGROUND_BOTTOM, top=style.BACKGROUND_TOP)
         plotter.enable_lightkit()
@@ -38,16 +44,32 @@ class AnatomyScene:
                 name=bone_id,
                 **style.BONE_MATERIAL,
             )
-        self._points = (
-            np.vstack([bone.mesh.vertices for bone in pack.bones.values()])
-            if pack.bones
-            else np.zeros((1, 3))
-        )
+        self.muscle_model: MuscleModel | None = None
+        self.muscle_actors: MuscleActors | None = None
+        if annotations is not None:
+            self.muscle_model = MuscleModel(annotations, self.skeleton, set(pack.bones))
+            self.muscle_actors = MuscleActors(plotter, self.muscle_model, self.muscle_model.evaluate(self.pose))
+
+    def set_pose(self, pose: Pose) -> None:
+        """Move bones (by their actor matrices) and muscles (in place) to ``pose``."""
+        transforms = bone_transforms(pose, self.skeleton)
+        for bone_id, actor in self.bone_actors.items():
+            actor.user_matrix = transforms[bone_id]
+        if self.muscle_model is not None:
+            self.muscle_actors.update(self.muscle_model.evaluate(pose, transforms))
+        self.pose = pose
+
+    def posed_bone_points(self) -> np.ndarray:
+        """Every bone vertex in the current pose (for framing the camera)."""
+        if not self.pack.bones:
+            return np.zeros((1, 3))
+        transforms = bone_transforms(self.pose, self.skeleton)
+        return np.vstack([apply(transforms[b], bone.mesh.vertices) for b, bone in self.pack.bones.items()])
 
     def set_view(self, name: str) -> None:
         """Point the camera along a named view, framed so the anatomy fills the window."""
         width, height = self.plotter.window_size
         camera = self.plotter.camera
-        position, focal, up = framing(self._points, VIEWS[name], camera.view_angle, width / height)
+        position, focal, up = framing(self.posed_bone_points(), VIEWS[name], camera.view_angle, width / height)
         camera.position, camera.focal_point, camera.up = position, focal, up
         self.plotter.reset_camera_clipping_range()
