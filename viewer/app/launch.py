@@ -18,7 +18,7 @@ def display_problem() -> str | None:
     return None
 
 
-def run_window(pack_dir: Path | None = None) -> int:
+def run_window(pack_dir: Path | None = None, annotations_path: Path | None = None) -> int:
     """Open the main window on a pack and run until it is closed; return the exit code."""
     problem = display_problem()
     if problem:
@@ -29,8 +29,10 @@ def run_window(pack_dir: Path | None = None) -> int:
         return 2
     from PyQt5.QtWidgets import QApplication
 
-    from viewer.app.main_window import MainWindow
+    from viewer.anatomy.annotations import load_annotations
+    from viewer.anatomy.json_input import InputError
     from viewer.anatomy.mesh_pack import load_pack
+    from viewer.app.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Psoas viewer")
@@ -38,7 +40,12 @@ def run_window(pack_dir: Path | None = None) -> int:
     pack = load_pack(pack_dir)
     for bone_problem in pack.problems:
         print(f"psoas-viewer: warning: {bone_problem}; shown without it", file=sys.stderr)
-    window = MainWindow(pack)
+    try:
+        annotations = load_annotations(annotations_path)
+    except InputError as exc:
+        print(f"psoas-viewer: {exc}; showing the bones without muscles", file=sys.stderr)
+        annotations = None
+    window = MainWindow(pack, annotations)
     window.show()
     window.show_view("anterior")
     return app.exec_()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyvistaqt import QtInteractor
 from PyQt5.QtWidgets import QAction, QLabel, QMainWindow
 
+from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.scene.anatomy_scene import AnatomyScene
 from viewer.scene.views import VIEWS
@@ -13,13 +14,13 @@ from viewer.scene.views import VIEWS
 class MainWindow(QMainWindow):
     """A window around one :class:`AnatomyScene`, drawn by pyvistaqt's ``QtInteractor``."""
 
-    def __init__(self, pack: MeshPack):
+    def __init__(self, pack: MeshPack, annotations: Annotations | None = None):
         super().__init__()
         self.setWindowTitle("Psoas viewer")
         self.resize(1280, 800)
         self.plotter = QtInteractor(self)
         self.setCentralWidget(self.plotter.interactor)
-        self.scene = AnatomyScene(self.plotter, pack)
+        self.scene = AnatomyScene(self.plotter, pack, annotations)
         self._build_view_menu()
         self.missing_label = QLabel(self._missing_text(pack))
         self.statusBar().addPermanentWidget(self.missing_label)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from viewer.anatomy.annotations import Annotations
+from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.mesh_pack import MeshPack
 
 
@@ -14,8 +16,16 @@ def use_offscreen_backend() -> None:
         os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
 
 
-def render_png(pack: MeshPack, out: Path, view: str = "anterior", size: tuple[int, int] = (1280, 800)) -> Path:
-    """Render ``pack`` from a named view into ``out`` at full quality; return the path.
+def render_png(
+    pack: MeshPack,
+    out: Path,
+    view: str = "anterior",
+    size: tuple[int, int] = (1280, 800),
+    annotations: Annotations | None = None,
+    pose: Pose | None = None,
+    strain: bool = False,
+) -> Path:
+    """Render the anatomy from a named view into ``out`` at full quality; return the path.
 
     The picture is written beside ``out`` first and renamed over it when complete, so an
     existing file is never left half-written.
@@ -27,7 +37,11 @@ def render_png(pack: MeshPack, out: Path, view: str = "anterior", size: tuple[in
 
     plotter = pv.Plotter(off_screen=True, window_size=list(size))
     try:
-        scene = AnatomyScene(plotter, pack)
+        scene = AnatomyScene(plotter, pack, annotations)
+        if pose is not None:
+            scene.set_pose(pose)
+        if strain and scene.muscle_actors is not None:
+            scene.muscle_actors.set_strain_colouring(True)
         scene.set_view(view)
         plotter.enable_anti_aliasing("ssaa")
         out = Path(out)
