@@ -59,6 +59,40 @@ def test_bone_pixels_fill_the_middle_of_the_picture(anterior_png):
     assert not mask[:10, :10].any() and not mask[-10:, -10:].any()
 
 
+def muscle_mask(pixels: np.ndarray) -> np.ndarray:
+    """Pixels of the red-brown muscle colours."""
+    r, g, b = (pixels[..., i].astype(int) for i in range(3))
+    return (r > 110) & (r - g > 50) & (r - b > 50)
+
+
+def test_muscles_are_drawn_in_front_of_the_spine(anterior_png):
+    pixels = np.asarray(Image.open(anterior_png).convert("RGB"))
+    mask = muscle_mask(pixels)
+    height, width = mask.shape
+    assert mask.sum() > 1000
+    rows, cols = np.nonzero(mask)
+    # both sides, in the upper half (lumbar spine to the hips)
+    assert (cols < width / 2).sum() > 300 and (cols > width / 2).sum() > 300
+    assert np.median(rows) < 0.55 * height
+
+
+def test_named_pose_changes_the_picture(tmp_path):
+    out = tmp_path / "sitting.png"
+    result = run_cli("screenshot", str(out), "--pose", "sitting", "--view", "right", "--size", "320x240")
+    assert result.returncode == 0, result.stderr
+    assert "sitting" in result.stdout
+    mask = bone_mask(np.asarray(Image.open(out).convert("RGB")))
+    rows, cols = np.nonzero(mask)
+    # seen from the side, sitting thighs point forward: the anatomy is wider than tall
+    assert cols.max() - cols.min() > rows.max() - rows.min()
+
+
+def test_unknown_pose_is_refused(tmp_path):
+    result = run_cli("screenshot", str(tmp_path / "x.png"), "--pose", "handstand")
+    assert result.returncode == 2
+    assert "no pose named 'handstand'" in result.stderr and "sitting" in result.stderr
+
+
 def test_views_differ_and_lateral_view_is_narrow(tmp_path):
     out = tmp_path / "left.png"
     assert run_cli("screenshot", str(out), "--view", "left", "--size", "320x240").returncode == 0

@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pytest
 
+from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.mesh_pack import load_pack
 
 if not os.environ.get("DISPLAY"):
@@ -22,8 +23,8 @@ def window(qtbot):
 
     from viewer.app.main_window import MainWindow
 
-    def open_window(pack):
-        win = MainWindow(pack)
+    def open_window(pack, annotations=None):
+        win = MainWindow(pack, annotations)
         qtbot.addWidget(win)
         win.show()
         qtbot.waitExposed(win)
@@ -40,8 +41,8 @@ def rendered_pixels(win) -> np.ndarray:
     return np.asarray(win.plotter.screenshot(return_img=True))
 
 
-def test_window_renders_the_bones(window):
-    win = window(load_pack())
+def test_window_renders_bones_and_muscles(window):
+    win = window(load_pack(), load_annotations())
     pixels = rendered_pixels(win)
     height, width = pixels.shape[:2]
     assert width >= 640 and height >= 400
@@ -50,6 +51,8 @@ def test_window_renders_the_bones(window):
     assert bone.mean() > 0.03
     assert bone[:, width // 3 : 2 * width // 3].sum() > 0.6 * bone.sum()
     assert win.missing_label.text() == "11 bones loaded"
+    muscle = (r > 110) & (r - g > 50) & (r - b > 50)
+    assert muscle.sum() > 500
 
 
 def test_view_shortcuts_move_the_camera(window, qtbot):

@@ -1,0 +1,84 @@
+"""Poses and bone transforms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from viewer.anatomy.kinematics import LIMITS, Pose, PoseError, Skeleton, bone_transforms
+from viewer.anatomy.mesh_pack import load_manifest, default_pack_dir
+from viewer.anatomy.muscle_paths import apply
+
+
+@pytest.fixture(scope="module")
+def skeleton():
+    return Skeleton.from_manifest(load_manifest(default_pack_dir()))
+
+
+def test_standing_moves_nothing(skeleton):
+    for transform in bone_transforms(Pose(), skeleton).values():
+        np.testing.assert_allclose(transform, np.eye(4), atol=1e-12)
+
+
+def test_hip_flexion_swings_the_knee_forward_about_the_hip_centre(skeleton):
+    knee = skeleton.joint_centres["femur_r"] + np.array([-20.0, 0.0, -430.0])
+    moved = apply(bone_transforms(Pose(hip_flexion_r=90), skeleton)["femur_r"], knee)
+    assert moved[1] > 400  # now in front of the hip (y anterior)
+    assert abs(moved[2] - skeleton.joint_centres["femur_r"][2]) < 30  # at hip height
+    centre = apply(bone_transforms(Pose(hip_flexion_r=90), skeleton)["femur_r"], skeleton.joint_centres["femur_r"])
+    np.testing.assert_allclose(centre, skeleton.joint_centres["femur_r"], atol=1e-9)
+
+
+def test_adduction_and_internal_rotation_turn_towards_the_midline(skeleton):
+    knee_r = skeleton.joint_centres["femur_r"] + np.array([0.0, 0.0, -400.0])
+    knee_l = skeleton.joint_centres["femur_l"] + np.array([0.0, 0.0, -400.0])
+    pose = Pose(hip_adduction_r=15, hip_adduction_l=15)
+    transforms = bone_transforms(pose, skeleton)
+    assert apply(transforms["femur_r"], knee_r)[0] < knee_r[0] - 50  # right knee moves left (medial)
+    assert apply(transforms["femur_l"], knee_l)[0] > knee_l[0] + 50
+    front_r = skeleton.joint_centres["femur_r"] + np.array([0.0, 30.0, -50.0])
+    turned = apply(bone_transforms(Pose(hip_rotation_r=30), skeleton)["femur_r"], front_r)
+    assert turned[0] < front_r[0] - 10  # the front of the right thigh turns inwards
+
+
+def test_lumbar_flexion_bends_the_trunk_forward_and_is_shared_by_five_joints(skeleton):
+    top = np.array([0.0, -60.0, 330.0])
+    transforms = bone_transforms(Pose(lumbar_flexion=40), skeleton)
+    assert apply(transforms["t12"], top)[1] > top[1] + 40
+    # each lumbar joint turns 8 degrees: L1 relative to L2 is one fifth of the total
+    relative = np.linalg.inv(transforms["l2"]) @ transforms["l1"]
+    angle = np.degrees(np.arccos((np.trace(relative[:3, :3]) - 1) / 2))
+    assert angle == pytest.approx(8.0, abs=1e-6)
+    bent = apply(bone_transforms(Pose(lumbar_bending=20), skeleton)["t12"], top)
+    assert bent[0] > 30  # bending to the right moves T12 to the right (+x)
+
+
+def test_pelvic_tilt_carries_the_spine_and_changes_the_hip_joint_angle(skeleton):
+    pose = Pose(pelvic_tilt=-10, hip_flexion_r=-20)
+    assert pose.hip_joint_flexion("r") == -30
+    transforms = bone_transforms(pose, skeleton)
+    np.testing.assert_allclose(transforms["l3"], transforms["sacrum"], atol=1e-12)
+    promontory = np.array([0.0, -40.0, 135.0])
+    assert apply(transforms["sacrum"], promontory)[1] < promontory[1] - 15  # tuck: the top tips backwards
+
+
+@pytest.mark.parametrize(
+    "angles",
+    [
+        {"hip_flexion_r": 121},
+        {"hip_flexion_l": -31},
+        {"hip_flexion_r": -25, "pelvic_tilt": -10},  # the tuck takes the joint past -30
+        {"hip_adduction_l": LIMITS["hip_adduction"][1] + 1},
+        {"lumbar_bending": float("nan")},
+    ],
+)
+def test_poses_outside_the_limits_are_refused(angles):
+    with pytest.raises(PoseError):
+        Pose(**angles)
+
+
+def test_mirrored_pose_swaps_sides():
+    pose = Pose(hip_flexion_r=30, hip_adduction_l=10, lumbar_bending=12)
+    mirrored = pose.mirrored()
+    assert (mirrored.hip_flexion_l, mirrored.hip_adduction_r, mirrored.lumbar_bending) == (30, 10, -12)
+    assert mirrored.mirrored() == pose

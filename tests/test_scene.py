@@ -1,0 +1,56 @@
+"""The scene off-screen: poses move bones by matrix and rewrite tube points in place."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from viewer.anatomy.annotations import load_annotations
+from viewer.anatomy.kinematics import Pose
+from viewer.anatomy.mesh_pack import load_pack
+from viewer.scene.screenshot import use_offscreen_backend
+
+
+@pytest.fixture
+def scene():
+    use_offscreen_backend()
+    import pyvista as pv
+
+    from viewer.scene.anatomy_scene import AnatomyScene
+
+    plotter = pv.Plotter(off_screen=True, window_size=(400, 300))
+    yield AnatomyScene(plotter, load_pack(), load_annotations())
+    plotter.close()
+
+
+def test_pose_change_updates_in_place(scene):
+    renderer = scene.plotter.renderer
+    actors_before = set(renderer.actors)
+    mesh = scene.muscle_actors.meshes["psoas_major_r"]
+    vtk_points = mesh.GetPoints()
+    standing = np.array(mesh.points)
+    scene.set_pose(Pose(hip_flexion_r=90, hip_flexion_l=90))
+    assert set(renderer.actors) == actors_before
+    assert scene.muscle_actors.meshes["psoas_major_r"] is mesh
+    assert mesh.GetPoints() is vtk_points
+    moved = np.abs(np.array(mesh.points) - standing).max(axis=1)
+    assert moved.max() > 20  # the tendon end followed the femur
+    np.testing.assert_allclose(scene.bone_actors["femur_r"].user_matrix[:3, :3] @ [0, 0, -1], [0, 1, 0], atol=1e-9)
+    np.testing.assert_allclose(scene.bone_actors["l3"].user_matrix, np.eye(4), atol=1e-12)
+
+
+def test_normals_stay_unit_and_outward(scene):
+    scene.set_pose(Pose(hip_flexion_r=-20, pelvic_tilt=-10))
+    mesh = scene.muscle_actors.meshes["iliacus_r"]
+    normals = mesh.point_data["Normals"]
+    np.testing.assert_allclose(np.linalg.norm(normals, axis=1), 1.0, atol=1e-9)
+
+
+def test_psoas_minor_hidden_by_default_and_strain_switch(scene):
+    assert not scene.muscle_actors.actors["psoas_minor_r"].visibility
+    assert scene.muscle_actors.actors["psoas_major_r"].visibility
+    scene.set_pose(Pose(hip_flexion_r=90))
+    strain = scene.muscle_actors.meshes["psoas_major_r"].point_data["strain"]
+    assert strain.max() < -10  # shortened by more than 10 %
+    scene.muscle_actors.set_strain_colouring(True)
+    assert scene.muscle_actors.actors["psoas_major_r"].mapper.scalar_visibility
