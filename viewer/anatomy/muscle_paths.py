@@ -141,7 +141,8 @@ class MuscleModel:
 
     def _fascicles(self, m: MuscleGeometry, transforms: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Posed fascicle polylines (n, P, 3) and their exact lengths (n,)."""
-        current = np.array([apply(transforms[b], o) for b, o in zip(m.origin_bones, m.origins)])
+        posed = np.stack([transforms[b] for b in m.origin_bones])
+        current = np.einsum("nij,nj->ni", posed[:, :3, :3], m.origins) + posed[:, :3, 3]
         pieces = [current[:, None, :]]
         lengths = np.zeros(len(current))
         targets = [(s["bone"], s["point"]) for s in m.steps if s["type"] == "via"] + [(m.insertion_bone, m.insertion)]

@@ -26,10 +26,17 @@ class MuscleActors:
     def __init__(self, plotter: pv.Plotter, model: MuscleModel, standing: dict[str, MuscleState]):
         self.model = model
         self.topology = TubeTopology(CENTRELINE_POINTS, TUBE_SIDES)
-        self.rest_lengths = {mid: state.centreline_lengths.copy() for mid, state in standing.items()}
-        self.rest_radii = {
-            mid: radius_profile(model.muscles[mid].radius_profile, CENTRELINE_POINTS) for mid in standing
-        }
+        # All tubes of all muscles are computed in one batch; these arrays follow self.order.
+        self.order = list(standing)
+        self.tube_counts = [len(standing[mid].centrelines) for mid in self.order]
+        self.rest_lengths = np.concatenate([standing[mid].centreline_lengths for mid in self.order])
+        self.rest_radii = np.concatenate(
+            [
+                np.tile(radius_profile(model.muscles[mid].radius_profile, CENTRELINE_POINTS), (count, 1))
+                for mid, count in zip(self.order, self.tube_counts)
+            ]
+        )
+        self.reference = np.tile(RING_REFERENCE, (len(self.rest_radii), 1))
         self.meshes: dict[str, pv.PolyData] = {}
         self.actors: dict[str, pv.Actor] = {}
         faces = self.topology.faces()
@@ -61,17 +68,19 @@ class MuscleActors:
 
     def update(self, states: dict[str, MuscleState]) -> None:
         """Write the tubes of ``states`` into the existing meshes."""
-        for mid, state in states.items():
-            mesh = self.meshes[mid]
-            scale = volume_keeping_scale(state.centreline_lengths, self.rest_lengths[mid])
-            radii = self.rest_radii[mid][None, :] * scale[:, None]
-            reference = np.broadcast_to(RING_REFERENCE, (len(radii), 3))
-            vertices, normals = tube_surface(state.centrelines, radii, TUBE_SIDES, reference)
-            mesh.points[:] = vertices.reshape(-1, 3)
-            mesh.point_data["Normals"][:] = normals.reshape(-1, 3)
-            strain = 100.0 * (state.centreline_lengths / self.rest_lengths[mid] - 1.0)
-            mesh.point_data["strain"][:] = np.repeat(strain, self.topology.n_vertices)
+        centrelines = np.concatenate([states[mid].centrelines for mid in self.order])
+        lengths = np.concatenate([states[mid].centreline_lengths for mid in self.order])
+        radii = self.rest_radii * volume_keeping_scale(lengths, self.rest_lengths)[:, None]
+        vertices, normals = tube_surface(centrelines, radii, TUBE_SIDES, self.reference)
+        strain = 100.0 * (lengths / self.rest_lengths - 1.0)
+        start = 0
+        for mid, count in zip(self.order, self.tube_counts):
+            mesh, end = self.meshes[mid], start + count
+            mesh.points[:] = vertices[start:end].reshape(-1, 3)
+            mesh.point_data["Normals"][:] = normals[start:end].reshape(-1, 3)
+            mesh.point_data["strain"][:] = np.repeat(strain[start:end], self.topology.n_vertices)
             mesh.Modified()
+            start = end
 
     def set_strain_colouring(self, on: bool) -> None:
         """Colour tubes by length change from standing (blue shorter, red longer) or plainly."""
