@@ -86,6 +86,10 @@ class SourceModel:
     def joint_centre(self, joint: str) -> np.ndarray:
         return self.to_frame(self.data.xanchor[self.model.joint(joint).id])
 
+    def site(self, name: str) -> np.ndarray:
+        """A site (attachment or via point) at the reference pose, in the project frame."""
+        return self.to_frame(self.data.site_xpos[self.model.site(name).id])
+
     def bone_mesh(self, geom: str) -> trimesh.Trimesh:
         """The geom's mesh as placed at the reference pose, in the project frame."""
         g = self.model.geom(geom)
