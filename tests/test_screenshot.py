@@ -134,3 +134,14 @@ def test_window_without_display_says_so_in_one_line():
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "no display" in lines[0] and "psoas-viewer screenshot" in lines[0]
+
+
+def test_broken_annotations_file_is_named_with_its_line(tmp_path):
+    broken = tmp_path / "mine.json"
+    broken.write_text('{"format_version": 1,\n "bones": [}\n')
+    before = broken.read_bytes()
+    result = run_cli("--annotations", str(broken), "screenshot", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert str(broken) in result.stderr and "line 2" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert broken.read_bytes() == before  # the user's file is left as it was
