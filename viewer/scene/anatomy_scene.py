@@ -1,21 +1,30 @@
-"""The anatomy drawn on a pyvista plotter: one actor per bone, lighting, camera views.
+"""The anatomy drawn on a pyvista plotter: bones, muscles, landmarks, labels, views and poses.
 
 Works on any plotter: an off-screen ``pyvista.Plotter`` for screenshots and exports, or
-pyvistaqt's ``QtInteractor`` in the window.
+pyvistaqt's ``QtInteractor`` in the window. When bound to a :class:`ViewerState` it redraws
+whatever the state says changed.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
+import vtk
 
 from viewer.anatomy.annotations import Annotations
+from viewer.anatomy.catalogue import Catalogue
 from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.muscle_paths import MuscleModel, apply
 from viewer.scene import style
+from viewer.scene.labels import LabelOverlay
+from viewer.scene.landmark_actors import LandmarkActors
 from viewer.scene.muscle_actors import MuscleActors
-from viewer.scene.views import VIEWS, framing
+from viewer.scene.picking import Picker
+from viewer.scene.viewer_state import ViewerState
+from viewer.scene.views import VIEWS, View, framing
+
+FOCUS_RADIUS_MM = 120.0
 
 
 def _polydata(mesh) -> pv.PolyData:
@@ -26,15 +35,18 @@ def _polydata(mesh) -> pv.PolyData:
 
 
 class AnatomyScene:
-    """Bones and muscles on a plotter, with the project's lighting, views and poses."""
+    """Bones, muscles and landmarks on a plotter, with the project's lighting, views and poses."""
 
     def __init__(self, plotter: pv.Plotter, pack: MeshPack, annotations: Annotations | None = None):
         self.plotter = plotter
         self.pack = pack
+        self.annotations = annotations
         self.skeleton = Skeleton.from_manifest(pack.manifest)
         self.pose = Pose()
+        self.transforms = bone_transforms(self.pose, self.skeleton)
+        self.state: ViewerState | None = None
         self.bone_actors: dict[str, pv.Actor] = {}
-        plotter.set_background(style.BACKGROUND_BOTTOM, top=style.BACKGROUND_TOP)
+        self.set_background(dark=False)
         plotter.enable_lightkit()
         for bone_id, bone in pack.bones.items():
             self.bone_actors[bone_id] = plotter.add_mesh(
@@ -46,30 +58,173 @@ class AnatomyScene:
             )
         self.muscle_model: MuscleModel | None = None
         self.muscle_actors: MuscleActors | None = None
+        self.muscle_states: dict = {}
+        self.landmark_actors: LandmarkActors | None = None
+        self.catalogue: Catalogue | None = None
+        self.labels: LabelOverlay | None = None
         if annotations is not None:
+            self.catalogue = Catalogue(annotations)
             self.muscle_model = MuscleModel(annotations, self.skeleton, set(pack.bones))
-            self.muscle_actors = MuscleActors(plotter, self.muscle_model, self.muscle_model.evaluate(self.pose))
+            self.muscle_states = self.muscle_model.evaluate(self.pose)
+            self.standing_lengths = {mid: state.length for mid, state in self.muscle_states.items()}
+            self.muscle_actors = MuscleActors(plotter, self.muscle_model, self.muscle_states)
+            self.landmark_actors = LandmarkActors(plotter, annotations, self.skeleton, set(pack.bones))
+            self.labels = LabelOverlay(plotter)
+        self.picker = Picker(self)
+        self.overlay = vtk.vtkTextActor()
+        self.overlay.SetDisplayPosition(12, 10)
+        self.overlay.GetTextProperty().SetFontFamilyToCourier()
+        self.overlay.GetTextProperty().SetColor(1, 1, 1)
+        self.overlay.GetTextProperty().SetBackgroundColor(0.08, 0.09, 0.11)
+        self.overlay.GetTextProperty().SetBackgroundOpacity(0.75)
+        plotter.renderer.AddViewProp(self.overlay)
 
+    # --- structures -------------------------------------------------------------------------
+    def structure_ids(self) -> list[str]:
+        """Every selectable id drawn in this scene."""
+        ids = list(self.bone_actors)
+        if self.muscle_actors is not None:
+            ids += list(self.muscle_actors.actors) + list(self.landmark_actors.ids)
+        return ids
+
+    def make_state(self) -> ViewerState:
+        """A state for this scene, with muscles that are hidden by default hidden, and bound to it."""
+        hidden = set()
+        if self.muscle_model is not None:
+            hidden = {mid for mid, m in self.muscle_model.muscles.items() if m.hidden_by_default}
+        state = ViewerState(self.structure_ids(), hidden=hidden)
+        self.bind(state)
+        return state
+
+    def bind(self, state: ViewerState) -> None:
+        """Follow ``state`` from now on, and draw what it says now."""
+        self.state = state
+        state.subscribe(self._on_state)
+        for what in ("pose", "visibility", "opacity", "selection", "display"):
+            self._on_state(what)
+
+    def _on_state(self, what: str) -> None:
+        state = self.state
+        if what == "pose":
+            self.set_pose(state.pose)
+        elif what in ("visibility", "opacity"):
+            self._apply_visibility()
+        elif what == "selection":
+            self._apply_selection()
+        elif what == "display":
+            if self.labels is not None:
+                self.labels.enabled = state.labels_on
+            if self.muscle_actors is not None:
+                self.muscle_actors.set_strain_colouring(state.strain_on)
+
+    def _apply_visibility(self) -> None:
+        state = self.state
+        actors = dict(self.bone_actors)
+        if self.muscle_actors is not None:
+            actors.update(self.muscle_actors.actors)
+        for structure_id, actor in actors.items():
+            actor.visibility = state.is_visible(structure_id)
+            actor.prop.opacity = state.opacity.get(structure_id, 1.0)
+        if self.landmark_actors is not None:
+            lm = self.landmark_actors
+            visible = np.array([state.is_visible(i) and state.is_visible(b) for i, b in zip(lm.ids, lm.bones)], dtype=bool)
+            lm.set_visible(visible)
+            self._update_labels()
+
+    def _apply_selection(self) -> None:
+        selected = self.state.selection
+        for bone_id, actor in self.bone_actors.items():
+            actor.prop.color = style.SELECTED_BONE_COLOUR if bone_id == selected else style.BONE_COLOUR
+        if self.muscle_actors is not None:
+            for muscle_id, actor in self.muscle_actors.actors.items():
+                colour = self.muscle_model.muscles[muscle_id].colour
+                actor.prop.color = style.SELECTED_MUSCLE_COLOUR if muscle_id == selected else colour
+                actor.prop.ambient = 0.45 if muscle_id == selected else 0.15
+            self.landmark_actors.select(selected)
+            self._update_labels()
+
+    def _update_labels(self) -> None:
+        """Label the visible anatomical landmarks, and the selected landmark whatever its kind."""
+        lm, state = self.landmark_actors, self.state
+        chosen = [k for k, lid in enumerate(lm.ids) if lm.visible[k] and (lm.kinds[k] == "landmark" or lid == state.selection)]
+        names = [self.catalogue[lm.ids[k]].name for k in chosen]
+        priority = np.array([10.0 if lm.ids[k] == state.selection else 0.0 for k in chosen])
+        selected = [i for i, k in enumerate(chosen) if lm.ids[k] == state.selection]
+        self.labels.set_labels(names, lambda: self.landmark_actors.points[chosen], priority, selected[0] if selected else None)
+
+    # --- pose and camera --------------------------------------------------------------------
     def set_pose(self, pose: Pose) -> None:
-        """Move bones (by their actor matrices) and muscles (in place) to ``pose``."""
+        """Move bones (by their actor matrices), muscles and landmarks (in place) to ``pose``."""
         transforms = bone_transforms(pose, self.skeleton)
         for bone_id, actor in self.bone_actors.items():
             actor.user_matrix = transforms[bone_id]
         if self.muscle_model is not None:
-            self.muscle_actors.update(self.muscle_model.evaluate(pose, transforms))
+            self.muscle_states = self.muscle_model.evaluate(pose, transforms)
+            self.muscle_actors.update(self.muscle_states)
+            self.landmark_actors.update(transforms)
         self.pose = pose
+        self.transforms = transforms
 
     def posed_bone_points(self) -> np.ndarray:
         """Every bone vertex in the current pose (for framing the camera)."""
         if not self.pack.bones:
             return np.zeros((1, 3))
-        transforms = bone_transforms(self.pose, self.skeleton)
-        return np.vstack([apply(transforms[b], bone.mesh.vertices) for b, bone in self.pack.bones.items()])
+        return np.vstack([apply(self.transforms[b], bone.mesh.vertices) for b, bone in self.pack.bones.items()])
 
     def set_view(self, name: str) -> None:
         """Point the camera along a named view, framed so the anatomy fills the window."""
+        self.frame(self.posed_bone_points(), VIEWS[name])
+
+    def frame(self, points: np.ndarray, view: View) -> None:
         width, height = self.plotter.window_size
         camera = self.plotter.camera
-        position, focal, up = framing(self.posed_bone_points(), VIEWS[name], camera.view_angle, width / height)
+        position, focal, up = framing(points, view, camera.view_angle, width / height)
         camera.position, camera.focal_point, camera.up = position, focal, up
         self.plotter.reset_camera_clipping_range()
+
+    def structure_centre(self, structure_id: str) -> np.ndarray:
+        """Where a structure is now: a landmark's point, a bone's or muscle's middle."""
+        if self.landmark_actors is not None and structure_id in self.landmark_actors.index:
+            return self.landmark_actors.points[self.landmark_actors.index[structure_id]]
+        if structure_id in self.bone_actors:
+            return apply(self.transforms[structure_id], self.pack.bones[structure_id].mesh.centroid)
+        return np.asarray(self.muscle_actors.meshes[structure_id].center)
+
+    def focus_camera(self, structure_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """Camera position and focal point that centre a structure, keeping the viewing direction."""
+        camera = self.plotter.camera
+        target = self.structure_centre(structure_id)
+        direction = np.array(camera.position) - np.array(camera.focal_point)
+        direction /= np.linalg.norm(direction)
+        distance = FOCUS_RADIUS_MM / np.tan(np.radians(camera.view_angle) / 2)
+        return target + direction * distance, target
+
+    def set_still_quality(self, full: bool) -> None:
+        """Full quality (anti-aliased) for still frames, plain while the view moves.
+
+        On software rendering anti-aliasing costs several times the frame time, which is what
+        makes dragging feel slow; a still frame can afford it.
+        """
+        if full:
+            self.plotter.enable_anti_aliasing("ssaa")
+        else:
+            self.plotter.disable_anti_aliasing()
+
+    def set_overlay_text(self, text: str, font_size: int) -> None:
+        """Text in the bottom left corner of the view (the presentation-mode info overlay).
+
+        Labels keep clear of it.
+        """
+        self.overlay.SetInput(text)
+        self.overlay.GetTextProperty().SetFontSize(font_size)
+        if self.labels is not None:
+            box = [0, 0, 0, 0]
+            if text:
+                vtk.vtkTextRenderer.GetInstance().GetBoundingBox(self.overlay.GetTextProperty(), text, box, 72)
+            self.labels.reserve_bottom = box[3] - box[2] + 20 if text else 0.0
+
+    def set_background(self, dark: bool) -> None:
+        if dark:
+            self.plotter.set_background(style.PRESENTATION_BACKGROUND)
+        else:
+            self.plotter.set_background(style.BACKGROUND_BOTTOM, top=style.BACKGROUND_TOP)

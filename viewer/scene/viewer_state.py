@@ -1,0 +1,84 @@
+"""The one object that holds what the user is looking at; the scene and the panels follow it.
+
+Plain Python with listeners, no Qt: panels call its methods (user intents flow up as calls)
+and redraw from it when told what changed (state flows down). Nobody else owns this truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from viewer.anatomy.kinematics import Pose
+
+GHOST_OPACITY = 0.15
+
+Listener = Callable[[str], None]
+
+
+@dataclass
+class ViewerState:
+    """Pose, selection, visibility, opacity and display switches of one viewer."""
+
+    structures: list[str]
+    hidden: set[str] = field(default_factory=set)
+    pose: Pose = field(default_factory=Pose)
+    selection: str | None = None
+    opacity: dict[str, float] = field(default_factory=dict)
+    labels_on: bool = True
+    strain_on: bool = False
+    _listeners: list[Listener] = field(default_factory=list, repr=False)
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(what)`` after each change; ``what`` is pose, selection, visibility, opacity or display."""
+        self._listeners.append(listener)
+
+    def _changed(self, what: str) -> None:
+        for listener in list(self._listeners):
+            listener(what)
+
+    def set_pose(self, pose: Pose) -> None:
+        self.pose = pose
+        self._changed("pose")
+
+    def select(self, structure_id: str | None) -> None:
+        if structure_id is not None and structure_id not in self.structures:
+            raise KeyError(structure_id)
+        self.selection = structure_id
+        self._changed("selection")
+
+    def is_visible(self, structure_id: str) -> bool:
+        return structure_id not in self.hidden
+
+    def set_visible(self, structure_id: str, visible: bool) -> None:
+        (self.hidden.discard if visible else self.hidden.add)(structure_id)
+        self._changed("visibility")
+
+    def set_opacity(self, structure_id: str, opacity: float) -> None:
+        self.opacity[structure_id] = min(1.0, max(0.0, float(opacity)))
+        self._changed("opacity")
+
+    def isolate(self, keep: set[str]) -> None:
+        """Show only ``keep``."""
+        self.hidden = set(self.structures) - set(keep)
+        self._changed("visibility")
+
+    def ghost_others(self, keep: set[str]) -> None:
+        """Make everything but ``keep`` faint, and ``keep`` solid."""
+        self.opacity = {s: (1.0 if s in keep else GHOST_OPACITY) for s in self.structures}
+        self._changed("opacity")
+
+    def show_all(self) -> None:
+        """Everything visible and solid again."""
+        self.hidden = set()
+        self.opacity = {}
+        self._changed("visibility")
+        self._changed("opacity")
+
+    def set_labels(self, on: bool) -> None:
+        self.labels_on = on
+        self._changed("display")
+
+    def set_strain(self, on: bool) -> None:
+        self.strain_on = on
+        self._changed("display")
