@@ -1,0 +1,117 @@
+"""Smooth pose transitions, the walking cycle, and camera flights, driven by a Qt timer."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from PyQt5.QtCore import QElapsedTimer, QObject, QTimer, pyqtSignal
+
+from viewer.anatomy.kinematics import Pose
+from viewer.scene.viewer_state import ViewerState
+
+FRAME_MS = 33
+TRANSITION_MS = 700
+STRIDE_SECONDS = 1.1  # one gait cycle at normal walking speed
+FIELDS = [f.name for f in dataclasses.fields(Pose)]
+
+
+def blend(start: Pose, end: Pose, t: float) -> Pose:
+    """The pose a fraction ``t`` of the way from ``start`` to ``end``, eased in and out."""
+    eased = t * t * (3 - 2 * t)
+    return Pose(**{f: getattr(start, f) + (getattr(end, f) - getattr(start, f)) * eased for f in FIELDS})
+
+
+def gait_pose(phase: float) -> Pose:
+    """Hips in a walking cycle: each swings between about 10 degrees extension (late stance)
+    and 35 degrees flexion (knee lifted in swing), the two sides half a cycle apart."""
+    return Pose(hip_flexion_r=12.5 + 22.5 * np.sin(phase), hip_flexion_l=12.5 - 22.5 * np.sin(phase))
+
+
+class PoseAnimator(QObject):
+    """Moves the state's pose over time: to a target pose, or round the gait cycle."""
+
+    moving = pyqtSignal(bool)
+
+    def __init__(self, state: ViewerState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.timer = QTimer(self)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self._tick)
+        self.clock = QElapsedTimer()
+        self.speed = 1.0
+        self._mode = None
+        self._start = self._end = Pose()
+        self._phase = 0.0
+
+    @property
+    def gait_playing(self) -> bool:
+        return self._mode == "gait"
+
+    def go_to(self, target: Pose) -> None:
+        self._mode, self._start, self._end = "transition", self.state.pose, target
+        self._run()
+
+    def play_gait(self, on: bool) -> None:
+        if on:
+            self._mode = "gait"
+            self._last = 0
+            self._run()
+        elif self.gait_playing:
+            self.stop()
+
+    def _run(self) -> None:
+        self.clock.start()
+        if not self.timer.isActive():
+            self.timer.start()
+            self.moving.emit(True)
+
+    def stop(self) -> None:
+        self._mode = None
+        if self.timer.isActive():
+            self.timer.stop()
+            self.moving.emit(False)
+
+    def _tick(self) -> None:
+        elapsed = self.clock.elapsed()
+        if self._mode == "transition":
+            t = min(1.0, elapsed / TRANSITION_MS)
+            self.state.set_pose(blend(self._start, self._end, t))
+            if t >= 1.0:
+                self.stop()
+        elif self._mode == "gait":
+            self._phase += 2 * np.pi * self.speed * (elapsed - self._last) / 1000 / STRIDE_SECONDS
+            self._last = elapsed
+            self.state.set_pose(gait_pose(self._phase))
+
+
+class CameraFlight(QObject):
+    """Flies the camera to a new position and focal point."""
+
+    def __init__(self, plotter, parent=None):
+        super().__init__(parent)
+        self.plotter = plotter
+        self.timer = QTimer(self)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self._tick)
+        self.clock = QElapsedTimer()
+
+    def fly_to(self, position, focal, duration_ms: int = 450) -> None:
+        camera = self.plotter.camera
+        self._from = (np.array(camera.position), np.array(camera.focal_point))
+        self._to = (np.asarray(position, float), np.asarray(focal, float))
+        self._duration = duration_ms
+        self.clock.start()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        t = min(1.0, self.clock.elapsed() / self._duration)
+        eased = t * t * (3 - 2 * t)
+        camera = self.plotter.camera
+        camera.position = self._from[0] + (self._to[0] - self._from[0]) * eased
+        camera.focal_point = self._from[1] + (self._to[1] - self._from[1]) * eased
+        self.plotter.reset_camera_clipping_range()
+        self.plotter.render()
+        if t >= 1.0:
+            self.timer.stop()

@@ -1,0 +1,61 @@
+"""The 3D view widget: pyvistaqt's interactor with our click, hover and quality handling.
+
+Keys go to the window's actions only (VTK's own letter bindings such as wireframe or stereo are
+not wanted here). A press-release without a drag is a click; moving without a button is a hover.
+"""
+
+from __future__ import annotations
+
+from pyvistaqt import QtInteractor
+from PyQt5.QtCore import QElapsedTimer, pyqtSignal
+
+CLICK_SLOP_PX = 4
+HOVER_INTERVAL_MS = 60
+
+
+class ViewerInteractor(QtInteractor):
+    """Emits ``clicked(x, y)`` and ``hovered(x, y)`` in VTK display coordinates (origin bottom left)."""
+
+    clicked = pyqtSignal(float, float)
+    hovered = pyqtSignal(float, float)
+    interaction_started = pyqtSignal()
+    interaction_ended = pyqtSignal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._press = None
+        self._hover_clock = QElapsedTimer()
+        self._hover_clock.start()
+        self.interactor.setMouseTracking(True)
+
+    def _display(self, event) -> tuple[float, float]:
+        ratio = self.interactor.devicePixelRatioF()
+        return event.x() * ratio, (self.interactor.height() - event.y() - 1) * ratio
+
+    def keyPressEvent(self, event) -> None:
+        event.ignore()
+
+    def keyReleaseEvent(self, event) -> None:
+        event.ignore()
+
+    def mousePressEvent(self, event) -> None:
+        self._press = (event.x(), event.y())
+        self.interaction_started.emit()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        press, self._press = self._press, None
+        self.interaction_ended.emit()
+        if press and abs(event.x() - press[0]) <= CLICK_SLOP_PX and abs(event.y() - press[1]) <= CLICK_SLOP_PX:
+            self.clicked.emit(*self._display(event))
+
+    def mouseMoveEvent(self, event) -> None:
+        super().mouseMoveEvent(event)
+        if self._press is None and self._hover_clock.elapsed() >= HOVER_INTERVAL_MS:
+            self._hover_clock.restart()
+            self.hovered.emit(*self._display(event))
+
+    def wheelEvent(self, event) -> None:
+        super().wheelEvent(event)
+        self.interaction_ended.emit()

@@ -1,0 +1,136 @@
+"""The pose panel: a slider per joint angle, named poses, the walking cycle, live lengths."""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QFont
+from PyQt5.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.anatomy.annotations import Annotations
+from viewer.anatomy.kinematics import LIMITS, Pose, PoseError
+from viewer.app.animation import PoseAnimator
+from viewer.app.length_plot import LengthPlot
+from viewer.scene.anatomy_scene import AnatomyScene
+from viewer.scene.viewer_state import ViewerState
+
+SLIDERS = [
+    ("hip_flexion_r", "Right hip flexion", "hip_flexion"),
+    ("hip_flexion_l", "Left hip flexion", "hip_flexion"),
+    ("hip_adduction_r", "Right hip adduction", "hip_adduction"),
+    ("hip_adduction_l", "Left hip adduction", "hip_adduction"),
+    ("hip_rotation_r", "Right hip internal rotation", "hip_rotation"),
+    ("hip_rotation_l", "Left hip internal rotation", "hip_rotation"),
+    ("lumbar_flexion", "Lumbar flexion", "lumbar_flexion"),
+    ("lumbar_bending", "Lumbar bending (right +)", "lumbar_bending"),
+    ("pelvic_tilt", "Pelvic tilt (anterior +)", "pelvic_tilt"),
+]
+
+class PosePanel(QWidget):
+    """Sliders and buttons that set the state's pose; a readout and plot that follow it."""
+
+    def __init__(self, scene: AnatomyScene, state: ViewerState, annotations: Annotations, animator: PoseAnimator, parent=None):
+        super().__init__(parent)
+        self.scene, self.state, self.animator = scene, state, animator
+        self.sliders: dict[str, QSlider] = {}
+        self.values: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        for row, (field, text, limit) in enumerate(SLIDERS):
+            slider = QSlider(Qt.Horizontal)
+            slider.setRange(int(LIMITS[limit][0]), int(LIMITS[limit][1]))
+            slider.valueChanged.connect(lambda value, f=field: self._slider_moved(f, value))
+            value = QLabel("0°")
+            value.setMinimumWidth(40)
+            grid.addWidget(QLabel(text), row, 0)
+            grid.addWidget(slider, row, 1)
+            grid.addWidget(value, row, 2)
+            self.sliders[field], self.values[field] = slider, value
+        angles = QGroupBox("Joint angles")
+        angles.setLayout(grid)
+
+        self.pose_buttons: dict[str, QPushButton] = {}
+        named = QGridLayout()
+        for k, (pose_id, named_pose) in enumerate(annotations.poses.items()):
+            button = QPushButton(named_pose.name)
+            button.setToolTip(named_pose.description)
+            button.clicked.connect(lambda _checked=False, p=named_pose.pose: animator.go_to(p))
+            named.addWidget(button, k // 3, k % 3)
+            self.pose_buttons[pose_id] = button
+        poses = QGroupBox("Poses")
+        poses.setLayout(named)
+
+        self.play = QPushButton("Play walking")
+        self.play.setCheckable(True)
+        self.play.toggled.connect(animator.play_gait)
+        self.speed = QSlider(Qt.Horizontal)
+        self.speed.setRange(25, 200)
+        self.speed.setValue(100)
+        self.speed.setToolTip("Walking speed")
+        self.speed.valueChanged.connect(lambda v: setattr(animator, "speed", v / 100))
+        walking = QHBoxLayout()
+        walking.addWidget(self.play)
+        walking.addWidget(QLabel("speed"))
+        walking.addWidget(self.speed, 1)
+        animator.moving.connect(lambda on: self.play.setChecked(animator.gait_playing) if not on else None)
+
+        self.readout = QLabel()
+        self.readout.setFont(QFont("monospace"))
+        self.readout.setTextFormat(Qt.PlainText)
+        plotted = [m for m in ("psoas_major_r", "iliacus_r", "psoas_major_l", "iliacus_l") if m in scene.muscle_model.muscles]
+        self.plot = LengthPlot(scene.muscle_model, plotted)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(poses)
+        layout.addLayout(walking)
+        layout.addWidget(angles)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.plot)
+        layout.addStretch(1)
+        state.subscribe(self._on_state)
+        self._on_state("pose")
+
+    def _slider_moved(self, field: str, value: int) -> None:
+        if getattr(self.state.pose, field) == value:
+            return
+        self.animator.stop()
+        try:
+            self.state.set_pose(self.state.pose.replace(**{field: float(value)}))
+        except PoseError:
+            self._sync_sliders()  # the combination leaves the joint range: snap back
+
+    def _sync_sliders(self) -> None:
+        pose = self.state.pose
+        for field, slider in self.sliders.items():
+            slider.blockSignals(True)
+            slider.setValue(int(round(getattr(pose, field))))
+            slider.blockSignals(False)
+            self.values[field].setText(f"{getattr(pose, field):.0f}°")
+
+    def lengths(self) -> dict[str, float]:
+        return {mid: state.length for mid, state in self.scene.muscle_states.items()}
+
+    def readout_lines(self) -> list[str]:
+        """One line per visible muscle: length and change from standing."""
+        lines = []
+        for muscle_id, length in self.lengths().items():
+            if not self.state.is_visible(muscle_id):
+                continue
+            change = 100 * (length / self.scene.standing_lengths[muscle_id] - 1)
+            name = self.scene.muscle_model.muscles[muscle_id].name
+            lines.append(f"{name:22s} {length:6.1f} mm {change:+6.1f}%")
+        return lines
+
+    def _on_state(self, what: str) -> None:
+        if what == "pose":
+            self._sync_sliders()
+            self.plot.set_current(self.state.pose, self.lengths())
+        if what in ("pose", "visibility"):
+            self.readout.setText("\n".join(["Length, change from standing"] + self.readout_lines()))
