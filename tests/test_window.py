@@ -1,4 +1,4 @@
-"""The main window under Xvfb: it opens, draws the bones, and reports missing ones."""
+"""The main window under Xvfb: picking, panels, poses, search, presentation mode, settings."""
 
 from __future__ import annotations
 
@@ -16,15 +16,30 @@ if not os.environ.get("DISPLAY"):
         pytrace=False,
     )
 
+from PyQt5.QtCore import QPoint, QSettings, Qt  # noqa: E402
+from PyQt5.QtWidgets import QApplication  # noqa: E402
+
+from viewer.scene.projection import world_to_display  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_pack(), load_annotations()
+
 
 @pytest.fixture
-def window(qtbot):
-    from PyQt5.QtWidgets import QApplication
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
 
+
+@pytest.fixture
+def window(qtbot, content, settings):
     from viewer.app.main_window import MainWindow
 
-    def open_window(pack, annotations=None):
-        win = MainWindow(pack, annotations)
+    def open_window(pack=None, annotations="default", settings_=None):
+        pack = pack if pack is not None else content[0]
+        annotations = content[1] if annotations == "default" else annotations
+        win = MainWindow(pack, annotations, settings_ if settings_ is not None else settings)
         qtbot.addWidget(win)
         win.show()
         qtbot.waitExposed(win)
@@ -41,33 +56,195 @@ def rendered_pixels(win) -> np.ndarray:
     return np.asarray(win.plotter.screenshot(return_img=True))
 
 
+def widget_position(win, world_point) -> QPoint:
+    """Where a world point appears in the 3D widget, in Qt widget coordinates."""
+    win.plotter.render_window.Render()
+    (x, y), = world_to_display(win.plotter.renderer, np.asarray(world_point)[None])[0]
+    ratio = win.plotter.interactor.devicePixelRatioF()
+    return QPoint(int(round(x / ratio)), int(round(win.plotter.interactor.height() - 1 - y / ratio)))
+
+
 def test_window_renders_bones_and_muscles(window):
-    win = window(load_pack(), load_annotations())
+    win = window()
     pixels = rendered_pixels(win)
     height, width = pixels.shape[:2]
-    assert width >= 640 and height >= 400
     r, g, b = (pixels[..., i].astype(int) for i in range(3))
-    bone = (r > 90) & (r - b > 12)
-    assert bone.mean() > 0.03
-    assert bone[:, width // 3 : 2 * width // 3].sum() > 0.6 * bone.sum()
-    assert win.missing_label.text() == "11 bones loaded"
+    bone = (r > 90) & (r - b > 12) & (g - b > 4)
     muscle = (r > 110) & (r - g > 50) & (r - b > 50)
-    assert muscle.sum() > 500
+    assert bone.mean() > 0.03 and muscle.sum() > 500
+    assert win.missing_label.text() == "11 bones loaded"
 
 
-def test_view_shortcuts_move_the_camera(window, qtbot):
-    from PyQt5.QtCore import Qt
+def test_clicking_a_landmark_shows_it_in_the_info_panel(window, qtbot):
+    win = window()
+    landmarks = win.scene.landmark_actors
+    target = "greater_trochanter_r"
+    point = landmarks.points[landmarks.index[target]]
+    qtbot.mouseClick(win.plotter.interactor, Qt.LeftButton, pos=widget_position(win, point))
+    assert win.state.selection == target
+    text = win.info_panel.toPlainText()
+    assert "Greater trochanter (right)" in text and "Right femur" in text
+    # a click on empty background clears the selection
+    qtbot.mouseClick(win.plotter.interactor, Qt.LeftButton, pos=QPoint(5, 5))
+    assert win.state.selection is None
 
-    win = window(load_pack())
+
+def test_clicking_a_bone_and_following_a_link(window, qtbot):
+    win = window()
+    femur = win.scene.pack.bones["femur_l"].mesh
+    centre = femur.vertices[np.abs(femur.vertices[:, 2] + 250) < 5].mean(axis=0)
+    qtbot.mouseClick(win.plotter.interactor, Qt.LeftButton, pos=widget_position(win, centre))
+    assert win.state.selection == "femur_l"
+    assert "Lesser trochanter (left)" in win.info_panel.toPlainText()
+    win.info_panel.link_chosen.emit("lesser_trochanter_l")
+    assert win.state.selection == "lesser_trochanter_l"
+    assert "Psoas major (left): insertion" in win.info_panel.toPlainText()
+
+
+def test_visibility_checkbox_hides_the_bone_and_its_landmarks(window):
+    win = window()
+    item = win.structure_panel.items["femur_l"]
+    item.setCheckState(0, Qt.Unchecked)
+    assert not win.scene.bone_actors["femur_l"].visibility
+    landmarks = win.scene.landmark_actors
+    on_femur = [k for k, bone in enumerate(landmarks.bones) if bone == "femur_l"]
+    assert not landmarks.visible[on_femur].any()
+    assert landmarks.visible.sum() > 0
+    item.setCheckState(0, Qt.Checked)
+    assert win.scene.bone_actors["femur_l"].visibility
+
+
+def test_isolate_and_ghost(window):
+    win = window()
+    win.state.select("psoas_major_r")
+    win.structure_panel.isolate()
+    visible = {s for s in win.state.structures if win.state.is_visible(s)}
+    assert "psoas_major_r" in visible and "l3" in visible and "femur_r" in visible
+    assert "femur_l" not in visible and "iliacus_r" not in visible
+    win.state.show_all()
+    win.structure_panel.ghost()
+    assert win.scene.bone_actors["femur_l"].prop.opacity < 0.3
+    assert win.scene.muscle_actors.actors["psoas_major_r"].prop.opacity == 1.0
+
+
+def test_named_pose_changes_muscle_lengths(window, qtbot):
+    win = window()
+    before = win.pose_panel.readout.text()
+    assert "+0.0%" in before
+    qtbot.mouseClick(win.pose_panel.pose_buttons["sitting"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: not win.animator.timer.isActive(), timeout=5000)
+    assert win.state.pose.hip_flexion_r == pytest.approx(90)
+    lines = {line.split("  ")[0].strip(): line for line in win.pose_panel.readout_lines()}
+    assert "-15.9%" in lines["Psoas major (right)"]
+    assert win.pose_panel.sliders["hip_flexion_r"].value() == 90
+    assert win.pose_panel.plot.current["psoas_major_r"][0] == pytest.approx(90)
+
+
+def test_slider_moves_the_hip(window):
+    win = window()
+    win.pose_panel.sliders["hip_flexion_l"].setValue(45)
+    assert win.state.pose.hip_flexion_l == 45
+    assert win.scene.bone_actors["femur_l"].user_matrix[2, 1] == pytest.approx(np.sin(np.radians(45)))
+
+
+def test_search_selects_and_flies_to_the_result(window, qtbot):
+    win = window()
+    box = win.structure_panel.search_box
+    box.setFocus()
+    qtbot.keyClicks(box, "lesser troch")
+    qtbot.keyClick(box, Qt.Key_Return)
+    assert win.state.selection in ("lesser_trochanter_l", "lesser_trochanter_r")
+    assert "Lesser trochanter" in win.info_panel.toPlainText()
+    target = win.scene.structure_centre(win.state.selection)
+    qtbot.waitUntil(lambda: not win.flight.timer.isActive(), timeout=5000)
+    np.testing.assert_allclose(win.plotter.camera.focal_point, target, atol=1e-6)
+
+
+def test_keyboard_cycles_landmarks_and_escape_clears(window, qtbot):
+    win = window()
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_Tab)
+    first = win.state.selection
+    assert first in win.scene.landmark_actors.ids
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_Tab)
+    assert win.state.selection != first
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_Escape)
+    assert win.state.selection is None
+
+
+def test_view_keys_move_the_camera(window, qtbot):
+    win = window()
     before = np.array(win.plotter.camera.position)
-    qtbot.keyClick(win.plotter.interactor, Qt.Key_3)  # third view in the menu: left
-    after = np.array(win.plotter.camera.position)
-    assert after[0] < before[0] - 100  # the camera moved to the subject's left (-x)
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_3)  # left view
+    assert np.array(win.plotter.camera.position)[0] < before[0] - 100
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_Right)
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_R)
+    np.testing.assert_allclose(win.plotter.camera.position, before, atol=1e-6)
 
 
-def test_missing_bone_is_named_in_the_status_bar(window, pack_copy):
+def test_labels_switch_and_layout(window, qtbot):
+    win = window()
+    win.plotter.render_window.Render()
+    placed = win.scene.labels.placed
+    assert len(placed) > 10
+    boxes = [label.box for label in placed]
+    from viewer.scene.label_layout import overlaps
+
+    assert not overlaps(boxes)
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_L)
+    win.plotter.render_window.Render()
+    assert win.scene.labels.placed == []
+
+
+def test_presentation_mode_round_trip(window, qtbot):
+    win = window()
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_F11)
+    assert win.presenting and win.isFullScreen()
+    assert not win.menuBar().isVisible() and not any(d.isVisible() for d in win.docks)
+    assert win.scene.labels.font_size == 24
+    win.state.select("asis_r")
+    assert "Anterior superior iliac spine (right)" in win.scene.overlay.GetInput()
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_F11)
+    assert not win.presenting and not win.isFullScreen()
+    assert win.menuBar().isVisible() and all(d.isVisible() for d in win.docks)
+    assert win.scene.labels.font_size == 14 and win.scene.overlay.GetInput() == ""
+
+
+def test_walking_plays_and_pauses(window, qtbot):
+    win = window()
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_Space)
+    assert win.animator.gait_playing
+    first = win.state.pose.hip_flexion_r
+    qtbot.waitUntil(lambda: abs(win.state.pose.hip_flexion_r - first) > 5, timeout=5000)
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_Space)
+    assert not win.animator.gait_playing
+
+
+def test_shortcut_sheet_lists_the_keys(window):
+    win = window()
+    sheet = win.show_shortcuts()
+    assert sheet.rows >= 20
+    sheet.close()
+
+
+def test_settings_persist(window, settings):
+    win = window()
+    win.actions_by_name["labels"].setChecked(False)
+    win.actions_by_name["dark"].setChecked(True)
+    win.close()
+    again = window(settings_=QSettings(settings.fileName(), QSettings.IniFormat))
+    assert not again.state.labels_on
+    assert again.actions_by_name["dark"].isChecked()
+
+
+def test_missing_bone_is_named_in_the_status_bar(window, pack_copy, content):
     (pack_copy / "hip_bone_l.ply").write_bytes(b"ply\nbroken")
-    win = window(load_pack(pack_copy))
+    win = window(load_pack(pack_copy), content[1])
     assert "hip_bone_l" in win.missing_label.text()
     assert "hip_bone_l" not in win.scene.bone_actors
+    assert "iliacus_l" not in win.scene.muscle_actors.actors  # its origins are on the missing bone
     assert len(win.scene.bone_actors) == 10
+
+
+def test_window_without_annotations_shows_bones(window, content):
+    win = window(content[0], None)
+    assert len(win.scene.bone_actors) == 11 and win.scene.muscle_actors is None

@@ -1,0 +1,49 @@
+"""Label layout: inside the frame, never overlapping, whatever the anchors."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from viewer.scene.label_layout import layout_labels, overlaps
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    count=st.integers(0, 80),
+    width=st.integers(120, 3840),
+    height=st.integers(90, 2160),
+)
+def test_boxes_inside_frame_and_apart(seed, count, width, height):
+    rng = np.random.default_rng(seed)
+    anchors = rng.uniform([-100, -100], [width + 100, height + 100], size=(count, 2))
+    sizes = rng.uniform([10, 8], [400, 60], size=(count, 2))
+    placed = layout_labels(anchors, sizes, (width, height), rng.uniform(0, 1, count))
+    boxes = [label.box for label in placed]
+    assert not overlaps(boxes)
+    for x0, y0, x1, y1 in boxes:
+        assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
+    for label in placed:
+        np.testing.assert_allclose(np.subtract(label.box[2:], label.box[:2]), sizes[label.index])
+
+
+def test_columns_keep_the_vertical_order_of_their_anchors():
+    anchors = np.array([[100, 500], [110, 300], [120, 400], [700, 200], [650, 600]], float)
+    sizes = np.full((5, 2), [80, 20.0])
+    placed = {label.index: label for label in layout_labels(anchors, sizes, (800, 700))}
+    assert len(placed) == 5
+    left = sorted((0, 1, 2), key=lambda i: -placed[i].box[1])
+    assert left == [0, 2, 1]
+    assert placed[0].box[2] <= anchors[:3, 0].min()  # left column ends left of its anchors
+    assert placed[3].box[0] >= anchors[3:, 0].max()
+
+
+def test_most_important_labels_survive_when_space_runs_out():
+    anchors = np.column_stack([np.full(30, 100.0), np.linspace(10, 190, 30)])
+    sizes = np.full((30, 2), [60, 20.0])
+    priority = np.zeros(30)
+    priority[17] = 5
+    placed = layout_labels(anchors, sizes, (400, 200), priority)
+    assert 0 < len(placed) < 30
+    assert 17 in {label.index for label in placed}
