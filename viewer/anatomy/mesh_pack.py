@@ -46,6 +46,7 @@ class Bone:
     joint_centre: np.ndarray | None
     mesh: trimesh.Trimesh
     file: Path
+    light_mesh: trimesh.Trimesh | None = None
 
 
 @dataclass
@@ -56,6 +57,7 @@ class MeshPack:
     manifest: dict
     bones: dict[str, Bone] = field(default_factory=dict)
     problems: list[BoneProblem] = field(default_factory=list)
+    warnings: list[BoneProblem] = field(default_factory=list)  # the bone loaded, something lesser did not
 
     @property
     def missing(self) -> list[str]:
@@ -144,6 +146,14 @@ def load_pack(directory: Path | None = None) -> MeshPack:
             pack.problems.append(BoneProblem(entry["id"], shown, str(exc)))
             continue
         mesh.apply_scale(scale)
+        light = None
+        if "light" in entry:
+            light_entry = entry["light"]
+            try:
+                light = read_mesh(resolve_inside(directory, light_entry["file"]), light_entry.get("sha256"), light_entry.get("triangles"))
+                light.apply_scale(scale)
+            except ValueError as exc:
+                pack.warnings.append(BoneProblem(entry["id"], Path(directory) / light_entry["file"], f"{exc}; the full mesh is drawn instead"))
         centre = entry.get("joint_centre")
         pack.bones[entry["id"]] = Bone(
             id=entry["id"],
@@ -153,5 +163,6 @@ def load_pack(directory: Path | None = None) -> MeshPack:
             joint_centre=None if centre is None else scale * np.asarray(centre, dtype=float),
             mesh=mesh,
             file=path,
+            light_mesh=light,
         )
     return pack

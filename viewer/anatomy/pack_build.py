@@ -106,6 +106,18 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _triangles(path: Path) -> int:
+    return int(len(trimesh.load(path, process=False).faces))
+
+
+def _write_mesh(source: SourceModel, bone: SourceBone, subdivisions: int, path: Path) -> Path:
+    """Refine one bone at a subdivision level and write it as binary PLY (coordinates to 1 um)."""
+    mesh = refine(source.bone_mesh(bone.geom), bone.bone_id, subdivisions=subdivisions)
+    mesh.vertices = np.round(mesh.vertices, 3)
+    path.write_bytes(mesh.export(file_type="ply"))
+    return path
+
+
 def _notice(version: str) -> str:
     return f"""Default anatomy pack of the psoas viewer
 ========================================
@@ -141,10 +153,8 @@ def build_pack(out_dir: Path, log=print) -> dict:
     source = SourceModel()
     entries = []
     for bone in SOURCE_BONES:
-        mesh = refine(source.bone_mesh(bone.geom), bone.bone_id, subdivisions=bone.subdivisions)
-        mesh.vertices = np.round(mesh.vertices, 3)
-        path = out_dir / f"{bone.bone_id}.ply"
-        path.write_bytes(mesh.export(file_type="ply"))
+        path = _write_mesh(source, bone, bone.subdivisions, out_dir / f"{bone.bone_id}.ply")
+        light = _write_mesh(source, bone, bone.subdivisions - 1, out_dir / f"{bone.bone_id}.light.ply")
         centre = None if bone.source_joint is None else np.round(source.joint_centre(bone.source_joint), 3).tolist()
         entries.append(
             {
@@ -155,10 +165,11 @@ def build_pack(out_dir: Path, log=print) -> dict:
                 "joint": bone.joint,
                 "joint_centre": centre,
                 "sha256": _sha256(path),
-                "triangles": int(len(mesh.faces)),
+                "triangles": _triangles(path),
+                "light": {"file": light.name, "sha256": _sha256(light), "triangles": _triangles(light)},
             }
         )
-        log(f"{bone.bone_id:11s} {len(mesh.faces):6d} triangles  {path.name}")
+        log(f"{bone.bone_id:11s} {_triangles(path):6d} triangles  {path.name} (light: {_triangles(light)})")
     manifest = {
         "format_version": MANIFEST_VERSION,
         "units": UNITS,
