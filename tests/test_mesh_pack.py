@@ -202,3 +202,19 @@ def test_pack_in_metres_is_scaled_to_millimetres(pack_copy):
     reference = load_pack()
     np.testing.assert_allclose(loaded.bones["femur_r"].mesh.bounds, reference.bones["femur_r"].mesh.bounds, atol=0.01)
     np.testing.assert_allclose(loaded.bones["femur_r"].joint_centre, reference.bones["femur_r"].joint_centre, atol=0.01)
+
+
+def test_every_bone_has_a_lighter_surface_for_interaction(default_pack):
+    for bone in default_pack.bones.values():
+        assert bone.light_mesh is not None and bone.light_mesh.is_watertight
+        assert len(bone.light_mesh.faces) * 3 < len(bone.mesh.faces)
+        # the same bone: bounding boxes agree to a few millimetres
+        np.testing.assert_allclose(bone.light_mesh.bounds, bone.mesh.bounds, atol=6.0)
+
+
+def test_damaged_light_mesh_keeps_the_bone(pack_copy):
+    (pack_copy / "femur_r.light.ply").write_bytes(b"")
+    loaded = load_pack(pack_copy)
+    assert "femur_r" in loaded.bones and loaded.problems == []
+    assert loaded.bones["femur_r"].light_mesh is None
+    assert "femur_r.light.ply" in str(loaded.warnings[0]) and "full mesh" in str(loaded.warnings[0])

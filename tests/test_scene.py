@@ -54,3 +54,12 @@ def test_psoas_minor_hidden_by_default_and_strain_switch(scene):
     assert strain.max() < -10  # shortened by more than 10 %
     scene.muscle_actors.set_strain_colouring(True)
     assert scene.muscle_actors.actors["psoas_major_r"].mapper.scalar_visibility
+
+
+def test_moving_view_draws_light_bones_and_still_view_full_ones(scene):
+    actor = scene.bone_actors["hip_bone_r"]
+    full_cells = actor.mapper.dataset.n_cells
+    scene.set_still_quality(False)
+    assert actor.mapper.dataset.n_cells * 3 < full_cells
+    scene.set_still_quality(True)
+    assert actor.mapper.dataset.n_cells == full_cells

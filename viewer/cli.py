@@ -71,6 +71,8 @@ def _load_pack(directory: Path | None):
     pack = load_pack(directory)
     for problem in pack.problems:
         print(f"psoas-viewer: warning: {problem}; shown without it", file=sys.stderr)
+    for warning in pack.warnings:
+        print(f"psoas-viewer: warning: {warning}", file=sys.stderr)
     return pack
 
 
@@ -120,9 +122,20 @@ def _build_meshes(args) -> int:
 
 
 def _window(args) -> int:
-    from viewer.app.launch import run_window
+    from viewer.anatomy.annotations import load_annotations
+    from viewer.app.launch import display_problem, run_window
 
-    return run_window(args.pack, args.annotations)
+    problem = display_problem()
+    if problem:
+        print(f"psoas-viewer: {problem}; to render a picture without a window run: psoas-viewer screenshot out.png", file=sys.stderr)
+        return 2
+    pack = _load_pack(args.pack)
+    try:
+        annotations = load_annotations(args.annotations)
+    except InputError as exc:
+        print(f"psoas-viewer: {exc}; showing the bones without muscles", file=sys.stderr)
+        annotations = None
+    return run_window(pack, annotations)
 
 
 def _join_negative_values(argv: list[str]) -> list[str]:

@@ -48,9 +48,12 @@ class AnatomyScene:
         self.bone_actors: dict[str, pv.Actor] = {}
         self.set_background(dark=False)
         plotter.enable_lightkit()
+        self._bone_surfaces: dict[str, tuple[pv.PolyData, pv.PolyData]] = {}
         for bone_id, bone in pack.bones.items():
+            full = _polydata(bone.mesh)
+            self._bone_surfaces[bone_id] = (full, _polydata(bone.light_mesh) if bone.light_mesh is not None else full)
             self.bone_actors[bone_id] = plotter.add_mesh(
-                _polydata(bone.mesh),
+                full,
                 color=style.BONE_COLOUR,
                 smooth_shading=True,
                 name=bone_id,
@@ -200,15 +203,19 @@ class AnatomyScene:
         return target + direction * distance, target
 
     def set_still_quality(self, full: bool) -> None:
-        """Full quality (anti-aliased) for still frames, plain while the view moves.
+        """Full quality for still frames; anti-aliasing off and light bones while the view moves.
 
-        On software rendering anti-aliasing costs several times the frame time, which is what
-        makes dragging feel slow; a still frame can afford it.
+        On software rendering anti-aliasing costs several times the frame time and the full bone
+        surfaces most of the rest (see benchmarks/interaction.py); a still frame can afford both.
         """
         if full:
             self.plotter.enable_anti_aliasing("ssaa")
         else:
             self.plotter.disable_anti_aliasing()
+        for bone_id, actor in self.bone_actors.items():
+            surface = self._bone_surfaces[bone_id][0 if full else 1]
+            if actor.mapper.dataset is not surface:
+                actor.mapper.dataset = surface
 
     def set_overlay_text(self, text: str, font_size: int) -> None:
         """Text in the bottom left corner of the view (the presentation-mode info overlay).
@@ -227,4 +234,4 @@ class AnatomyScene:
         if dark:
             self.plotter.set_background(style.PRESENTATION_BACKGROUND)
         else:
-            self.plotter.set_background(style.BACKGROUND_BOTTOM, top=style.BACKGROUND_TOP)
+            self.plotter.set_background(style.BACKGROUND)
