@@ -80,7 +80,11 @@ def test_clicking_a_landmark_shows_it_in_the_info_panel(window, qtbot):
     landmarks = win.scene.landmark_actors
     target = "greater_trochanter_r"
     point = landmarks.points[landmarks.index[target]]
-    qtbot.mouseClick(win.plotter.interactor, Qt.LeftButton, pos=widget_position(win, point))
+    position = widget_position(win, point)
+    ratio = win.plotter.interactor.devicePixelRatioF()
+    win.plotter.hovered.emit(position.x() * ratio, (win.plotter.interactor.height() - 1 - position.y()) * ratio)
+    assert win.hover_label.text() == "Greater trochanter (right)"
+    qtbot.mouseClick(win.plotter.interactor, Qt.LeftButton, pos=position)
     assert win.state.selection == target
     text = win.info_panel.toPlainText()
     assert "Greater trochanter (right)" in text and "Right femur" in text
@@ -200,6 +204,7 @@ def test_presentation_mode_round_trip(window, qtbot):
     qtbot.keyClick(win.plotter.interactor, Qt.Key_F11)
     assert win.presenting and win.isFullScreen()
     assert not win.menuBar().isVisible() and not any(d.isVisible() for d in win.docks)
+    assert not win.view_bar.isVisible()
     assert win.scene.labels.font_size == 24
     win.state.select("asis_r")
     assert "Anterior superior iliac spine (right)" in win.scene.overlay.GetInput()

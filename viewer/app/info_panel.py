@@ -55,7 +55,9 @@ class InfoPanel(QTextBrowser):
             self.setHtml("<p><i>Click a landmark, bone or muscle, or search for one.</i></p>")
             return
         structure = self.catalogue[selected]
-        parts = [f"<h2>{html.escape(structure.name)}</h2>", f"<p><i>{html.escape(structure.kind)}</i></p>"]
+        parts = [f"<h2>{html.escape(structure.name)}</h2>"]
+        if structure.kind != "landmark":  # a landmark's kind is its first section
+            parts.append(f"<p><i>{html.escape(structure.kind)}</i></p>")
         if selected in self.extra:
             parts.append(f"<p>{html.escape(self.extra[selected])}</p>")
         for heading, lines in describe(self.catalogue, selected):

@@ -7,7 +7,7 @@ the scene and the panels redraw from it.
 from __future__ import annotations
 
 from PyQt5.QtCore import QSettings, Qt, QTimer
-from PyQt5.QtWidgets import QAction, QDockWidget, QLabel, QMainWindow, QSplitter
+from PyQt5.QtWidgets import QAction, QDockWidget, QLabel, QMainWindow, QScrollArea, QSplitter
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.mesh_pack import MeshPack
@@ -73,7 +73,12 @@ class MainWindow(QMainWindow):
         self.pose_panel = PosePanel(self.scene, self.state, annotations, self.animator)
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.info_panel)
-        right.addWidget(self.pose_panel)
+        pose_scroll = QScrollArea()
+        pose_scroll.setWidget(self.pose_panel)
+        pose_scroll.setWidgetResizable(True)
+        pose_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        right.addWidget(pose_scroll)
+        right.setSizes([380, 500])
         for title, widget, area in (
             ("Structures", self.structure_panel, Qt.LeftDockWidgetArea),
             ("Info and pose", right, Qt.RightDockWidgetArea),
@@ -100,8 +105,13 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self._action(file_menu, "quit", "&Quit", "Ctrl+Q", self.close)
         view = bar.addMenu("&View")
+        self.view_bar = self.addToolBar("Views")
+        self.view_bar.setObjectName("Views")
         for number, name in enumerate(VIEWS, start=1):
-            self._action(view, f"view_{name}", f"{name.capitalize()} view", str(number), lambda _=False, v=name: self.show_view(v))
+            action = self._action(view, f"view_{name}", f"{name.capitalize()} view", str(number), lambda _=False, v=name: self.show_view(v))
+            action.setIconText(name.capitalize())
+            action.setToolTip(f"{name.capitalize()} view ({number})")
+            self.view_bar.addAction(action)
         self._action(view, "reset", "Reset view", "R", lambda: self.show_view("anterior"))
         view.addSeparator()
         self._action(view, "left", "Rotate left", "Left", lambda: self._orbit(-ROTATE_STEP_DEG, 0))
@@ -198,6 +208,7 @@ class MainWindow(QMainWindow):
             dock.setVisible(not on)
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
+        self.view_bar.setVisible(not on)
         if self.scene.labels is not None:
             self.scene.labels.set_font_size(PRESENTATION_LABEL_PT if on else NORMAL_LABEL_PT)
             self.scene.landmark_actors.set_point_size(PRESENTATION_POINT_SIZE if on else NORMAL_POINT_SIZE)
