@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -25,16 +24,8 @@ import numpy as np
 from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.mesh_pack import load_pack
 from viewer.anatomy.muscle_paths import apply
+from timing import machine, time_calls
 from viewer.scene.screenshot import use_offscreen_backend
-
-
-def timed(function, count: int) -> list[float]:
-    times = []
-    for k in range(count):
-        start = time.perf_counter()
-        function(k)
-        times.append(1000 * (time.perf_counter() - start))
-    return times
 
 
 def main() -> None:
@@ -62,7 +53,7 @@ def main() -> None:
     for name, full in (("interactive", False), ("full_quality", True)):
         scene.set_still_quality(full)
         window.Render()
-        results[f"frame_{name}_ms"] = timed(rotate, args.frames)
+        results[f"frame_{name}_ms"] = time_calls(rotate, range(args.frames))
 
     scene.set_still_quality(False)
     scene.set_view("anterior")
@@ -70,7 +61,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     targets = scene.landmark_actors.points[rng.integers(0, len(scene.landmark_actors.ids), args.clicks)]
     clicks = world_to_display(plotter.renderer, targets)[0] + rng.normal(0, 2, (args.clicks, 2))
-    results["click_ms"] = timed(lambda k: state.select(scene.picker.pick(*clicks[k])), args.clicks)
+    results["click_ms"] = time_calls(lambda k: state.select(scene.picker.pick(*clicks[k])), range(args.clicks))
 
     meshes = {b: bone.mesh.vertices for b, bone in scene.pack.bones.items()}
 
@@ -87,12 +78,12 @@ def main() -> None:
                 best, best_id = distance, muscle_id
         state.select(best_id)
 
-    results["click_naive_ms"] = timed(naive_pick, args.clicks)
+    results["click_naive_ms"] = time_calls(naive_pick, range(args.clicks))
     plotter.close()
 
     summary = {
         "date": time.strftime("%Y-%m-%d"),
-        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}",
+        "machine": machine(),
         "window": "1280x800",
     }
     for key, values in results.items():

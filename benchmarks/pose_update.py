@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.mesh_pack import load_pack
+from timing import machine, time_calls
 from viewer.scene.screenshot import use_offscreen_backend
 
 
@@ -27,15 +27,6 @@ def poses(count: int) -> list[Pose]:
     """A walk through hip flexion on both sides, out of phase, as in a gait animation."""
     phase = np.linspace(0, 2 * np.pi, count, endpoint=False)
     return [Pose(hip_flexion_r=float(30 + 40 * np.sin(p)), hip_flexion_l=float(30 - 40 * np.sin(p))) for p in phase]
-
-
-def time_each(function, items) -> list[float]:
-    times = []
-    for item in items:
-        start = time.perf_counter()
-        function(item)
-        times.append(1000 * (time.perf_counter() - start))
-    return times
 
 
 def main() -> None:
@@ -52,7 +43,7 @@ def main() -> None:
     scene = AnatomyScene(plotter, load_pack(), annotations)
     sequence = poses(args.repeats)
     scene.set_pose(sequence[-1])  # warm caches
-    in_place = time_each(scene.set_pose, sequence)
+    in_place = time_calls(scene.set_pose, sequence)
 
     model = scene.muscle_model
     radii = {mid: float(np.asarray(m.radius_profile)[:, 1].max()) for mid, m in model.muscles.items()}
@@ -69,13 +60,13 @@ def main() -> None:
                 naive_actors.append(plotter.add_mesh(tube, color=model.muscles[mid].colour, render=False))
 
     naive(sequence[-1])
-    rebuild = time_each(naive, sequence)
+    rebuild = time_calls(naive, sequence)
     plotter.close()
 
     tubes = sum(len(s.centrelines) for s in model.evaluate(Pose()).values())
     result = {
         "date": time.strftime("%Y-%m-%d"),
-        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}",
+        "machine": machine(),
         "muscles": len(model.muscles),
         "tubes": tubes,
         "repeats": args.repeats,
