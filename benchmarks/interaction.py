@@ -25,7 +25,7 @@ from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.mesh_pack import load_pack
 from viewer.anatomy.muscle_paths import apply
 from timing import machine, time_calls
-from viewer.scene.screenshot import use_offscreen_backend
+from viewer.scene.offscreen import use_offscreen_backend
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.mesh_pack import load_pack
 from timing import machine, time_calls
-from viewer.scene.screenshot import use_offscreen_backend
+from viewer.scene.offscreen import use_offscreen_backend
 
 
 def poses(count: int) -> list[Pose]:

@@ -8,7 +8,7 @@ import pytest
 from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.mesh_pack import load_pack
-from viewer.scene.screenshot import use_offscreen_backend
+from viewer.scene.offscreen import use_offscreen_backend
 
 
 @pytest.fixture

@@ -90,12 +90,15 @@ class AnatomyScene:
             ids += list(self.muscle_actors.actors) + list(self.landmark_actors.ids)
         return ids
 
+    def default_hidden(self) -> set[str]:
+        """Structures hidden until asked for (the often absent psoas minor)."""
+        if self.muscle_model is None:
+            return set()
+        return {mid for mid, m in self.muscle_model.muscles.items() if m.hidden_by_default}
+
     def make_state(self) -> ViewerState:
-        """A state for this scene, with muscles that are hidden by default hidden, and bound to it."""
-        hidden = set()
-        if self.muscle_model is not None:
-            hidden = {mid for mid, m in self.muscle_model.muscles.items() if m.hidden_by_default}
-        state = ViewerState(self.structure_ids(), hidden=hidden)
+        """A state for this scene, with the default-hidden structures hidden, and bound to it."""
+        state = ViewerState(self.structure_ids(), hidden=self.default_hidden())
         self.bind(state)
         return state
 

@@ -75,6 +75,13 @@ class ViewerState:
         self._changed("visibility")
         self._changed("opacity")
 
+    def replace_display(self, hidden: set[str], opacity: dict[str, float], labels_on: bool, strain_on: bool) -> None:
+        """Take visibility, opacity and the display switches from a saved view, all at once."""
+        self.hidden, self.opacity = set(hidden), dict(opacity)
+        self.labels_on, self.strain_on = labels_on, strain_on
+        for what in ("visibility", "opacity", "display"):
+            self._changed(what)
+
     def set_labels(self, on: bool) -> None:
         self.labels_on = on
         self._changed("display")

@@ -1,0 +1,278 @@
+"""Figures for print and slides: rendered panels plus vector annotations, as PNG, SVG or PDF.
+
+Each panel is rendered off-screen by the same scene the window uses; matplotlib then lays the
+panels out and draws the annotations on top (labels with leader lines placed by
+:mod:`viewer.scene.label_layout`, title, caption, legend, scale bar, pose readout, credit line).
+In SVG and PDF those annotations stay vector; the anatomy is the rendered image. The command
+line and the window's File > Export figure both call :func:`export_figure`.
+"""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from viewer.anatomy.annotations import Annotations
+from viewer.anatomy.atomic_file import write_bytes_atomic
+from viewer.anatomy.mesh_pack import MeshPack
+from viewer.anatomy.view_file import PANEL_DEFAULTS, normalised, panel_pose
+from viewer.scene.label_layout import layout_labels
+from viewer.scene.offscreen import use_offscreen_backend
+from viewer.scene.saved_views import apply_camera, state_for_panel
+
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+MAX_SIDE = 7680
+DPI = 100
+LABEL_PT = 11.0
+# Above this many pixels SSAA costs seconds; 8x MSAA gives smooth edges at a third of the time.
+SSAA_PIXEL_LIMIT = 2_500_000
+NICE_LENGTHS_MM = (5, 10, 20, 25, 50, 100, 200)
+
+
+@dataclass
+class PanelRender:
+    """One rendered panel: its image and what the annotations need to know about it."""
+
+    image: np.ndarray  # (h, w, 3 or 4) uint8, top row first
+    labels: list[tuple[str, tuple[float, float]]]  # text and anchor in panel pixels, origin bottom left
+    mm_per_pixel: float
+    readout: str
+    caption: str = ""
+
+
+@dataclass
+class FigureLayout:
+    """Where things went, in figure pixels with the origin bottom left (for checks and tests)."""
+
+    size: tuple[int, int]
+    panels: list[tuple[float, float, float, float]] = field(default_factory=list)
+    label_boxes: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
+    legend: list[tuple[str, str]] = field(default_factory=list)
+    scale_bars_mm: list[float] = field(default_factory=list)
+
+
+def _configure(scene, panel: dict, annotations: Annotations) -> None:
+    """Put a fresh scene into the state a panel describes; the figure draws its own labels."""
+    state = state_for_panel(scene, panel, annotations)
+    state.labels_on = False
+    scene.bind(state)
+    apply_camera(scene, panel["camera"])
+
+
+def _label_ids(scene, panel: dict) -> list[str]:
+    landmarks = scene.landmark_actors
+    if landmarks is None or panel["labels"] == "none":
+        return []
+    if panel["labels"] == "auto":
+        return [lid for k, lid in enumerate(landmarks.ids) if landmarks.visible[k] and landmarks.kinds[k] == "landmark"]
+    return [lid for lid in panel["labels"] if lid in landmarks.index]
+
+
+def readout(scene) -> str:
+    """Hip angles and the change of psoas major length from standing, in words for a figure."""
+    pose = scene.pose
+    parts = [f"hip flexion R {pose.hip_joint_flexion('r'):.0f}°, L {pose.hip_joint_flexion('l'):.0f}°"]
+    for side, word in (("r", "R"), ("l", "L")):
+        muscle = f"psoas_major_{side}"
+        if muscle in scene.muscle_states:
+            change = 100 * (scene.muscle_states[muscle].length / scene.standing_lengths[muscle] - 1)
+            parts.append(f"psoas major {word} {change:+.0f}%")
+    return ", ".join(parts)
+
+
+@contextmanager
+def offscreen_scene(pack: MeshPack, annotations: Annotations | None, panel: dict, size: tuple[int, int]):
+    """An off-screen scene set up as ``panel`` describes; closed on leaving the block."""
+    use_offscreen_backend()
+    import pyvista as pv
+
+    from viewer.scene.anatomy_scene import AnatomyScene
+
+    plotter = pv.Plotter(off_screen=True, window_size=list(size))
+    try:
+        scene = AnatomyScene(plotter, pack, annotations)
+        if annotations is not None:
+            _configure(scene, panel, annotations)
+        else:
+            apply_camera(scene, panel["camera"])
+        yield scene
+    finally:
+        plotter.close()
+
+
+def render_panel(pack: MeshPack, annotations: Annotations | None, panel: dict, size: tuple[int, int], transparent: bool = False) -> PanelRender:
+    """Render one panel off-screen at full quality."""
+    from viewer.scene.projection import world_to_display
+
+    with offscreen_scene(pack, annotations, panel, size) as scene:
+        plotter = scene.plotter
+        labels = []
+        if annotations is not None:
+            ids = _label_ids(scene, panel)
+            landmarks = scene.landmark_actors
+            # a figure shows the glyphs of what it labels (and the selection), not every dot
+            keep = set(ids) | {panel["selection"]}
+            landmarks.set_visible(landmarks.visible & np.array([lid in keep for lid in landmarks.ids], dtype=bool))
+            if ids:
+                points = landmarks.points[[landmarks.index[i] for i in ids]]
+                anchors, in_front = world_to_display(plotter.renderer, points)
+                labels = [(scene.catalogue[i].name, tuple(a)) for i, a, ok in zip(ids, anchors, in_front) if ok]
+        plotter.enable_anti_aliasing("ssaa" if size[0] * size[1] <= SSAA_PIXEL_LIMIT else "msaa")
+        image = plotter.screenshot(return_img=True, transparent_background=transparent)
+        camera = plotter.camera
+        distance = np.linalg.norm(np.subtract(camera.position, camera.focal_point))
+        mm_per_pixel = 2 * distance * np.tan(np.radians(camera.view_angle) / 2) / size[1]
+        text = readout(scene) if annotations is not None else ""
+    return PanelRender(image, labels, float(mm_per_pixel), text, panel.get("caption", ""))
+
+
+def _nice_length(mm_per_pixel: float, target_pixels: float) -> float:
+    wanted = mm_per_pixel * target_pixels
+    return min(NICE_LENGTHS_MM, key=lambda length: abs(length - wanted))
+
+
+def _scale_bar(figure, panel: PanelRender, rect, size, scale: float, ink: str) -> float:
+    """A bar of a round length at the bottom right of a panel; returns its length in mm."""
+    from matplotlib.lines import Line2D
+
+    x0, y0, panel_width, panel_height = rect
+    width, height = size
+    mm_per_figure_pixel = panel.mm_per_pixel * panel.image.shape[0] / panel_height
+    length = _nice_length(mm_per_figure_pixel, 0.15 * panel_width)
+    pixels = length / mm_per_figure_pixel
+    bx, by = x0 + panel_width - 20 * scale - pixels, y0 + 40 * scale
+    figure.add_artist(Line2D([bx / width, (bx + pixels) / width], [by / height, by / height], color=ink, linewidth=3 * scale))
+    figure.text((bx + pixels / 2) / width, (by + 6 * scale) / height, f"{length:g} mm", fontsize=10 * scale, color=ink, ha="center", va="bottom")
+    return float(length)
+
+
+def compose(view: dict, panels: list[PanelRender], size: tuple[int, int], credit_text: str, legend: list[tuple[str, str]]):
+    """Lay rendered panels out and draw the annotations; returns (matplotlib figure, layout)."""
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    width, height = size
+    scale = max(0.6, min(width, 2 * height) / 1600)  # text grows with the picture
+    figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+    transparent = view["background"] == "transparent"
+    figure.patch.set_facecolor("none" if transparent else view["background"])
+    ink = "#f4f4f4"
+    top_band = 0.075 * height if view.get("title") else 0.0
+    bottom_band = 0.06 * height if view.get("caption") else 0.0
+    panel_width = width / len(panels)
+    panel_height = height - top_band - bottom_band
+    layout = FigureLayout(size=size, legend=legend)
+    renderer = None
+    for k, panel in enumerate(panels):
+        x0, y0 = k * panel_width, bottom_band
+        axes = figure.add_axes([x0 / width, y0 / height, panel_width / width, panel_height / height])
+        axes.imshow(panel.image, interpolation="none", aspect="auto")
+        axes.set_axis_off()
+        layout.panels.append((x0, y0, x0 + panel_width, y0 + panel_height))
+        if panel.labels:
+            if renderer is None:
+                from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+                renderer = FigureCanvasAgg(figure).get_renderer()
+            sx, sy = panel_width / panel.image.shape[1], panel_height / panel.image.shape[0]
+            texts = [
+                figure.text(0, 0, name, fontsize=LABEL_PT * scale, color=ink, va="bottom", ha="left",
+                            bbox={"boxstyle": "square,pad=0.25", "facecolor": "#15171c", "edgecolor": "none", "alpha": 0.8})
+                for name, _ in panel.labels
+            ]
+            extents = np.array([[t.get_window_extent(renderer).width, t.get_window_extent(renderer).height] for t in texts])
+            pad = 0.5 * LABEL_PT * scale
+            anchors = np.array([[a[0] * sx, a[1] * sy] for _, a in panel.labels])
+            placed = layout_labels(anchors, extents + pad, (panel_width, panel_height), margin=6 * scale)
+            kept = {label.index for label in placed}
+            for index, text in enumerate(texts):
+                text.set_visible(index in kept)
+            for label in placed:
+                bx0, by0, bx1, by1 = label.box
+                texts[label.index].set_position(((x0 + bx0 + pad / 2) / width, (y0 + by0 + pad / 2) / height))
+                ax, ay = anchors[label.index]
+                figure.add_artist(Line2D([(x0 + ax) / width, (x0 + label.leader_end[0]) / width],
+                                         [(y0 + ay) / height, (y0 + label.leader_end[1]) / height], color=ink, linewidth=0.8 * scale))
+                layout.label_boxes.append((panel.labels[label.index][0], (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)))
+        if view["scale_bar"]:
+            layout.scale_bars_mm.append(_scale_bar(figure, panel, (x0, y0, panel_width, panel_height), size, scale, ink))
+        footer = "  ·  ".join(part for part in (panel.caption, panel.readout if view["pose_readout"] else "") if part)
+        if footer:
+            figure.text((x0 + 10 * scale) / width, (y0 + 10 * scale) / height, footer, fontsize=10 * scale, color=ink,
+                        va="bottom", ha="left", bbox={"facecolor": "#15171c", "edgecolor": "none", "alpha": 0.7})
+    if view["legend"] and legend:
+        handles = [Patch(facecolor=colour, label=name) for name, colour in legend]
+        figure.legend(handles=handles, loc="upper right", bbox_to_anchor=(1 - 0.01, 1 - (top_band + 10 * scale) / height),
+                      fontsize=10 * scale, frameon=True, facecolor="#15171c", edgecolor="none", labelcolor=ink)
+    if view.get("title"):
+        figure.text(0.5, 1 - top_band / 2 / height, view["title"], fontsize=20 * scale, color=ink, ha="center", va="center", weight="bold")
+    if view.get("caption"):
+        figure.text(0.5, bottom_band / 2 / height, view["caption"], fontsize=12 * scale, color=ink, ha="center", va="center")
+    if view["credit"]:
+        figure.text(1 - 8 * scale / width, (bottom_band + 8 * scale) / height, credit_text, fontsize=7 * scale, color="#b8bec8",
+                    ha="right", va="bottom")
+    return figure, layout
+
+
+def credit(pack: MeshPack) -> str:
+    source = pack.manifest.get("source", {})
+    if source.get("package"):
+        return f"Bones: {source['package']} {source.get('version', '')} ({source.get('licence', 'see NOTICE')}) · psoas viewer"
+    return "psoas viewer"
+
+
+def legend_entries(annotations: Annotations | None, view: dict) -> list[tuple[str, str]]:
+    """Muscle colours shown in any panel, one entry per muscle name (sides merged)."""
+    if annotations is None:
+        return []
+    entries: dict[str, str] = {}
+    for muscle in annotations.muscles.values():
+        default = {muscle["id"]} if muscle.get("hidden_by_default") else set()
+        if any(muscle["id"] not in set(panel.get("hidden", default)) for panel in view["panels"]):
+            entries.setdefault(muscle["name"].split(" (")[0], muscle["colour"])
+    return list(entries.items())
+
+
+def export_figure(pack: MeshPack, annotations: Annotations | None, view: dict, out: Path, size: tuple[int, int]) -> FigureLayout:
+    """Render ``view`` at ``size`` and write it to ``out`` (PNG, SVG or PDF by its suffix), atomically."""
+    out = Path(out)
+    fmt = FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{out}: unknown figure format {out.suffix!r}; use .png, .svg or .pdf")
+    if not all(16 <= side <= MAX_SIDE for side in size):
+        raise ValueError(f"figure size {size[0]}x{size[1]}: each side must be between 16 and {MAX_SIDE} pixels")
+    view = normalised(view)
+    transparent = view["background"] == "transparent"
+    count = len(view["panels"])
+    top = 0.075 * size[1] if view.get("title") else 0.0
+    bottom = 0.06 * size[1] if view.get("caption") else 0.0
+    panel_size = (max(16, int(size[0] / count)), max(16, int(size[1] - top - bottom)))
+    panels = [render_panel(pack, annotations, panel, panel_size, transparent) for panel in view["panels"]]
+    figure, layout = compose(view, panels, size, credit(pack), legend_entries(annotations, view))
+    import matplotlib
+
+    buffer = io.BytesIO()
+    # text stays text in SVG and PDF, so a figure-maker can still edit the labels
+    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
+        figure.savefig(buffer, format=fmt, dpi=DPI, transparent=transparent, facecolor=figure.get_facecolor())
+    write_bytes_atomic(out, buffer.getvalue())
+    return layout
+
+
+def save_screenshot(
+    pack: MeshPack, annotations: Annotations | None, out: Path, view: str, size: tuple[int, int], pose, strain: bool = False
+) -> Path:
+    """The plain picture of ``psoas-viewer screenshot``: one view, no annotations, PNG."""
+    from PIL import Image
+
+    panel = {**PANEL_DEFAULTS, "camera": {"preset": view}, "pose": pose, "labels": "none", "strain": strain}
+    image = render_panel(pack, annotations, panel, size).image
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    write_bytes_atomic(Path(out), buffer.getvalue())
+    return Path(out)

@@ -1,0 +1,44 @@
+"""The posed scene as binary glTF (.glb) for other 3D viewers: one named node per structure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import trimesh
+
+from viewer.anatomy.atomic_file import write_bytes_atomic
+
+
+def _colour(hex_colour: str) -> list[int]:
+    return [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)] + [255]
+
+
+def posed_scene(scene) -> trimesh.Scene:
+    """Visible bones (with their pose as the node transform) and muscles (posed tubes)."""
+    from viewer.scene import style
+
+    out = trimesh.Scene()
+    state = scene.state
+    for bone_id, bone in scene.pack.bones.items():
+        if state is not None and not state.is_visible(bone_id):
+            continue
+        mesh = bone.mesh.copy()
+        mesh.visual.face_colors = _colour(style.BONE_COLOUR)
+        out.add_geometry(mesh, node_name=bone_id, geom_name=bone_id, transform=scene.transforms[bone_id])
+    if scene.muscle_actors is not None:
+        for muscle_id, poly in scene.muscle_actors.meshes.items():
+            if state is not None and not state.is_visible(muscle_id):
+                continue
+            faces = np.asarray(poly.faces).reshape(-1, 4)[:, 1:]
+            mesh = trimesh.Trimesh(np.array(poly.points), faces, process=False)
+            mesh.visual.face_colors = _colour(scene.muscle_model.muscles[muscle_id].colour)
+            out.add_geometry(mesh, node_name=muscle_id, geom_name=muscle_id)
+    return out
+
+
+def export_glb(scene, out: Path) -> trimesh.Scene:
+    """Write the posed scene to ``out`` as .glb, atomically; returns the trimesh scene written."""
+    glb = posed_scene(scene)
+    write_bytes_atomic(Path(out), glb.export(file_type="glb"))
+    return glb
