@@ -59,6 +59,23 @@ def _parser() -> argparse.ArgumentParser:
                          help="hip flexion angles in degrees (default -30:120:10)")
     lengths.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
+    export = commands.add_parser("export", help="annotated figure (PNG, SVG, PDF) or 3D scene (.glb); or every built-in view")
+    export.add_argument("--out", type=Path, help="file to write: .png, .svg, .pdf or .glb")
+    export.add_argument("--view-file", type=Path, help="a saved view (JSON) to export")
+    export.add_argument("--view", choices=sorted(VIEWS), default="anterior")
+    export.add_argument("--pose", default="standing", help="named pose (default: standing)")
+    export.add_argument("--labels", default="auto", help="landmark ids separated by commas, 'auto' or 'none'")
+    export.add_argument("--title")
+    export.add_argument("--caption")
+    export.add_argument("--strain", action="store_true", help="colour muscles by length change from standing")
+    export.add_argument("--transparent", action="store_true", help="transparent background")
+    export.add_argument("--background", default="#2b323d", help="background colour (#rrggbb)")
+    sizing = export.add_mutually_exclusive_group()
+    sizing.add_argument("--size", type=_size, default=(1920, 1080), metavar="WxH", help="figure size (default 1920x1080, up to 7680)")
+    sizing.add_argument("--scale", type=float, help="figure size as a multiple of 1280x800")
+    export.add_argument("--all-views", type=Path, metavar="DIR", help="write every built-in view into DIR")
+    export.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="format for --all-views")
+
     build = commands.add_parser("build-meshes", help="rebuild the anatomy pack from myo-sim (needs the build extra)")
     build.add_argument("--out", type=Path, default=Path("meshes"), help="folder to write (default: meshes)")
     return parser
@@ -84,16 +101,62 @@ def _named_pose(annotations, name: str):
 
 def _screenshot(args) -> int:
     from viewer.anatomy.annotations import load_annotations
-    from viewer.scene.screenshot import render_png
+    from viewer.scene.export import save_screenshot
 
     annotations = load_annotations(args.annotations)
-    pose = _named_pose(annotations, args.pose)
+    _named_pose(annotations, args.pose)
     pack = _load_pack(args.pack)
     if not pack.bones:
         print(f"psoas-viewer: no bone of {pack.directory} could be loaded", file=sys.stderr)
         return 1
-    out = render_png(pack, args.out, args.view, args.size, annotations, pose, args.strain)
+    out = save_screenshot(pack, annotations, args.out, args.view, args.size, args.pose, args.strain)
     print(f"wrote {out} ({args.size[0]}x{args.size[1]}, {args.view} view, {args.pose})")
+    return 0
+
+
+def _figure_size(args) -> tuple[int, int]:
+    if args.scale is not None:
+        return (round(1280 * args.scale), round(800 * args.scale))
+    return args.size
+
+
+def _export(args) -> int:
+    from viewer.anatomy.annotations import load_annotations
+    from viewer.anatomy.view_file import builtin_views, check_view, load_view, structure_ids
+    from viewer.scene.export import export_figure, offscreen_scene
+    from viewer.scene.gltf_export import export_glb
+
+    annotations = load_annotations(args.annotations)
+    pack = _load_pack(args.pack)
+    size = _figure_size(args)
+    if args.all_views is not None:
+        views = builtin_views(annotations)
+        for k, (view_id, view) in enumerate(views.items(), start=1):
+            out = args.all_views / f"{view_id}.{args.format}"
+            export_figure(pack, annotations, view, out, size)
+            bar = "#" * (20 * k // len(views))
+            print(f"\r[{bar:<20}] {k}/{len(views)} {out}", end="", file=sys.stderr, flush=True)
+        print(file=sys.stderr)
+        print(f"wrote {len(views)} figures to {args.all_views}")
+        return 0
+    if args.out is None:
+        raise InputError("--out", "say where to write: --out FILE (.png, .svg, .pdf or .glb)")
+    if args.view_file is not None:
+        view = load_view(args.view_file, annotations)
+    else:
+        labels = args.labels if args.labels in ("auto", "none") else [x.strip() for x in args.labels.split(",") if x.strip()]
+        panel = {"camera": {"preset": args.view}, "pose": args.pose, "labels": labels, "strain": args.strain}
+        view = {"format_version": 1, "panels": [panel], "background": "transparent" if args.transparent else args.background}
+        for key in ("title", "caption"):
+            if getattr(args, key):
+                view[key] = getattr(args, key)
+        view = check_view(view, Path("(command line)"), annotations, structure_ids(annotations))
+    if args.out.suffix.lower() == ".glb":
+        with offscreen_scene(pack, annotations, view["panels"][0], (64, 64)) as scene:
+            export_glb(scene, args.out)
+    else:
+        export_figure(pack, annotations, view, args.out, size)
+    print(f"wrote {args.out}")
     return 0
 
 
@@ -153,9 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     from viewer.anatomy.kinematics import PoseError
 
     args = _parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else list(argv)))
-    handlers = {"screenshot": _screenshot, "lengths": _lengths, "build-meshes": _build_meshes, None: _window}
+    handlers = {"screenshot": _screenshot, "lengths": _lengths, "export": _export, "build-meshes": _build_meshes, None: _window}
     try:
         return handlers[args.command](args)
-    except (InputError, PoseError) as exc:
+    except (InputError, PoseError, ValueError) as exc:
         print(f"psoas-viewer: {exc}", file=sys.stderr)
         return 2

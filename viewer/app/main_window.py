@@ -6,18 +6,25 @@ the scene and the panels redraw from it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PyQt5.QtCore import QSettings, Qt, QTimer
-from PyQt5.QtWidgets import QAction, QDockWidget, QLabel, QMainWindow, QScrollArea, QSplitter
+from PyQt5.QtWidgets import QAction, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter
 
 from viewer.anatomy.annotations import Annotations
+from viewer.anatomy.atomic_file import write_text_atomic
+from viewer.anatomy.json_input import InputError
 from viewer.anatomy.mesh_pack import MeshPack
+from viewer.anatomy.view_file import dumps, load_view
 from viewer.app.animation import CameraFlight, PoseAnimator
+from viewer.app.export_dialog import ExportDialog
 from viewer.app.info_panel import InfoPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
 from viewer.app.structure_panel import StructurePanel
 from viewer.scene.anatomy_scene import AnatomyScene
+from viewer.scene.saved_views import apply_panel, panel_from_scene
 from viewer.scene.views import VIEWS
 
 ROTATE_STEP_DEG = 10.0
@@ -103,6 +110,11 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        if self.scene.annotations is not None:
+            self._action(file_menu, "export", "&Export figure…", "Ctrl+E", self.show_export_dialog)
+            self._action(file_menu, "save_view", "&Save view…", "Ctrl+S", self._save_view_dialog)
+            self._action(file_menu, "open_view", "&Open view…", "Ctrl+O", self._open_view_dialog)
+            file_menu.addSeparator()
         self._action(file_menu, "quit", "&Quit", "Ctrl+Q", self.close)
         view = bar.addMenu("&View")
         self.view_bar = self.addToolBar("Views")
@@ -220,6 +232,43 @@ class MainWindow(QMainWindow):
         sheet = ShortcutSheet(self.actions_by_name.values(), self)
         sheet.show()
         return sheet
+
+    # --- figures and saved views -------------------------------------------------------------
+    def current_panel(self) -> dict:
+        return panel_from_scene(self.scene, self.state)
+
+    def show_export_dialog(self) -> ExportDialog:
+        dialog = ExportDialog(self)
+        dialog.show()
+        dialog.update_preview()
+        return dialog
+
+    def save_view(self, path: Path) -> None:
+        """Write what is on screen as a view file (atomically, stable formatting)."""
+        write_text_atomic(path, dumps({"format_version": 1, "panels": [self.current_panel()]}))
+
+    def open_view(self, path: Path) -> None:
+        """Show a saved view; a bad file raises InputError and changes nothing."""
+        view = load_view(path, self.scene.annotations)
+        self.animator.stop()
+        apply_panel(self.scene, self.state, view["panels"][0], self.scene.annotations)
+        self.plotter.render()
+
+    def _save_view_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save view", "view.json", "View (*.json)")
+        if name:
+            try:
+                self.save_view(Path(name))
+            except OSError as exc:
+                QMessageBox.warning(self, "Save failed", f"{name}: {exc.strerror}")
+
+    def _open_view_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open view", "", "View (*.json)")
+        if name:
+            try:
+                self.open_view(Path(name))
+            except InputError as exc:
+                QMessageBox.warning(self, "Cannot open view", str(exc))
 
     # --- state -> window ---------------------------------------------------------------------
     def _on_state(self, what: str) -> None:
