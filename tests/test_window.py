@@ -253,3 +253,51 @@ def test_missing_bone_is_named_in_the_status_bar(window, pack_copy, content):
 def test_window_without_annotations_shows_bones(window, content):
     win = window(content[0], None)
     assert len(win.scene.bone_actors) == 11 and win.scene.muscle_actors is None
+
+
+def test_export_dialog_previews_and_writes(window, tmp_path):
+    win = window()
+    dialog = win.show_export_dialog()
+    assert not dialog.preview.pixmap().isNull()
+    dialog.title.setText("My figure")
+    dialog.size.setCurrentText("1280x800")
+    out = tmp_path / "fig.png"
+    dialog.export_to(out)
+    from PIL import Image
+
+    assert Image.open(out).size == (1280, 800)
+    dialog.export_to(tmp_path / "scene.glb")
+    assert (tmp_path / "scene.glb").stat().st_size > 10_000
+    dialog.close()
+
+
+def test_saved_view_opens_back_exactly(window, tmp_path):
+    win = window()
+    win.state.set_pose(win.state.pose.replace(hip_flexion_r=60.0, lumbar_flexion=10.0))
+    win.state.set_visible("femur_l", False)
+    win.state.select("asis_r")
+    win._orbit(25, 10)
+    camera = np.array(win.plotter.camera.position)
+    path = tmp_path / "view.json"
+    win.save_view(path)
+    win.state.show_all()
+    win.state.set_pose(win.state.pose.replace(hip_flexion_r=0.0, lumbar_flexion=0.0))
+    win.state.select(None)
+    win.show_view("left")
+    win.open_view(path)
+    assert win.state.pose.hip_flexion_r == 60.0 and win.state.pose.lumbar_flexion == 10.0
+    assert not win.state.is_visible("femur_l") and win.state.selection == "asis_r"
+    np.testing.assert_allclose(win.plotter.camera.position, camera, atol=1e-6)
+
+
+def test_broken_view_file_changes_nothing(window, tmp_path):
+    from viewer.anatomy.json_input import InputError
+
+    win = window()
+    win.state.set_pose(win.state.pose.replace(hip_flexion_r=30.0))
+    path = tmp_path / "broken.json"
+    path.write_text('{"format_version": 1, "panels": [{"camera": {"preset": "anterior"}, "pose": "handstand"}]}')
+    with pytest.raises(InputError, match="handstand"):
+        win.open_view(path)
+    assert win.state.pose.hip_flexion_r == 30.0
+    assert path.read_text().startswith('{"format_version": 1')  # the user's file is untouched
