@@ -214,8 +214,7 @@ def compose(view: dict, panels: list[PanelRender], size: tuple[int, int], credit
     if view.get("caption"):
         figure.text(0.5, bottom_band / 2 / height, view["caption"], fontsize=12 * scale, color=ink, ha="center", va="center")
     if view["credit"]:
-        figure.text(1 - 8 * scale / width, (bottom_band + 8 * scale) / height, credit_text, fontsize=7 * scale, color="#b8bec8",
-                    ha="right", va="bottom")
+        figure.text(1 - 8 * scale / width, 4 * scale / height, credit_text, fontsize=7 * scale, color="#b8bec8", ha="right", va="bottom")
     return figure, layout
 
 

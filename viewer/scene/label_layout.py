@@ -57,15 +57,19 @@ def layout_labels(
     priority = np.zeros(len(anchors)) if priority is None else np.asarray(priority, float)
     inside = (anchors[:, 0] >= 0) & (anchors[:, 0] <= width) & (anchors[:, 1] >= 0) & (anchors[:, 1] <= height)
     middle = np.median(anchors[inside, 0]) if inside.any() else width / 2
+    on_left = anchors[:, 0] <= middle
+    room_left, room_right = middle - margin, width - margin - middle
+    # a label too wide for its own side goes to the other side if it fits there
+    on_left = np.where(on_left & (sizes[:, 0] > room_left) & (sizes[:, 0] <= room_right), False, on_left)
+    on_left = np.where(~on_left & (sizes[:, 0] > room_right) & (sizes[:, 0] <= room_left), True, on_left)
     placed: list[LabelBox] = []
     for left in (True, False):
-        members = np.nonzero(inside & ((anchors[:, 0] <= middle) == left))[0]
+        members = np.nonzero(inside & (on_left == left))[0]
         # drop the least important labels until the column fits the height
         members = members[np.argsort(-priority[members], kind="stable")]
         while len(members) and sizes[members, 1].sum() + gap * (len(members) - 1) > height - 2 * margin:
             members = members[:-1]
-        room = (middle - margin) if left else (width - margin - middle)
-        members = members[sizes[members, 0] <= room]
+        members = members[sizes[members, 0] <= (room_left if left else room_right)]
         if not len(members):
             continue
         members = members[np.argsort(-anchors[members, 1], kind="stable")]
