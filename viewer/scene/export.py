@@ -188,7 +188,7 @@ def compose(view: dict, panels: list[PanelRender], size: tuple[int, int], credit
             extents = np.array([[t.get_window_extent(renderer).width, t.get_window_extent(renderer).height] for t in texts])
             pad = 0.5 * LABEL_PT * scale
             anchors = np.array([[a[0] * sx, a[1] * sy] for _, a in panel.labels])
-            placed = layout_labels(anchors, extents + pad, (panel_width, panel_height), margin=6 * scale)
+            placed = layout_labels(anchors, extents + pad, (panel_width, panel_height), margin=6 * scale, gap=4 * scale)
             kept = {label.index for label in placed}
             for index, text in enumerate(texts):
                 text.set_visible(index in kept)
