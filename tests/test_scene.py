@@ -63,3 +63,32 @@ def test_moving_view_draws_light_bones_and_still_view_full_ones(scene):
     assert actor.mapper.dataset.n_cells * 3 < full_cells
     scene.set_still_quality(True)
     assert actor.mapper.dataset.n_cells == full_cells
+
+
+def test_every_anatomical_landmark_can_be_clicked(scene):
+    """Looking at it along its bone's surface normal with muscles hidden, a click there picks it."""
+    import trimesh
+
+    from viewer.scene.projection import world_to_display
+
+    state = scene.make_state()
+    for muscle_id in scene.muscle_actors.actors:
+        state.set_visible(muscle_id, False)
+    landmarks = scene.landmark_actors
+    missed = []
+    for k, landmark_id in enumerate(landmarks.ids):
+        if landmarks.kinds[k] != "landmark":
+            continue
+        point = landmarks.points[k]
+        bone = scene.pack.bones[landmarks.bones[k]].mesh
+        _, _, triangle = trimesh.proximity.closest_point(bone, [point])
+        normal = bone.face_normals[triangle[0]]
+        camera = scene.plotter.camera
+        camera.focal_point, camera.position = point, point + 500 * normal
+        camera.up = (1, 0, 0) if abs(normal[2]) > 0.9 else (0, 0, 1)
+        scene.plotter.reset_camera_clipping_range()
+        scene.plotter.render_window.Render()
+        picked = scene.picker.pick(*world_to_display(scene.plotter.renderer, point[None])[0][0])
+        if picked != landmark_id:
+            missed.append((landmark_id, picked))
+    assert missed == []

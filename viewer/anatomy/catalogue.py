@@ -28,6 +28,9 @@ class Structure:
     description: str = ""
     references: tuple[str, ...] = ()
     ontology: dict = field(default_factory=dict)
+    innervation: str = ""  # muscles only, as are actions and relations
+    actions: tuple[str, ...] = ()
+    relations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,8 @@ class Catalogue:
                                 tuple(bone.get("references", ())), bone.get("ontology", {})))
         for muscle in doc["muscles"]:
             self._add(Structure(muscle["id"], "muscle", muscle["name"], None, None, muscle.get("description", ""),
-                                tuple(muscle.get("references", ())), muscle.get("ontology", {})))
+                                tuple(muscle.get("references", ())), muscle.get("ontology", {}), muscle.get("innervation", ""),
+                                tuple(muscle.get("actions", ())), tuple(muscle.get("relations", ()))))
         for item in doc["landmarks"]:
             self._add(Structure(item["id"], "landmark", item["name"], item["bone"], item["kind"], item.get("description", ""),
                                 tuple(item.get("references", ())), item.get("ontology", {})))
@@ -129,6 +133,12 @@ def describe(catalogue: Catalogue, structure_id: str) -> list[tuple[str, list[In
             sections.append(("Muscles attached", [InfoLine(catalogue[m].name, m) for m in muscles]))
     if s.description:
         sections.append(("Description", [InfoLine(s.description)]))
+    if s.innervation:
+        sections.append(("Nerve supply", [InfoLine(s.innervation)]))
+    if s.actions:
+        sections.append(("Actions", [InfoLine(a) for a in s.actions]))
+    if s.relations:
+        sections.append(("Relations", [InfoLine(r) for r in s.relations]))
     if s.references:
         sections.append(("References", [InfoLine(r) for r in s.references]))
     ontology = [InfoLine(f"{key.upper()} {value}") for key, value in s.ontology.items()]
