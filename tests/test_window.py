@@ -64,6 +64,25 @@ def widget_position(win, world_point) -> QPoint:
     return QPoint(int(round(x / ratio)), int(round(win.plotter.interactor.height() - 1 - y / ratio)))
 
 
+def look_at_landmark(win, landmark_id):
+    """Point the camera at a landmark along its bone's surface normal, muscles hidden; return the point."""
+    import trimesh
+
+    for muscle_id in win.scene.muscle_actors.actors:
+        win.state.set_visible(muscle_id, False)
+    landmarks = win.scene.landmark_actors
+    point = landmarks.points[landmarks.index[landmark_id]]
+    bone = win.scene.pack.bones[landmarks.bones[landmarks.index[landmark_id]]].mesh
+    _, _, triangle = trimesh.proximity.closest_point(bone, [point])
+    normal = bone.face_normals[triangle[0]]
+    camera = win.plotter.camera
+    camera.focal_point, camera.position = point, point + 500 * normal
+    camera.up = (1, 0, 0) if abs(normal[2]) > 0.9 else (0, 0, 1)
+    win.plotter.reset_camera_clipping_range()
+    win.plotter.render_window.Render()
+    return point
+
+
 def test_window_renders_bones_and_muscles(window):
     win = window()
     pixels = rendered_pixels(win)
@@ -301,3 +320,55 @@ def test_broken_view_file_changes_nothing(window, tmp_path):
         win.open_view(path)
     assert win.state.pose.hip_flexion_r == 30.0
     assert path.read_text().startswith('{"format_version": 1')  # the user's file is untouched
+
+
+def test_lesson_sets_pose_view_and_text(window, qtbot):
+    win = window()
+    lessons = win.learn_panel.lessons
+    titles = [lesson.title for lesson in lessons.lessons]
+    assert titles[:2] == ["Where is the psoas?", "What does it do?"] and "Myths and facts" in titles
+    sitting = titles.index("Sitting and the psoas")
+    lessons.list.setCurrentRow(sitting)
+    assert win.state.pose.hip_flexion_r == 90 and win.state.strain_on
+    assert win.plotter.camera.position[0] > 500  # the right view
+    text = lessons.text.toPlainText()
+    assert "\u221216%" in text and "{change" not in text  # the model's number, filled in
+    lessons.list.setCurrentRow(titles.index("Psoas minor: not everyone has one"))
+    assert win.state.is_visible("psoas_minor_r") and win.state.selection == "psoas_minor_r"
+    lessons.list.setCurrentRow(titles.index("What does it do?"))
+    qtbot.waitUntil(lambda: win.state.pose.hip_flexion_r > 20, timeout=5000)
+    win.animator.stop()
+
+
+def test_quiz_round_with_right_and_wrong_answers(window, qtbot):
+    win = window()
+    quiz = win.learn_panel.quiz
+    quiz.new_round(seed=3)
+    kinds = [q.kind for q in quiz.round.questions]
+    assert len(kinds) == 8 and "click" in kinds and "choice" in kinds
+    answered_wrong = 0
+    while not quiz.round.finished:
+        question = quiz.round.current
+        wrong_now = answered_wrong < 2
+        if question.kind == "click":
+            landmarks = win.scene.landmark_actors
+            anatomical = [lid for k, lid in enumerate(landmarks.ids) if landmarks.kinds[k] == "landmark"]
+            target = question.answer if not wrong_now else next(lid for lid in anatomical if lid != question.answer)
+            point = look_at_landmark(win, target)
+            quiz_expected = question.answer
+            qtbot.mouseClick(win.plotter.interactor, Qt.LeftButton, pos=widget_position(win, point))
+            assert quiz.round.responses[-1] == target  # the click reached the quiz as that landmark
+            assert win.state.selection == quiz_expected  # the right answer is highlighted
+        else:
+            option = question.answer if not wrong_now else next(o for o in question.options if o != question.answer)
+            button = next(b for b in quiz.option_buttons if b.text() == option)
+            qtbot.mouseClick(button, Qt.LeftButton)
+            right_button = next(b for b in quiz.option_buttons if b.text() == question.answer)
+            assert "background" in right_button.styleSheet()
+        assert ("Right!" in quiz.feedback.text()) == (not wrong_now)
+        answered_wrong += wrong_now
+        qtbot.mouseClick(quiz.next, Qt.LeftButton)
+    assert quiz.round.score == 8 - 2
+    assert "Done: 6 of 8 right." == quiz.prompt.text()
+    review = quiz.review.toPlainText()
+    assert "Review of mistakes" in review and review.count("the answer is") == 2

@@ -22,6 +22,11 @@ def blend(start: Pose, end: Pose, t: float) -> Pose:
     return Pose(**{f: getattr(start, f) + (getattr(end, f) - getattr(start, f)) * eased for f in FIELDS})
 
 
+def hip_flexion_pose(phase: float) -> Pose:
+    """The right hip bending from straight to 90 degrees and back, once per cycle."""
+    return Pose(hip_flexion_r=45.0 - 45.0 * np.cos(phase))
+
+
 def gait_pose(phase: float) -> Pose:
     """Hips in a walking cycle: each swings between about 10 degrees extension (late stance)
     and 35 degrees flexion (knee lifted in swing), the two sides half a cycle apart."""
@@ -44,10 +49,11 @@ class PoseAnimator(QObject):
         self._mode = None
         self._start = self._end = Pose()
         self._phase = 0.0
+        self._cycle = gait_pose
 
     @property
     def gait_playing(self) -> bool:
-        return self._mode == "gait"
+        return self._mode == "cycle" and self._cycle is gait_pose
 
     def go_to(self, target: Pose) -> None:
         self._mode, self._start, self._end = "transition", self.state.pose, target
@@ -55,11 +61,14 @@ class PoseAnimator(QObject):
 
     def play_gait(self, on: bool) -> None:
         if on:
-            self._mode = "gait"
-            self._last = 0
-            self._run()
+            self.play_cycle(gait_pose)
         elif self.gait_playing:
             self.stop()
+
+    def play_cycle(self, pose_of_phase) -> None:
+        """Loop a movement given as a function from phase (radians) to pose."""
+        self._mode, self._cycle, self._phase, self._last = "cycle", pose_of_phase, 0.0, 0
+        self._run()
 
     def _run(self) -> None:
         self.clock.start()
@@ -80,10 +89,10 @@ class PoseAnimator(QObject):
             self.state.set_pose(blend(self._start, self._end, t))
             if t >= 1.0:
                 self.stop()
-        elif self._mode == "gait":
+        elif self._mode == "cycle":
             self._phase += 2 * np.pi * self.speed * (elapsed - self._last) / 1000 / STRIDE_SECONDS
             self._last = elapsed
-            self.state.set_pose(gait_pose(self._phase))
+            self.state.set_pose(self._cycle(self._phase))
 
 
 class CameraFlight(QObject):

@@ -14,11 +14,13 @@ from PyQt5.QtWidgets import QAction, QDockWidget, QFileDialog, QLabel, QMainWind
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.atomic_file import write_text_atomic
 from viewer.anatomy.json_input import InputError
+from viewer.anatomy.lessons import load_lessons
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.view_file import dumps, load_view
 from viewer.app.animation import CameraFlight, PoseAnimator
 from viewer.app.export_dialog import ExportDialog
 from viewer.app.info_panel import InfoPanel
+from viewer.app.learn_panel import LearnPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
@@ -86,8 +88,15 @@ class MainWindow(QMainWindow):
         pose_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         right.addWidget(pose_scroll)
         right.setSizes([380, 500])
+        try:
+            lessons = load_lessons(annotations, self.scene.muscle_model)
+        except InputError as exc:
+            lessons = []
+            self.statusBar().showMessage(f"Lessons not shown: {exc}")
+        self.learn_panel = LearnPanel(self, lessons)
         for title, widget, area in (
             ("Structures", self.structure_panel, Qt.LeftDockWidgetArea),
+            ("Learn", self.learn_panel, Qt.LeftDockWidgetArea),
             ("Info and pose", right, Qt.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
@@ -95,6 +104,8 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks.append(dock)
+        self.tabifyDockWidget(self.docks[0], self.docks[1])
+        self.docks[0].raise_()
 
     def _action(self, menu, name: str, text: str, keys, slot, checkable: bool = False) -> QAction:
         action = QAction(text, self)
@@ -201,7 +212,11 @@ class MainWindow(QMainWindow):
         self.flight.fly_to(*self.scene.focus_camera(structure_id))
 
     def _clicked(self, x: float, y: float) -> None:
-        self.state.select(self.scene.picker.pick(x, y))
+        picked = self.scene.picker.pick(x, y)
+        if hasattr(self, "learn_panel") and self.learn_panel.quiz.waiting_for_click:
+            self.learn_panel.quiz.respond(picked)
+        else:
+            self.state.select(picked)
 
     def _hovered(self, x: float, y: float) -> None:
         picked = self.scene.picker.pick(x, y)

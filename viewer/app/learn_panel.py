@@ -1,0 +1,165 @@
+"""Lessons and quiz: a topic list that drives the view, and a quiz with feedback and a review."""
+
+from __future__ import annotations
+
+import html
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.anatomy.lessons import Lesson
+from viewer.anatomy.quiz import QuizRound, make_quiz
+from viewer.app.animation import gait_pose, hip_flexion_pose
+from viewer.scene.saved_views import apply_panel
+
+ANIMATIONS = {"hip_flexion": hip_flexion_pose, "walking": gait_pose}
+RIGHT, WRONG = "#2e9e5b", "#c0392b"
+
+
+class LessonsPanel(QWidget):
+    """Choosing a lesson sets pose, camera, visibility and highlights, and shows its text."""
+
+    def __init__(self, window, lessons: list[Lesson], parent=None):
+        super().__init__(parent)
+        self.window, self.lessons = window, lessons
+        self.list = QListWidget()
+        self.list.addItems([lesson.title for lesson in lessons])
+        self.list.currentRowChanged.connect(self.show_lesson)
+        self.text = QTextBrowser()
+        self.text.setOpenLinks(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addWidget(self.text, 2)
+
+    def show_lesson(self, row: int) -> None:
+        if not 0 <= row < len(self.lessons):
+            return
+        lesson = self.lessons[row]
+        window = self.window
+        window.animator.stop()
+        apply_panel(window.scene, window.state, lesson.panel, window.scene.annotations)
+        window.plotter.render()
+        if lesson.animation:
+            window.animator.play_cycle(ANIMATIONS[lesson.animation])
+        self.text.setHtml(f"<h3>{html.escape(lesson.title)}</h3>" + "".join(f"<p>{html.escape(p)}</p>" for p in lesson.paragraphs))
+
+
+class QuizPanel(QWidget):
+    """One round at a time: a question, answer buttons or a click in the view, feedback, score, review."""
+
+    ROUND = 8
+
+    def __init__(self, window, parent=None):
+        super().__init__(parent)
+        self.window = window
+        self.round: QuizRound | None = None
+        self.start = QPushButton("Start a quiz")
+        self.start.clicked.connect(self.new_round)
+        self.progress = QLabel()
+        self.prompt = QLabel(wordWrap=True)
+        self.prompt.setTextFormat(Qt.PlainText)
+        font = self.prompt.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.prompt.setFont(font)
+        self.option_row = QHBoxLayout()
+        self.option_buttons: list[QPushButton] = []
+        self.feedback = QLabel(wordWrap=True)
+        self.next = QPushButton("Next question")
+        self.next.clicked.connect(self.ask)
+        self.next.setEnabled(False)
+        self.review = QTextBrowser()
+        layout = QVBoxLayout(self)
+        for widget in (self.start, self.progress, self.prompt):
+            layout.addWidget(widget)
+        layout.addLayout(self.option_row)
+        layout.addWidget(self.feedback)
+        layout.addWidget(self.next)
+        layout.addWidget(self.review, 1)
+
+    @property
+    def waiting_for_click(self) -> bool:
+        question = self.round.current if self.round else None
+        return question is not None and question.kind == "click" and not self.next.isEnabled()
+
+    def new_round(self, seed: int | None = None) -> None:
+        scene = self.window.scene
+        shown = {s for s in self.window.state.structures if self.window.state.is_visible(s)}
+        questions = make_quiz(scene.annotations, scene.catalogue, scene.muscle_model, shown, self.ROUND, seed)
+        self.round = QuizRound(questions)
+        self.review.clear()
+        self.ask()
+
+    def ask(self) -> None:
+        question = self.round.current
+        self.next.setEnabled(False)
+        self.feedback.clear()
+        for button in self.option_buttons:
+            button.deleteLater()
+        self.option_buttons = []
+        if question is None:
+            self._finish()
+            return
+        state = self.window.state
+        self.window.animator.stop()
+        state.set_pose(question.pose)
+        state.select(question.subject if question.kind == "choice" and question.subject in state.structures else None)
+        self.progress.setText(f"Question {len(self.round.responses) + 1} of {len(self.round.questions)} · score {self.round.score}")
+        self.prompt.setText(question.prompt + ("  (click it in the view)" if question.kind == "click" else ""))
+        for option in question.options:
+            button = QPushButton(option)
+            button.clicked.connect(lambda _=False, o=option: self.respond(o))
+            self.option_row.addWidget(button)
+            self.option_buttons.append(button)
+
+    def respond(self, response: str | None) -> bool:
+        """Record an answer (an option, or the id clicked), show right or wrong, highlight the answer."""
+        question = self.round.current
+        right = self.round.answer(response)
+        if question.kind == "click":
+            self.window.state.select(question.answer)
+            truth = self.window.scene.catalogue[question.answer].name
+        else:
+            truth = question.answer
+            for button in self.option_buttons:
+                button.setEnabled(False)
+                if button.text() == question.answer:
+                    button.setStyleSheet(f"background: {RIGHT}; color: white; font-weight: bold")
+        verdict = "Right!" if right else f"Not quite: the answer is {truth}."
+        self.feedback.setText(f"{verdict} {question.explanation}")
+        self.feedback.setStyleSheet(f"color: {RIGHT if right else WRONG}; font-weight: bold")
+        self.progress.setText(f"Question {len(self.round.responses)} of {len(self.round.questions)} · score {self.round.score}")
+        self.next.setEnabled(True)
+        self.next.setText("See the review" if self.round.finished else "Next question")
+        return right
+
+    def _finish(self) -> None:
+        self.prompt.setText(f"Done: {self.round.score} of {len(self.round.questions)} right.")
+        self.progress.clear()
+        rows = []
+        for question, response in self.round.mistakes():
+            given = "nothing" if response is None else (
+                self.window.scene.catalogue[response].name if question.kind == "click" and response in self.window.scene.catalogue else response)
+            truth = self.window.scene.catalogue[question.answer].name if question.kind == "click" else question.answer
+            rows.append(f"<li><b>{html.escape(question.prompt)}</b><br>you answered {html.escape(given)}; "
+                        f"the answer is {html.escape(truth)}. {html.escape(question.explanation)}</li>")
+        self.review.setHtml("<h4>Review of mistakes</h4><ul>" + "".join(rows) + "</ul>" if rows else "<p>No mistakes.</p>")
+
+
+class LearnPanel(QTabWidget):
+    """The lessons and the quiz, side by side as tabs."""
+
+    def __init__(self, window, lessons: list[Lesson], parent=None):
+        super().__init__(parent)
+        self.lessons = LessonsPanel(window, lessons)
+        self.quiz = QuizPanel(window)
+        self.addTab(self.lessons, "Lessons")
+        self.addTab(self.quiz, "Quiz")
