@@ -67,8 +67,6 @@ def test_moving_view_draws_light_bones_and_still_view_full_ones(scene):
 
 def test_every_anatomical_landmark_can_be_clicked(scene):
     """Looking at it along its bone's surface normal with muscles hidden, a click there picks it."""
-    import trimesh
-
     from viewer.scene.projection import world_to_display
 
     state = scene.make_state()
@@ -80,9 +78,7 @@ def test_every_anatomical_landmark_can_be_clicked(scene):
         if landmarks.kinds[k] != "landmark":
             continue
         point = landmarks.points[k]
-        bone = scene.pack.bones[landmarks.bones[k]].mesh
-        _, _, triangle = trimesh.proximity.closest_point(bone, [point])
-        normal = bone.face_normals[triangle[0]]
+        normal = scene.landmark_normal(landmark_id)
         camera = scene.plotter.camera
         camera.focal_point, camera.position = point, point + 500 * normal
         camera.up = (1, 0, 0) if abs(normal[2]) > 0.9 else (0, 0, 1)
@@ -92,3 +88,45 @@ def test_every_anatomical_landmark_can_be_clicked(scene):
         if picked != landmark_id:
             missed.append((landmark_id, picked))
     assert missed == []
+
+
+def test_focusing_a_hidden_landmark_turns_the_camera_until_it_can_be_clicked(scene):
+    from viewer.scene.projection import world_to_display
+
+    state = scene.make_state()
+    for muscle_id in scene.muscle_actors.actors:
+        state.set_visible(muscle_id, False)
+    camera = scene.plotter.camera
+    for view, landmark_id in (("right", "lesser_trochanter_l"), ("anterior", "lesser_trochanter_r"), ("posterior", "asis_l")):
+        scene.set_view(view)
+        before = np.array(camera.position) - np.array(camera.focal_point)
+        camera.position, camera.focal_point = scene.focus_camera(landmark_id)
+        scene.plotter.reset_camera_clipping_range()
+        scene.plotter.render_window.Render()
+        point = scene.structure_centre(landmark_id)
+        assert np.allclose(camera.focal_point, point)
+        assert scene.picker.pick(*world_to_display(scene.plotter.renderer, point[None])[0][0]) == landmark_id
+        after = np.array(camera.position) - np.array(camera.focal_point)
+        assert after @ before / np.linalg.norm(after) / np.linalg.norm(before) < 0.99  # it had to turn
+    scene.set_view("anterior")
+    before = np.array(camera.position) - np.array(camera.focal_point)
+    position, focal = scene.focus_camera("asis_r")  # in plain sight: the direction is kept
+    assert np.allclose(_unit(position - focal), _unit(before))
+
+
+def _unit(v):
+    return v / np.linalg.norm(v)
+
+
+def test_clicks_go_through_a_ghosted_muscle(scene):
+    from viewer.scene.projection import world_to_display
+
+    state = scene.make_state()
+    scene.set_view("anterior")
+    scene.plotter.render_window.Render()
+    centreline = scene.muscle_states["psoas_major_r"].centrelines[0]
+    display, _ = world_to_display(scene.plotter.renderer, centreline[len(centreline) // 3][None])
+    assert scene.picker.pick(*display[0]) == "psoas_major_r"
+    state.set_opacity("psoas_major_r", 0.35)
+    scene.plotter.render_window.Render()
+    assert scene.picker.pick(*display[0]) not in (None, "psoas_major_r")  # what lies behind it

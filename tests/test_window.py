@@ -66,15 +66,12 @@ def widget_position(win, world_point) -> QPoint:
 
 def look_at_landmark(win, landmark_id):
     """Point the camera at a landmark along its bone's surface normal, muscles hidden; return the point."""
-    import trimesh
-
+    win.flight.timer.stop()  # a flight to an earlier answer must not move the camera afterwards
     for muscle_id in win.scene.muscle_actors.actors:
         win.state.set_visible(muscle_id, False)
     landmarks = win.scene.landmark_actors
     point = landmarks.points[landmarks.index[landmark_id]]
-    bone = win.scene.pack.bones[landmarks.bones[landmarks.index[landmark_id]]].mesh
-    _, _, triangle = trimesh.proximity.closest_point(bone, [point])
-    normal = bone.face_normals[triangle[0]]
+    normal = win.scene.landmark_normal(landmark_id)
     camera = win.plotter.camera
     camera.focal_point, camera.position = point, point + 500 * normal
     camera.up = (1, 0, 0) if abs(normal[2]) > 0.9 else (0, 0, 1)
@@ -350,6 +347,10 @@ def test_quiz_round_with_right_and_wrong_answers(window, qtbot):
     while not quiz.round.finished:
         question = quiz.round.current
         wrong_now = answered_wrong < 2
+        # nothing on screen gives the answer away: no details, lengths or labels, muscles ghosted
+        assert "Answer the question first" in win.info_panel.toPlainText()
+        assert not win.pose_panel.readout.isVisible() and not win.state.labels_on
+        assert win.state.opacity["psoas_major_r"] < 0.5
         if question.kind == "click":
             landmarks = win.scene.landmark_actors
             anatomical = [lid for k, lid in enumerate(landmarks.ids) if landmarks.kinds[k] == "landmark"]
@@ -360,15 +361,21 @@ def test_quiz_round_with_right_and_wrong_answers(window, qtbot):
             assert quiz.round.responses[-1] == target  # the click reached the quiz as that landmark
             assert win.state.selection == quiz_expected  # the right answer is highlighted
         else:
+            assert [b.text() for b in quiz.option_buttons] == list(question.options)  # only this question's buttons
+            length_question = question.subject in win.scene.muscle_model.muscles
+            assert not win.state.strain_on  # strain colours would give the answer away
             option = question.answer if not wrong_now else next(o for o in question.options if o != question.answer)
             button = next(b for b in quiz.option_buttons if b.text() == option)
             qtbot.mouseClick(button, Qt.LeftButton)
             right_button = next(b for b in quiz.option_buttons if b.text() == question.answer)
             assert "background" in right_button.styleSheet()
+            assert win.state.strain_on == length_question  # after answering, the colours show it
         assert ("Right!" in quiz.feedback.text()) == (not wrong_now)
+        assert win.pose_panel.readout.isVisible() and win.state.opacity["psoas_major_r"] == 1.0
         answered_wrong += wrong_now
         qtbot.mouseClick(quiz.next, Qt.LeftButton)
     assert quiz.round.score == 8 - 2
     assert "Done: 6 of 8 right." == quiz.prompt.text()
     review = quiz.review.toPlainText()
     assert "Review of mistakes" in review and review.count("the answer is") == 2
+    assert quiz.option_buttons == [] and quiz.start.text() == "Start another quiz"

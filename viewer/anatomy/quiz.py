@@ -37,9 +37,14 @@ class Question:
         return response == self.answer
 
 
+def first_sentence(text: str) -> str:
+    return text.split(". ")[0].rstrip(".") + "." if text else ""
+
+
 def click_questions(catalogue: Catalogue, shown: set[str]) -> list[Question]:
     return [
-        Question("click", f"Click the {s.name[0].lower() + s.name[1:]}.", s.id, explanation=f"That is the {s.name}.")
+        Question("click", f"Click the {s.name[0].lower() + s.name[1:]}.", s.id,
+                 explanation=f"{catalogue[s.bone].name}: {first_sentence(s.description)}")
         for s in catalogue.of_kind("landmark")
         if s.landmark_kind == "landmark" and s.id in shown
     ]

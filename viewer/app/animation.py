@@ -107,9 +107,14 @@ class CameraFlight(QObject):
         self.clock = QElapsedTimer()
 
     def fly_to(self, position, focal, duration_ms: int = 450) -> None:
+        """Swing round the focal point (never through the model) while the focal point glides."""
         camera = self.plotter.camera
-        self._from = (np.array(camera.position), np.array(camera.focal_point))
-        self._to = (np.asarray(position, float), np.asarray(focal, float))
+        start_focal, end_focal = np.array(camera.focal_point), np.asarray(focal, float)
+        start_offset = np.array(camera.position) - start_focal
+        end_offset = np.asarray(position, float) - end_focal
+        self._focal = (start_focal, end_focal)
+        self._distance = (np.linalg.norm(start_offset), np.linalg.norm(end_offset))
+        self._direction = (start_offset / self._distance[0], end_offset / self._distance[1])
         self._duration = duration_ms
         self.clock.start()
         self.timer.start()
@@ -118,9 +123,26 @@ class CameraFlight(QObject):
         t = min(1.0, self.clock.elapsed() / self._duration)
         eased = t * t * (3 - 2 * t)
         camera = self.plotter.camera
-        camera.position = self._from[0] + (self._to[0] - self._from[0]) * eased
-        camera.focal_point = self._from[1] + (self._to[1] - self._from[1]) * eased
+        direction = slerp(*self._direction, eased)
+        distance = self._distance[0] + (self._distance[1] - self._distance[0]) * eased
+        camera.focal_point = self._focal[0] + (self._focal[1] - self._focal[0]) * eased
+        camera.position = camera.focal_point + direction * distance
+        if abs(np.dot(camera.up, direction)) > 0.95:  # looking along the up vector: pick another up
+            camera.up = (1, 0, 0) if abs(direction[2]) > 0.9 else (0, 0, 1)
+        camera.OrthogonalizeViewUp()
         self.plotter.reset_camera_clipping_range()
         self.plotter.render()
         if t >= 1.0:
             self.timer.stop()
+
+
+def slerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
+    """Unit vector a fraction t of the way from unit vector a to b along the great circle."""
+    angle = np.arccos(np.clip(a @ b, -1.0, 1.0))
+    if angle < 1e-6:
+        return b
+    if np.pi - angle < 1e-6:  # opposite: turn about any axis at right angles to a
+        axis = np.cross(a, (0, 0, 1) if abs(a[2]) < 0.9 else (1, 0, 0))
+        b = np.cross(axis / np.linalg.norm(axis), a)
+        return slerp(a, b, 2 * t) if t < 0.5 else slerp(b, -a, 2 * t - 1)
+    return (np.sin((1 - t) * angle) * a + np.sin(t * angle) * b) / np.sin(angle)

@@ -29,6 +29,7 @@ class InfoPanel(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._clicked)
         self.extra: dict[str, str] = {}
+        self.held: str | None = None
         state.subscribe(self._on_state)
         self._show()
 
@@ -49,8 +50,16 @@ class InfoPanel(QTextBrowser):
         if structure_id == self.state.selection:
             self._show()
 
+    def hold(self, message: str | None) -> None:
+        """Show a message instead of the selection (a quiz question must not be answered here); None resumes."""
+        self.held = message
+        self._show()
+
     def _show(self) -> None:
         selected = self.state.selection
+        if self.held is not None:
+            self.setHtml(f"<p><i>{html.escape(self.held)}</i></p>")
+            return
         if selected is None:
             self.setHtml("<p><i>Click a landmark, bone or muscle, or search for one.</i></p>")
             return

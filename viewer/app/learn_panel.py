@@ -23,6 +23,7 @@ from viewer.scene.saved_views import apply_panel
 
 ANIMATIONS = {"hip_flexion": hip_flexion_pose, "walking": gait_pose}
 RIGHT, WRONG = "#2e9e5b", "#c0392b"
+MUSCLE_GHOST = 0.35
 
 
 class LessonsPanel(QWidget):
@@ -62,6 +63,7 @@ class QuizPanel(QWidget):
         super().__init__(parent)
         self.window = window
         self.round: QuizRound | None = None
+        self._ghosted: dict[str, float] = {}
         self.start = QPushButton("Start a quiz")
         self.start.clicked.connect(self.new_round)
         self.progress = QLabel()
@@ -87,8 +89,7 @@ class QuizPanel(QWidget):
 
     @property
     def waiting_for_click(self) -> bool:
-        question = self.round.current if self.round else None
-        return question is not None and question.kind == "click" and not self.next.isEnabled()
+        return self._question_open() and self.round.current.kind == "click"
 
     def new_round(self, seed: int | None = None) -> None:
         scene = self.window.scene
@@ -102,16 +103,20 @@ class QuizPanel(QWidget):
         question = self.round.current
         self.next.setEnabled(False)
         self.feedback.clear()
-        for button in self.option_buttons:
-            button.deleteLater()
-        self.option_buttons = []
+        self._clear_options()
         if question is None:
             self._finish()
             return
-        state = self.window.state
-        self.window.animator.stop()
+        window, state = self.window, self.window.state
+        window.animator.stop()
         state.set_pose(question.pose)
-        state.select(question.subject if question.kind == "choice" and question.subject in state.structures else None)
+        state.set_strain(False)  # colours, labels, details and lengths would give answers away
+        state.set_labels(False)
+        self._conceal(True)
+        if question.subject in window.scene.catalogue and window.scene.catalogue[question.subject].kind == "landmark":
+            window.select_and_fly(question.subject)
+        else:
+            state.select(question.subject if question.subject in state.structures else None)
         self.progress.setText(f"Question {len(self.round.responses) + 1} of {len(self.round.questions)} · score {self.round.score}")
         self.prompt.setText(question.prompt + ("  (click it in the view)" if question.kind == "click" else ""))
         for option in question.options:
@@ -120,14 +125,27 @@ class QuizPanel(QWidget):
             self.option_row.addWidget(button)
             self.option_buttons.append(button)
 
+    def _clear_options(self) -> None:
+        for button in self.option_buttons:
+            self.option_row.removeWidget(button)
+            button.setParent(None)
+        self.option_buttons = []
+
     def respond(self, response: str | None) -> bool:
         """Record an answer (an option, or the id clicked), show right or wrong, highlight the answer."""
         question = self.round.current
         right = self.round.answer(response)
+        self._conceal(False)
+        self.window.state.set_labels(True)
         if question.kind == "click":
-            self.window.state.select(question.answer)
+            if right:
+                self.window.state.select(question.answer)
+            else:
+                self.window.select_and_fly(question.answer)
             truth = self.window.scene.catalogue[question.answer].name
         else:
+            if question.subject in self.window.scene.muscle_model.muscles:
+                self.window.state.set_strain(True)
             truth = question.answer
             for button in self.option_buttons:
                 button.setEnabled(False)
@@ -141,7 +159,35 @@ class QuizPanel(QWidget):
         self.next.setText("See the review" if self.round.finished else "Next question")
         return right
 
+    def _conceal(self, on: bool) -> None:
+        """Hide what would give the answer away; ghost the muscles so a highlighted point under one shows."""
+        state = self.window.state
+        self.window.hide_answers(on)
+        if on and not self._ghosted:
+            self._ghosted = {m: state.opacity.get(m, 1.0) for m in self.window.scene.muscle_model.muscles}
+            for muscle_id in self._ghosted:
+                state.set_opacity(muscle_id, min(MUSCLE_GHOST, self._ghosted[muscle_id]))
+        elif not on and self._ghosted:
+            for muscle_id, opacity in self._ghosted.items():
+                state.set_opacity(muscle_id, opacity)
+            self._ghosted = {}
+
+    def _question_open(self) -> bool:
+        return self.round is not None and self.round.current is not None and not self.next.isEnabled()
+
+    def hideEvent(self, event) -> None:  # leaving the quiz tab gives the window back
+        self._conceal(False)
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:
+        if self._question_open():
+            self._conceal(True)
+        super().showEvent(event)
+
     def _finish(self) -> None:
+        self._conceal(False)
+        self.next.setText("Next question")
+        self.start.setText("Start another quiz")
         self.prompt.setText(f"Done: {self.round.score} of {len(self.round.questions)} right.")
         self.progress.clear()
         rows = []

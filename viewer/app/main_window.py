@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.animator = PoseAnimator(self.state, self)
         self.flight = CameraFlight(self.plotter, self)
         self.presenting = False
+        self.answers_hidden = False
         self.actions_by_name: dict[str, QAction] = {}
         self.hover_label = QLabel()
         self.statusBar().addWidget(self.hover_label, 1)
@@ -291,10 +292,18 @@ class MainWindow(QMainWindow):
             self._update_overlay()
         self.plotter.render()
 
+    def hide_answers(self, hidden: bool) -> None:
+        """While a quiz question is open: no selection details, length readout or length plot."""
+        self.answers_hidden = hidden
+        self.info_panel.hold("Answer the question first; the details show here afterwards." if hidden else None)
+        self.pose_panel.readout.setVisible(not hidden)
+        self.pose_panel.plot.setVisible(not hidden)
+        self._update_overlay()
+
     def _update_overlay(self) -> None:
         """In presentation mode, the selection's name and the muscle lengths over the view."""
         lines = []
-        if self.presenting and self.scene.catalogue is not None:
+        if self.presenting and not self.answers_hidden and self.scene.catalogue is not None:
             if self.state.selection:
                 lines.append(self.scene.catalogue[self.state.selection].name)
             if hasattr(self, "pose_panel"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
+import trimesh
 import vtk
 
 from viewer.anatomy.annotations import Annotations
@@ -25,6 +26,22 @@ from viewer.scene.viewer_state import ViewerState
 from viewer.scene.views import VIEWS, View, framing
 
 FOCUS_RADIUS_MM = 120.0
+FACING = 0.3  # the camera looks at a landmark's surface at least this squarely (cosine)
+OWN_SURFACE_MM = 6.0
+PICKABLE_OPACITY = 0.5
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+def _ring(axis: np.ndarray, tilt_degrees: float = 40.0, count: int = 8) -> list[np.ndarray]:
+    """Directions tilted from an axis, evenly round it."""
+    side = _unit(np.cross(axis, (0, 0, 1) if abs(axis[2]) < 0.9 else (1, 0, 0)))
+    other = np.cross(axis, side)
+    tilt = np.radians(tilt_degrees)
+    return [_unit(np.cos(tilt) * axis + np.sin(tilt) * (np.cos(a) * side + np.sin(a) * other))
+            for a in np.linspace(0, 2 * np.pi, count, endpoint=False)]
 
 
 def _polydata(mesh) -> pv.PolyData:
@@ -131,6 +148,7 @@ class AnatomyScene:
         for structure_id, actor in actors.items():
             actor.visibility = state.is_visible(structure_id)
             actor.prop.opacity = state.opacity.get(structure_id, 1.0)
+            actor.SetPickable(actor.prop.opacity >= PICKABLE_OPACITY)  # clicks go through ghosts
         if self.landmark_actors is not None:
             lm = self.landmark_actors
             visible = np.array([state.is_visible(i) and state.is_visible(b) for i, b in zip(lm.ids, lm.bones)], dtype=bool)
@@ -197,13 +215,45 @@ class AnatomyScene:
         return np.asarray(self.muscle_actors.meshes[structure_id].center)
 
     def focus_camera(self, structure_id: str) -> tuple[np.ndarray, np.ndarray]:
-        """Camera position and focal point that centre a structure, keeping the viewing direction."""
+        """Camera position and focal point that centre a structure.
+
+        The viewing direction is kept, unless a bone hides the landmark from there: then the camera
+        swings round towards the bone surface's normal at the landmark, as little as it must.
+        """
         camera = self.plotter.camera
         target = self.structure_centre(structure_id)
         direction = np.array(camera.position) - np.array(camera.focal_point)
         direction /= np.linalg.norm(direction)
+        if self.landmark_actors is not None and structure_id in self.landmark_actors.index:
+            normal = self.landmark_normal(structure_id)
+            candidates = [direction, *(_unit(direction + w * normal) for w in (0.5, 1.0, 2.0)), normal, *_ring(normal)]
+            direction = next((d for d in candidates if d @ normal > FACING and self._line_is_clear(target, d)), normal)
         distance = FOCUS_RADIUS_MM / np.tan(np.radians(camera.view_angle) / 2)
         return target + direction * distance, target
+
+    def landmark_normal(self, landmark_id: str) -> np.ndarray:
+        """The outward normal of the bone surface under a landmark, in the current pose."""
+        landmarks = self.landmark_actors
+        k = landmarks.index[landmark_id]
+        bone_id = landmarks.bones[k]
+        mesh = self.pack.bones[bone_id].mesh
+        _, _, triangle = trimesh.proximity.closest_point(mesh, landmarks.neutral[k:k + 1])
+        return self.transforms[bone_id][:3, :3] @ mesh.face_normals[triangle[0]]
+
+    def _line_is_clear(self, point: np.ndarray, direction: np.ndarray) -> bool:
+        """No bone between a point on a bone surface and a camera along this direction.
+
+        The light surfaces are tested (a few milliseconds) and hits within a few millimetres of the
+        point ignored, since the light surface may lie just outside the full one.
+        """
+        for bone_id, bone in self.pack.bones.items():
+            mesh = bone.light_mesh if bone.light_mesh is not None else bone.mesh
+            inverse = np.linalg.inv(self.transforms[bone_id])
+            origin = inverse[:3, :3] @ point + inverse[:3, 3]
+            hits, _, _ = mesh.ray.intersects_location([origin], [inverse[:3, :3] @ direction])
+            if len(hits) and np.linalg.norm(hits - origin, axis=1).max() > OWN_SURFACE_MM:
+                return False
+        return True
 
     def set_still_quality(self, full: bool) -> None:
         """Full quality for still frames; anti-aliasing off and light bones while the view moves.
