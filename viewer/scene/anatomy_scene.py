@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyvista as pv
 import trimesh
-import vtk
+from vtkmodules.vtkRenderingCore import vtkTextActor, vtkTextRenderer
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.catalogue import Catalogue
@@ -91,7 +91,7 @@ class AnatomyScene:
             self.landmark_actors = LandmarkActors(plotter, annotations, self.skeleton, set(pack.bones))
             self.labels = LabelOverlay(plotter)
         self.picker = Picker(self)
-        self.overlay = vtk.vtkTextActor()
+        self.overlay = vtkTextActor()
         self.overlay.SetDisplayPosition(12, 10)
         self.overlay.GetTextProperty().SetFontFamilyToCourier()
         self.overlay.GetTextProperty().SetColor(1, 1, 1)
@@ -280,7 +280,7 @@ class AnatomyScene:
         if self.labels is not None:
             box = [0, 0, 0, 0]
             if text:
-                vtk.vtkTextRenderer.GetInstance().GetBoundingBox(self.overlay.GetTextProperty(), text, box, 72)
+                vtkTextRenderer.GetInstance().GetBoundingBox(self.overlay.GetTextProperty(), text, box, 72)
             self.labels.reserve_bottom = box[3] - box[2] + 20 if text else 0.0
 
     def set_background(self, dark: bool) -> None:

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 import pyvista as pv
-import vtk
+from vtkmodules.vtkRenderingCore import vtkActor2D, vtkPolyDataMapper2D, vtkTextActor, vtkTextRenderer
 
 from viewer.scene.label_layout import LabelBox, layout_labels
 from viewer.scene.projection import world_to_display
@@ -29,11 +29,11 @@ class LabelOverlay:
         self.enabled = True
         self.reserve_bottom = 0.0  # pixels kept free at the bottom (for the info overlay)
         self.highlight: int | None = None
-        self._actors: list[vtk.vtkTextActor] = []
+        self._actors: list[vtkTextActor] = []
         self._lines = pv.PolyData()
-        mapper = vtk.vtkPolyDataMapper2D()
+        mapper = vtkPolyDataMapper2D()
         mapper.SetInputData(self._lines)
-        self._line_actor = vtk.vtkActor2D()
+        self._line_actor = vtkActor2D()
         self._line_actor.SetMapper(mapper)
         self._line_actor.GetProperty().SetColor(0.95, 0.95, 0.95)
         self._line_actor.GetProperty().SetLineWidth(1.5)
@@ -49,7 +49,7 @@ class LabelOverlay:
         self.points = points
         self.priority = np.zeros(len(texts)) if priority is None else np.asarray(priority, float)
         while len(self._actors) < len(self.texts):
-            actor = vtk.vtkTextActor()
+            actor = vtkTextActor()
             prop = actor.GetTextProperty()
             prop.SetColor(1, 1, 1)
             prop.SetBackgroundColor(0.08, 0.09, 0.11)
@@ -68,7 +68,7 @@ class LabelOverlay:
 
     def text_sizes(self) -> np.ndarray:
         """Width and height in pixels of each label's text box."""
-        renderer = vtk.vtkTextRenderer.GetInstance()
+        renderer = vtkTextRenderer.GetInstance()
         sizes = np.zeros((len(self.texts), 2))
         pad = 0.3 * self.font_size
         for k, (actor, text) in enumerate(zip(self._actors, self.texts)):

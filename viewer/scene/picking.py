@@ -8,7 +8,7 @@ and kept only when no surface lies in front of them (the cell pick gives that de
 from __future__ import annotations
 
 import numpy as np
-import vtk
+from vtkmodules.vtkRenderingCore import vtkCellPicker
 
 from viewer.scene.projection import world_to_display
 
@@ -21,7 +21,7 @@ class Picker:
 
     def __init__(self, scene):
         self.scene = scene
-        self.cell_picker = vtk.vtkCellPicker()
+        self.cell_picker = vtkCellPicker()
         self.cell_picker.SetTolerance(0.0005)
 
     def _actor_ids(self) -> dict:
