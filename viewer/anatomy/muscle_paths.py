@@ -103,16 +103,24 @@ def _compile(muscle: dict, annotations: Annotations, skeleton: Skeleton) -> Musc
     )
 
 
-def resample(polylines: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Resample each polyline (t, P, 3) to ``count`` points evenly spaced along its length."""
+def resample(polylines: np.ndarray, count: int, last_segment: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Resample each polyline (t, P, 3) to ``count`` points evenly spaced along its length.
+
+    Linear interpolation on arc length, as ``np.interp`` does it, for all lines and axes at once.
+    Lines padded with copies of their last point say where their real segments end in
+    ``last_segment`` (t,), so that no zero-length padding segment is interpolated on.
+    """
     steps = np.linalg.norm(np.diff(polylines, axis=1), axis=2)
     arc = np.concatenate([np.zeros((len(polylines), 1)), np.cumsum(steps, axis=1)], axis=1)
     total = arc[:, -1]
-    out = np.empty((len(polylines), count, 3))
-    for row in range(len(polylines)):
-        targets = np.linspace(0.0, total[row], count)
-        for axis in range(3):
-            out[row, :, axis] = np.interp(targets, arc[row], polylines[row, :, axis])
+    targets = np.linspace(np.zeros_like(total), total, count, axis=1)  # (t, count)
+    last = np.full(len(polylines), polylines.shape[1] - 2) if last_segment is None else last_segment
+    segment = np.clip((arc[:, None, :] <= targets[:, :, None]).sum(axis=2) - 1, 0, last[:, None])
+    x0, x1 = np.take_along_axis(arc, segment, 1), np.take_along_axis(arc, segment + 1, 1)
+    y0 = np.take_along_axis(polylines, segment[..., None], 1)
+    y1 = np.take_along_axis(polylines, segment[..., None] + 1, 1)
+    out = (y1 - y0) / (x1 - x0)[..., None] * (targets - x0)[..., None] + y0
+    out[:, -1] = polylines[:, -1]
     return out, total
 
 
@@ -124,8 +132,88 @@ def smooth(polylines: np.ndarray, passes: int = 3) -> np.ndarray:
     return out
 
 
+class _Anchors:
+    """Points fixed to bones, posed together with one gather and one matrix product."""
+
+    def __init__(self, bone_index: dict[str, int], bones: list[str], points: list[np.ndarray]):
+        self.bones = np.array([bone_index[b] for b in bones], dtype=int)
+        self.points = np.array(points, dtype=float).reshape(-1, 3)
+
+    def posed(self, stack: np.ndarray) -> np.ndarray:
+        """The points moved by their bones' transforms, ``stack`` (bones, 4, 4)."""
+        chosen = stack[self.bones]
+        return np.einsum("nij,nj->ni", chosen[:, :3, :3], self.points) + chosen[:, :3, 3]
+
+
+class _FascicleBatch:
+    """The fascicles of muscles whose paths have the same sequence of steps, posed in one pass.
+
+    Rows are fascicles. Every anchor (origin, via point, sphere centre and side point,
+    insertion) is stored anchor-major, so one matrix product poses them all and each step of
+    the path is a handful of array operations over every row, whatever the number of muscles.
+    """
+
+    def __init__(self, muscles: list[MuscleGeometry], bone_index: dict[str, int]):
+        self.muscles = [m.id for m in muscles]
+        counts = [len(m.origins) for m in muscles]
+        self.rows = np.cumsum([0] + counts)
+        self.types = [s["type"] for s in muscles[0].steps]
+        bones: list[str] = [b for m in muscles for b in m.origin_bones]
+        points: list[np.ndarray] = [o for m in muscles for o in m.origins]
+
+        def add(anchor) -> None:
+            """One anchor per row: ``anchor(m)`` gives the bone and point of muscle ``m``."""
+            for m, n in zip(muscles, counts):
+                bone, point = anchor(m)
+                bones.extend([bone] * n)
+                points.extend([point] * n)
+
+        for step in range(len(self.types)):
+            for key in ("point",) if self.types[step] == "via" else ("centre", "side"):
+                add(lambda m: (m.steps[step]["bone"], m.steps[step][key]))
+        add(lambda m: (m.insertion_bone, m.insertion))
+        self.anchors = _Anchors(bone_index, bones, points)
+        self.radii = [np.repeat([m.steps[k]["radius"] if kind != "via" else 0.0 for m in muscles], counts)
+                      for k, kind in enumerate(self.types)]
+        # anchor slot where each step's points start, and for a sphere the slot it heads for:
+        # the next via point after it, or the insertion (the last slot)
+        sizes = [1 if kind == "via" else 2 for kind in self.types]
+        self.slots = list(np.cumsum([1] + sizes[:-1]))
+        last = 1 + sum(sizes)
+        self.following = [
+            next((self.slots[j] for j in range(k + 1, len(self.types)) if self.types[j] == "via"), last) for k in range(len(self.types))
+        ]
+
+    def evaluate(self, stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Fascicle polylines (rows, P, 3) and their exact lengths (rows,)."""
+        posed = self.anchors.posed(stack).reshape(-1, self.rows[-1], 3)
+        current = posed[0]
+        pieces = [current[:, None, :]]
+        lengths = np.zeros(len(current))
+        for kind, slot, following, radius in zip(self.types, self.slots, self.following, self.radii):
+            if kind == "via":
+                point = posed[slot]
+                lengths += np.linalg.norm(point - current, axis=1)
+                pieces.append(point[:, None, :])
+                current = point
+                continue
+            wrap = wrap_sphere(current, posed[following], posed[slot], radius, posed[slot + 1], WRAP_SAMPLES)
+            lengths += np.linalg.norm(wrap.first - current, axis=1) + wrap.between
+            pieces.append(wrap.samples)
+            current = wrap.last
+        end = posed[-1]
+        lengths += np.linalg.norm(end - current, axis=1)
+        pieces.append(end[:, None, :])
+        return np.concatenate(pieces, axis=1), lengths
+
+
 class MuscleModel:
-    """The muscles of an annotations document on the skeleton of a mesh pack."""
+    """The muscles of an annotations document on the skeleton of a mesh pack.
+
+    Muscles with the same kind of path are evaluated together (see :class:`_FascicleBatch`),
+    and the tube centrelines of all muscles are resampled together, so a pose change costs a
+    fixed number of array operations rather than dozens per muscle.
+    """
 
     def __init__(self, annotations: Annotations, skeleton: Skeleton, available_bones: set[str] | None = None):
         self.skeleton = skeleton
@@ -138,56 +226,59 @@ class MuscleModel:
                 self.skipped[geometry.id] = missing
             else:
                 self.muscles[geometry.id] = geometry
+        self.bone_order = list(skeleton.parents)
+        self._bone_index = {b: k for k, b in enumerate(self.bone_order)}
+        kinds: dict[tuple, list[MuscleGeometry]] = {}
+        for m in self.muscles.values():
+            kinds.setdefault(tuple(s["type"] for s in m.steps), []).append(m)
+        self._batches = [_FascicleBatch(group, self._bone_index) for group in kinds.values()]
+        self._single = {mid: _FascicleBatch([m], self._bone_index) for mid, m in self.muscles.items()}
+        bellies = [m for m in self.muscles.values() if m.tube == "belly"]
+        self._belly_rows = np.cumsum([0] + [len(m.belly) for m in bellies])
+        self._belly_ids = [m.id for m in bellies]
+        self._belly = _Anchors(self._bone_index, [b for m in bellies for b in m.belly_bones], [p for m in bellies for p in m.belly])
 
-    def _fascicles(self, m: MuscleGeometry, transforms: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Posed fascicle polylines (n, P, 3) and their exact lengths (n,)."""
-        posed = np.stack([transforms[b] for b in m.origin_bones])
-        current = np.einsum("nij,nj->ni", posed[:, :3, :3], m.origins) + posed[:, :3, 3]
-        pieces = [current[:, None, :]]
-        lengths = np.zeros(len(current))
-        targets = [(s["bone"], s["point"]) for s in m.steps if s["type"] == "via"] + [(m.insertion_bone, m.insertion)]
-        next_target = 0
-        for step in m.steps:
-            if step["type"] == "via":
-                point = np.broadcast_to(apply(transforms[step["bone"]], step["point"]), current.shape)
-                lengths += np.linalg.norm(point - current, axis=1)
-                pieces.append(point[:, None, :])
-                current = point
-                next_target += 1
-                continue
-            bone, point = targets[next_target]
-            following = apply(transforms[bone], point)
-            pose_of = transforms[step["bone"]]
-            wrap = wrap_sphere(
-                current, following, apply(pose_of, step["centre"]), step["radius"], apply(pose_of, step["side"]), WRAP_SAMPLES
-            )
-            lengths += np.linalg.norm(wrap.first - current, axis=1) + wrap.between
-            pieces.append(wrap.samples)
-            current = wrap.last
-        end = np.broadcast_to(apply(transforms[m.insertion_bone], m.insertion), current.shape)
-        lengths += np.linalg.norm(end - current, axis=1)
-        pieces.append(end[:, None, :])
-        return np.concatenate(pieces, axis=1), lengths
-
-    def _state(self, m: MuscleGeometry, transforms: dict[str, np.ndarray]) -> MuscleState:
-        paths, lengths = self._fascicles(m, transforms)
-        if m.tube == "belly":
-            belly = np.array([apply(transforms[b], p) for b, p in zip(m.belly_bones, m.belly)])
-            lines = np.concatenate([belly, paths[0, 1:]])[None]
-        else:
-            lines = paths
-        centrelines, centreline_lengths = resample(lines, CENTRELINE_POINTS)
-        return MuscleState(lengths, paths, smooth(centrelines), centreline_lengths)
+    def _stack(self, transforms: dict[str, np.ndarray]) -> np.ndarray:
+        return np.stack([transforms[b] for b in self.bone_order])
 
     def evaluate(self, pose: Pose, transforms: dict[str, np.ndarray] | None = None) -> dict[str, MuscleState]:
         """Every muscle in ``pose``."""
         transforms = transforms if transforms is not None else bone_transforms(pose, self.skeleton)
-        return {muscle_id: self._state(m, transforms) for muscle_id, m in self.muscles.items()}
+        stack = self._stack(transforms)
+        fascicles = {}
+        for batch in self._batches:
+            paths, lengths = batch.evaluate(stack)
+            for k, mid in enumerate(batch.muscles):
+                rows = slice(batch.rows[k], batch.rows[k + 1])
+                fascicles[mid] = (paths[rows], lengths[rows])
+        belly = self._belly.posed(stack)
+        lines = {mid: paths for mid, (paths, _) in fascicles.items()}
+        for k, mid in enumerate(self._belly_ids):
+            lines[mid] = np.concatenate([belly[self._belly_rows[k]:self._belly_rows[k + 1]], lines[mid][0, 1:]])[None]
+        # all tubes resampled at once: shorter lines are padded by repeating their last point
+        counts = [lines[mid].shape[1] for mid in self.muscles]
+        tubes = [len(lines[mid]) for mid in self.muscles]
+        padded = np.empty((sum(tubes), max(counts), 3))
+        last_segment = np.empty(len(padded), dtype=int)
+        start = 0
+        for mid, count, n in zip(self.muscles, counts, tubes):
+            padded[start:start + n, :count] = lines[mid]
+            padded[start:start + n, count:] = lines[mid][:, -1:]
+            last_segment[start:start + n] = count - 2
+            start += n
+        centrelines, totals = resample(padded, CENTRELINE_POINTS, last_segment)
+        centrelines = smooth(centrelines)
+        states, start = {}, 0
+        for mid, n in zip(self.muscles, tubes):
+            paths, lengths = fascicles[mid]
+            states[mid] = MuscleState(lengths, paths, centrelines[start:start + n], totals[start:start + n])
+            start += n
+        return states
 
     def length(self, muscle_id: str, pose: Pose) -> float:
         """Mean fascicle length of one muscle in mm."""
-        m = self.muscles[muscle_id]
-        return float(self._fascicles(m, bone_transforms(pose, self.skeleton))[1].mean())
+        stack = self._stack(bone_transforms(pose, self.skeleton))
+        return float(self._single[muscle_id].evaluate(stack)[1].mean())
 
     def hip_flexion_moment_arm(self, muscle_id: str, pose: Pose) -> float:
         """Hip-flexion moment arm in mm: minus the change of length per radian of hip flexion.

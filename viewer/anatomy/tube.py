@@ -51,14 +51,17 @@ def volume_keeping_scale(length: np.ndarray, rest_length: np.ndarray) -> np.ndar
     return np.sqrt(rest_length / length)
 
 
-def tube_surface(centrelines: np.ndarray, radii: np.ndarray, sides: int, reference: np.ndarray):
+def tube_surface(centrelines: np.ndarray, radii: np.ndarray, sides: int, reference: np.ndarray, out=None):
     """Vertices and outward normals of tubes around centrelines.
 
     ``centrelines`` is (t, N, 3), ``radii`` (t, N). Ring orientation comes from projecting
     ``reference`` (a direction the tubes never run along, one per tube (t, 3)) off the tangent:
     no twist accumulates and every tube is computed at once. Returns two arrays of shape
-    (t, N * sides + 2, 3).
+    (t, N * sides + 2, 3); given ``out`` (two such arrays) they are written in place, so that a
+    caller whose VTK meshes share those arrays pays no copy.
     """
+    t, n = centrelines.shape[:2]
+    vertices, normals = out if out is not None else (np.empty((t, n * sides + 2, 3)), np.empty((t, n * sides + 2, 3)))
     tangent = np.gradient(centrelines, axis=1)
     tangent /= np.linalg.norm(tangent, axis=2, keepdims=True)
     ref = np.broadcast_to(reference[:, None, :], tangent.shape)
@@ -66,11 +69,13 @@ def tube_surface(centrelines: np.ndarray, radii: np.ndarray, sides: int, referen
     ref = np.where(along[..., None], np.roll(ref, 1, axis=2), ref)
     first = ref - np.einsum("tnk,tnk->tn", ref, tangent)[..., None] * tangent
     first /= np.linalg.norm(first, axis=2, keepdims=True)
-    second = np.cross(tangent, first)
+    basis = np.stack([first, np.cross(tangent, first)], axis=2)  # (t, N, 2, 3)
     angle = np.linspace(0.0, 2 * np.pi, sides, endpoint=False)
-    around = np.cos(angle)[None, None, :, None] * first[:, :, None, :] + np.sin(angle)[None, None, :, None] * second[:, :, None, :]
-    rings = centrelines[:, :, None, :] + radii[:, :, None, None] * around
-    t, n = centrelines.shape[:2]
-    vertices = np.concatenate([rings.reshape(t, n * sides, 3), centrelines[:, :1], centrelines[:, -1:]], axis=1)
-    normals = np.concatenate([around.reshape(t, n * sides, 3), -tangent[:, :1], tangent[:, -1:]], axis=1)
+    around = normals[:, : n * sides].reshape(t, n, sides, 3)
+    np.matmul(np.stack([np.cos(angle), np.sin(angle)], axis=1), basis, out=around)
+    rings = vertices[:, : n * sides].reshape(t, n, sides, 3)
+    np.multiply(radii[:, :, None, None], around, out=rings)
+    rings += centrelines[:, :, None, :]
+    vertices[:, -2], vertices[:, -1] = centrelines[:, 0], centrelines[:, -1]
+    normals[:, -2], normals[:, -1] = -tangent[:, 0], tangent[:, -1]
     return vertices, normals

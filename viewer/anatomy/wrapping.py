@@ -1,6 +1,7 @@
 """Muscle paths around a sphere: the shortest path from A to B that stays outside it.
 
-Vectorised over many A-B pairs. The "side" point says on which side of the obstacle the muscle
+Vectorised over many A-B pairs, each with its own sphere if need be, so that the fascicles of
+every muscle wrap in one pass. The "side" point says on which side of the obstacle the muscle
 must pass (as MuJoCo's side sites do), so the psoas goes in front of the hip and never behind.
 """
 
@@ -27,10 +28,16 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.where(norm > 1e-12, norm, 1.0)
 
 
-def wrap_sphere(a: np.ndarray, b: np.ndarray, centre: np.ndarray, radius: float, side: np.ndarray, samples: int = 8) -> SphereWrap:
-    """Shortest path from each ``a`` to each ``b`` around a sphere, on the side of ``side``."""
+def wrap_sphere(a: np.ndarray, b: np.ndarray, centre: np.ndarray, radius, side: np.ndarray, samples: int = 8) -> SphereWrap:
+    """Shortest path from each ``a`` to each ``b`` around a sphere, on the side of ``side``.
+
+    ``centre`` (3,) or (n, 3), ``radius`` a number or (n,) and ``side`` (3,) or (n, 3) give one
+    sphere for all pairs or one per pair.
+    """
     a, b = np.atleast_2d(a).astype(float), np.atleast_2d(b).astype(float)
     a, b = np.broadcast_arrays(a, b)
+    centre = np.broadcast_to(np.asarray(centre, float), a.shape)
+    radius = np.broadcast_to(np.asarray(radius, float), a.shape[:1])
     ra, rb = a - centre, b - centre
     da, db = np.linalg.norm(ra, axis=1), np.linalg.norm(rb, axis=1)
     normal = np.cross(ra, rb)
@@ -51,7 +58,7 @@ def wrap_sphere(a: np.ndarray, b: np.ndarray, centre: np.ndarray, radius: float,
 
     def middle(begin, finish):
         angle = (begin + finish)[:, None] / 2
-        return centre + radius * (np.cos(angle) * e1 + np.sin(angle) * e2)
+        return centre + radius[:, None] * (np.cos(angle) * e1 + np.sin(angle) * e2)
 
     side = np.asarray(side, float)
     short_side = np.linalg.norm(middle(short_start, short_end) - side, axis=1) <= np.linalg.norm(
@@ -62,7 +69,7 @@ def wrap_sphere(a: np.ndarray, b: np.ndarray, centre: np.ndarray, radius: float,
     wrapped = outside & (alpha_a + alpha_b < beta)
     t = np.linspace(0.0, 1.0, samples)
     phi = start[:, None] + (end - start)[:, None] * t[None, :]
-    on_arc = centre + radius * (np.cos(phi)[..., None] * e1[:, None, :] + np.sin(phi)[..., None] * e2[:, None, :])
+    on_arc = centre[:, None, :] + radius[:, None, None] * (np.cos(phi)[..., None] * e1[:, None, :] + np.sin(phi)[..., None] * e2[:, None, :])
     straight = a[:, None, :] + (b - a)[:, None, :] * ((t[None, :, None] + 0.5) / 2.0)
     points = np.where(wrapped[:, None, None], on_arc, straight)
     return SphereWrap(

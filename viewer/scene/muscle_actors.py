@@ -1,8 +1,9 @@
 """Muscle tubes on a plotter, updated in place when the pose changes.
 
-Each muscle is one PolyData (all its tubes) created once with fixed faces. A pose change writes
-new point coordinates, normals and strain values into the existing VTK arrays; no actor or
-mesh is rebuilt.
+Each muscle is one PolyData (all its tubes) created once with fixed faces. The point, normal and
+strain arrays of every mesh are views of three arrays shared by all tubes, so a pose change
+computes all tubes in one pass straight into the VTK arrays and only marks them modified; no
+actor, mesh or array is rebuilt or copied.
 """
 
 from __future__ import annotations
@@ -39,16 +40,23 @@ class MuscleActors:
         self.reference = np.tile(RING_REFERENCE, (len(self.rest_radii), 1))
         self.meshes: dict[str, pv.PolyData] = {}
         self.actors: dict[str, pv.Actor] = {}
+        shape = (len(self.rest_radii), self.topology.n_vertices)
+        self.vertices, self.normals, self.strain = np.zeros(shape + (3,)), np.zeros(shape + (3,)), np.zeros(shape)
+        self._modified = []  # the VTK arrays to mark modified after writing into the shared arrays
         faces = self.topology.faces()
-        for mid, state in standing.items():
-            tubes = len(state.centrelines)
+        start = 0
+        for mid, tubes in zip(self.order, self.tube_counts):
+            rows = slice(start, start + tubes)
+            start += tubes
             offsets = (np.arange(tubes) * self.topology.n_vertices)[:, None, None]
             all_faces = (faces[None] + offsets).reshape(-1, 3)
             cells = np.hstack([np.full((len(all_faces), 1), 3), all_faces]).astype(np.int64).ravel()
-            mesh = pv.PolyData(np.zeros((tubes * self.topology.n_vertices, 3)), cells)
-            mesh.point_data["Normals"] = np.zeros((mesh.n_points, 3))
+            mesh = pv.PolyData(self.vertices[rows].reshape(-1, 3), cells)
+            mesh.points = self.vertices[rows].reshape(-1, 3)  # a view, not the copy the constructor makes
+            mesh.point_data["Normals"] = self.normals[rows].reshape(-1, 3)
             mesh.point_data.active_normals_name = "Normals"
-            mesh.point_data["strain"] = np.zeros(mesh.n_points)
+            mesh.point_data["strain"] = self.strain[rows].reshape(-1)
+            self._modified += [mesh.GetPoints(), mesh.GetPointData().GetArray("Normals"), mesh.GetPointData().GetArray("strain"), mesh]
             self.meshes[mid] = mesh
             muscle = model.muscles[mid]
             self.actors[mid] = plotter.add_mesh(
@@ -71,16 +79,10 @@ class MuscleActors:
         centrelines = np.concatenate([states[mid].centrelines for mid in self.order])
         lengths = np.concatenate([states[mid].centreline_lengths for mid in self.order])
         radii = self.rest_radii * volume_keeping_scale(lengths, self.rest_lengths)[:, None]
-        vertices, normals = tube_surface(centrelines, radii, TUBE_SIDES, self.reference)
-        strain = 100.0 * (lengths / self.rest_lengths - 1.0)
-        start = 0
-        for mid, count in zip(self.order, self.tube_counts):
-            mesh, end = self.meshes[mid], start + count
-            mesh.points[:] = vertices[start:end].reshape(-1, 3)
-            mesh.point_data["Normals"][:] = normals[start:end].reshape(-1, 3)
-            mesh.point_data["strain"][:] = np.repeat(strain[start:end], self.topology.n_vertices)
-            mesh.Modified()
-            start = end
+        tube_surface(centrelines, radii, TUBE_SIDES, self.reference, out=(self.vertices, self.normals))
+        self.strain[:] = 100.0 * (lengths / self.rest_lengths - 1.0)[:, None]
+        for vtk_object in self._modified:
+            vtk_object.Modified()
 
     def set_strain_colouring(self, on: bool) -> None:
         """Colour tubes by length change from standing (blue shorter, red longer) or plainly."""
