@@ -3,8 +3,11 @@
 Each panel is rendered off-screen by the same scene the window uses; matplotlib then lays the
 panels out and draws the annotations on top (labels with leader lines placed by
 :mod:`viewer.scene.label_layout`, title, caption, legend, scale bar, pose readout, credit line).
-In SVG and PDF those annotations stay vector; the anatomy is the rendered image. The command
-line and the window's File > Export figure both call :func:`export_figure`.
+In SVG and PDF those annotations stay vector; the anatomy is the rendered image. A PNG is put
+together without passing the rendered pixels through matplotlib: the annotations are drawn on a
+transparent layer and laid over the panels as they came from the renderer (at 4K matplotlib's
+image pipeline took seconds and several float copies of the picture). The command line and the
+window's File > Export figure both call :func:`export_figure`.
 """
 
 from __future__ import annotations
@@ -150,8 +153,13 @@ def _scale_bar(figure, panel: PanelRender, rect, size, scale: float, ink: str) -
     return float(length)
 
 
-def compose(view: dict, panels: list[PanelRender], size: tuple[int, int], credit_text: str, legend: list[tuple[str, str]]):
-    """Lay rendered panels out and draw the annotations; returns (matplotlib figure, layout)."""
+def compose(view: dict, panels: list[PanelRender], size: tuple[int, int], credit_text: str, legend: list[tuple[str, str]],
+            draw_images: bool = True):
+    """Lay rendered panels out and draw the annotations; returns (matplotlib figure, layout).
+
+    With ``draw_images`` false the figure holds only the annotations, on a transparent
+    background, for :func:`_composite_png` to lay over the panel images.
+    """
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -160,7 +168,7 @@ def compose(view: dict, panels: list[PanelRender], size: tuple[int, int], credit
     scale = max(0.6, min(width, 2 * height) / 1600)  # text grows with the picture
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     transparent = view["background"] == "transparent"
-    figure.patch.set_facecolor("none" if transparent else view["background"])
+    figure.patch.set_facecolor("none" if transparent or not draw_images else view["background"])
     ink = "#f4f4f4"
     top_band = 0.075 * height if view.get("title") else 0.0
     bottom_band = 0.06 * height if view.get("caption") else 0.0
@@ -170,9 +178,10 @@ def compose(view: dict, panels: list[PanelRender], size: tuple[int, int], credit
     renderer = None
     for k, panel in enumerate(panels):
         x0, y0 = k * panel_width, bottom_band
-        axes = figure.add_axes([x0 / width, y0 / height, panel_width / width, panel_height / height])
-        axes.imshow(panel.image, interpolation="none", aspect="auto")
-        axes.set_axis_off()
+        if draw_images:
+            axes = figure.add_axes([x0 / width, y0 / height, panel_width / width, panel_height / height])
+            axes.imshow(panel.image, interpolation="none", aspect="auto")
+            axes.set_axis_off()
         layout.panels.append((x0, y0, x0 + panel_width, y0 + panel_height))
         if panel.labels:
             if renderer is None:
@@ -252,15 +261,34 @@ def export_figure(pack: MeshPack, annotations: Annotations | None, view: dict, o
     bottom = 0.06 * size[1] if view.get("caption") else 0.0
     panel_size = (max(16, int(size[0] / count)), max(16, int(size[1] - top - bottom)))
     panels = [render_panel(pack, annotations, panel, panel_size, transparent) for panel in view["panels"]]
-    figure, layout = compose(view, panels, size, credit(pack), legend_entries(annotations, view))
-    import matplotlib
-
+    figure, layout = compose(view, panels, size, credit(pack), legend_entries(annotations, view), draw_images=fmt != "png")
     buffer = io.BytesIO()
-    # text stays text in SVG and PDF, so a figure-maker can still edit the labels
-    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
-        figure.savefig(buffer, format=fmt, dpi=DPI, transparent=transparent, facecolor=figure.get_facecolor())
+    if fmt == "png":
+        _composite_png(figure, layout, panels, view["background"]).save(buffer, format="PNG")
+    else:
+        import matplotlib
+
+        # text stays text in SVG and PDF, so a figure-maker can still edit the labels
+        with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
+            figure.savefig(buffer, format=fmt, dpi=DPI, transparent=transparent, facecolor=figure.get_facecolor())
     write_bytes_atomic(out, buffer.getvalue())
     return layout
+
+
+def _composite_png(figure, layout: FigureLayout, panels: list[PanelRender], background: str):
+    """The figure as a PIL image: background, then each panel's pixels, then the annotation layer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    width, height = layout.size
+    base = Image.new("RGBA", (width, height), (0, 0, 0, 0) if background == "transparent" else background)
+    for panel, (x0, _, _, y1) in zip(panels, layout.panels):
+        image = Image.fromarray(panel.image)
+        base.alpha_composite(image.convert("RGBA"), dest=(round(x0), round(height - y1)))
+    base.alpha_composite(Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1))
+    return base if background == "transparent" else base.convert("RGB")
 
 
 def save_screenshot(
