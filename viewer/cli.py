@@ -43,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
         description="3D anatomy viewer of the lumbar spine, pelvis, femurs and the psoas region.",
     )
     parser.add_argument("--pack", type=Path, help="folder of an anatomy pack (default: the built-in pack)")
-    parser.add_argument("--annotations", type=Path, help="annotations file (default: the built-in annotations.json)")
+    parser.add_argument("--annotations", type=Path,
+                        help="annotations file (default: the built-in annotations.json); "
+                             "for the window, your own file, laid over the built-in one and edited in place")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     shot = commands.add_parser("screenshot", help="render the scene off-screen to a PNG (no display needed)")
@@ -75,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     sizing.add_argument("--scale", type=float, help="figure size as a multiple of 1280x800")
     export.add_argument("--all-views", type=Path, metavar="DIR", help="write every built-in view into DIR")
     export.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="format for --all-views")
+
+    validate = commands.add_parser("validate", help="check an annotations file and list every problem (exit 1 if any)")
+    validate.add_argument("file", type=Path, help="annotations file, checked as a layer over the built-in annotations")
 
     build = commands.add_parser("build-meshes", help="rebuild the anatomy pack from myo-sim (needs the build extra)")
     build.add_argument("--out", type=Path, default=Path("meshes"), help="folder to write (default: meshes)")
@@ -172,6 +177,24 @@ def _lengths(args) -> int:
     return 0
 
 
+def _validate(args) -> int:
+    from viewer.anatomy.annotations import load_annotations
+    from viewer.anatomy.json_input import ProblemsError
+
+    pack = _load_pack(args.pack)
+    try:
+        annotations = load_annotations(args.annotations, layer=args.file, pack=pack)
+    except ProblemsError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print(f"{args.file}: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}", file=sys.stderr)
+        return 1
+    layer = annotations.layer
+    counts = ", ".join(f"{len(layer[key])} {key}" for key in ("bones", "landmarks", "muscles", "poses") if key in layer)
+    print(f"{args.file}: valid ({counts or 'no items'})")
+    return 0
+
+
 def _build_meshes(args) -> int:
     try:
         from viewer.anatomy.pack_build import build_pack
@@ -194,10 +217,15 @@ def _window(args) -> int:
         return 2
     pack = _load_pack(args.pack)
     try:
-        annotations = load_annotations(args.annotations)
+        annotations = load_annotations()
     except InputError as exc:
         print(f"psoas-viewer: {exc}; showing the bones without muscles", file=sys.stderr)
-        annotations = None
+        return run_window(pack, None)
+    if args.annotations is not None:
+        try:
+            annotations = load_annotations(layer=args.annotations, pack=pack)
+        except InputError as exc:
+            print(f"psoas-viewer: {args.annotations} was not loaded; showing the built-in annotations:\n{exc}", file=sys.stderr)
     return run_window(pack, annotations)
 
 
@@ -216,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     from viewer.anatomy.kinematics import PoseError
 
     args = _parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else list(argv)))
-    handlers = {"screenshot": _screenshot, "lengths": _lengths, "export": _export, "build-meshes": _build_meshes, None: _window}
+    handlers = {"screenshot": _screenshot, "lengths": _lengths, "export": _export, "validate": _validate, "build-meshes": _build_meshes, None: _window}
     try:
         return handlers[args.command](args)
     except (InputError, PoseError, ValueError) as exc:

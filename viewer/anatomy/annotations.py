@@ -1,8 +1,11 @@
 """The content document ``annotations.json``: bones, landmarks, muscles and named poses.
 
-Loaded in two checks: the JSON Schema (shape and types), then the cross-references the schema
-cannot see (unique ids, landmarks on known bones, muscles naming existing landmarks, poses
-inside the joint limits). Either failure is an :class:`InputError` naming the file and place.
+A user's own file (a *layer*) has the same shape, every part optional, and lies on top of the
+shipped document: an item with a shipped id replaces it, a new id adds one. Both are checked
+together: the JSON Schema (shape, types, sizes), NaN or infinite numbers, then what the schema
+cannot see (unique ids, landmarks on known bones and near their surface, muscles naming existing
+landmarks, poses inside the joint limits). Every problem is collected, each naming its file,
+JSON path, line and column, and raised as one :class:`ProblemsError`.
 """
 
 from __future__ import annotations
@@ -12,10 +15,22 @@ from pathlib import Path
 
 import numpy as np
 
-from viewer.anatomy.json_input import InputError, check_schema, read_json
+from viewer.anatomy.json_input import (
+    InputError,
+    Problem,
+    ProblemsError,
+    non_finite_numbers,
+    parse_lenient,
+    placed,
+    read_text,
+    schema_errors,
+)
 from viewer.anatomy.kinematics import Pose, PoseError
 
 SCHEMA_NAME = "annotations.schema.json"
+LAYER_REQUIRED = ["format_version"]
+COLLECTIONS = ("bones", "landmarks", "muscles", "poses", "views", "lessons")
+SURFACE_TOLERANCE_MM = 5.0
 
 
 @dataclass(frozen=True)
@@ -41,10 +56,13 @@ class Annotations:
     """A checked annotations document with typed views of its parts."""
 
     path: Path
-    document: dict
+    document: dict  # the shipped document with the layer merged in
     landmarks: dict[str, Landmark]
     muscles: dict[str, dict]
     poses: dict[str, NamedPose]
+    layer: dict | None = None  # the user's own document, as written
+    layer_path: Path | None = None
+    shipped_landmarks: frozenset[str] = frozenset()  # ids the base document defines
 
     @property
     def bone_ids(self) -> list[str]:
@@ -61,58 +79,187 @@ def default_annotations_path() -> Path:
     return Path(__file__).resolve().parents[2] / "annotations.json"
 
 
-def _check_references(doc: dict, path: Path) -> None:
+@dataclass
+class Source:
+    """One annotations file as read: its path, parsed document and text (for lines and columns)."""
+
+    path: Path
+    document: object
+    text: str | None = None
+
+    @classmethod
+    def read(cls, path: Path) -> Source:
+        """Read a file; unreadable text or bad JSON syntax raises :class:`ProblemsError`."""
+        path = Path(path)
+        try:
+            text = read_text(path)
+        except ProblemsError:
+            raise
+        except InputError as exc:
+            raise ProblemsError([Problem(path, exc.where, exc.detail)]) from None
+        return cls(path, parse_lenient(text, path), text)
+
+
+def _records(container: object, key: str):
+    """(index, item) for each object in ``container[key]``, skipping what is not an object."""
+    items = container.get(key) if isinstance(container, dict) else None
+    return [(k, item) for k, item in enumerate(items) if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _id(item: dict) -> str | None:
+    """An item's id when it is a string (a broken file may hold anything there)."""
+    value = item.get("id")
+    return value if isinstance(value, str) else None
+
+
+def _merge(base: dict, layer: dict | None) -> tuple[dict, dict[tuple[str, int], tuple[int, int]]]:
+    """The layer laid over the base, and for each merged item (file number, index in that file)."""
+    merged = {key: value for key, value in base.items() if key not in COLLECTIONS}
+    origin: dict[tuple[str, int], tuple[int, int]] = {}
+    for collection in COLLECTIONS:
+        if collection not in base and (layer is None or collection not in layer):
+            continue
+        items = [item for _, item in _records(base, collection)]
+        sources = [(0, k) for k, _ in _records(base, collection)]
+        slots = {_id(item): n for n, item in enumerate(items) if _id(item)}
+        for k, item in _records(layer, collection) if layer is not None else []:
+            slot = slots.pop(_id(item), None)
+            if slot is None:
+                items.append(item)
+                sources.append((1, k))
+            else:
+                items[slot], sources[slot] = item, (1, k)
+        merged[collection] = items
+        origin.update({(collection, n): source for n, source in enumerate(sources)})
+    return merged, origin
+
+
+def _reference_problems(doc: dict) -> list[tuple[str, int, str, str]]:
+    """What the schema cannot see, as (collection, index, path below the item, message)."""
+    found: list[tuple[str, int, str, str]] = []
     seen: dict[str, str] = {}
     for collection in ("bones", "landmarks", "muscles", "poses"):
-        for index, item in enumerate(doc[collection]):
-            where = f"$.{collection}[{index}].id"
-            if item["id"] in seen:
-                raise InputError(path, f"id {item['id']!r} is already used at {seen[item['id']]}", where)
-            seen[item["id"]] = where
-    bones = {bone["id"] for bone in doc["bones"]}
-    landmarks = {landmark["id"] for landmark in doc["landmarks"]}
+        for index, item in _records(doc, collection):
+            item_id = _id(item)
+            if item_id is None:
+                continue
+            if item_id in seen:
+                found.append((collection, index, ".id", f"id {item_id!r} is already used by {seen[item_id]}"))
+            seen.setdefault(item_id, f"{collection[:-1]} {item_id!r}")
+    bones = {_id(item) for _, item in _records(doc, "bones")}
+    landmarks = {_id(item) for _, item in _records(doc, "landmarks")}
 
-    def need(kind: str, known: set, value: str, where: str) -> None:
-        if value not in known:
-            raise InputError(path, f"{kind} {value!r} is not defined in this file", where)
+    def need(kind: str, known: set, value: object, collection: str, index: int, below: str) -> None:
+        if isinstance(value, str) and value not in known:
+            found.append((collection, index, below, f"{kind} {value!r} is not defined"))
 
-    for index, landmark in enumerate(doc["landmarks"]):
-        need("bone", bones, landmark["bone"], f"$.landmarks[{index}].bone")
-    for index, muscle in enumerate(doc["muscles"]):
-        base = f"$.muscles[{index}]"
-        for k, fascicle in enumerate(muscle["fascicles"]):
-            need("landmark", landmarks, fascicle["origin"], f"{base}.fascicles[{k}].origin")
-        need("landmark", landmarks, muscle["insertion"], f"{base}.insertion")
-        for k, step in enumerate(muscle["path"]):
-            need("bone", bones, step["bone"], f"{base}.path[{k}].bone")
-        for k, point in enumerate(muscle.get("belly", [])):
-            need("bone", bones, point["bone"], f"{base}.belly[{k}].bone")
-        if muscle["tube"] == "belly" and not muscle.get("belly"):
-            raise InputError(path, "a muscle drawn as one belly tube needs belly points", f"{base}.belly")
-        fractions = [f for f, _ in muscle["radius_profile"]]
-        if fractions != sorted(fractions) or fractions[0] != 0 or fractions[-1] != 1:
-            raise InputError(path, "fractions must rise from 0 to 1", f"{base}.radius_profile")
+    for index, landmark in _records(doc, "landmarks"):
+        need("bone", bones, landmark.get("bone"), "landmarks", index, ".bone")
+    for index, muscle in _records(doc, "muscles"):
+        for k, fascicle in _records(muscle, "fascicles"):
+            need("landmark", landmarks, fascicle.get("origin"), "muscles", index, f".fascicles[{k}].origin")
+        need("landmark", landmarks, muscle.get("insertion"), "muscles", index, ".insertion")
+        for part in ("path", "belly"):
+            for k, step in _records(muscle, part):
+                need("bone", bones, step.get("bone"), "muscles", index, f".{part}[{k}].bone")
+        if muscle.get("tube") == "belly" and not muscle.get("belly"):
+            found.append(("muscles", index, ".belly", "a muscle drawn as one belly tube needs belly points"))
+        profile = muscle.get("radius_profile")
+        if isinstance(profile, list) and all(isinstance(p, list) and p and _is_number(p[0]) for p in profile) and profile:
+            fractions = [p[0] for p in profile]
+            if fractions != sorted(fractions) or fractions[0] != 0 or fractions[-1] != 1:
+                found.append(("muscles", index, ".radius_profile", "fractions must rise from 0 to 1"))
+    for index, entry in _records(doc, "poses"):
+        angles = entry.get("angles")
+        if isinstance(angles, dict) and all(_is_number(v) for v in angles.values()):
+            try:
+                Pose(**angles)
+            except (PoseError, TypeError) as exc:
+                found.append(("poses", index, ".angles", str(exc)))
+    return found
 
 
-def _pose(entry: dict, index: int, path: Path) -> NamedPose:
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _position(value: object) -> np.ndarray | None:
+    if isinstance(value, list) and len(value) == 3 and all(_is_number(v) for v in value):
+        position = np.asarray(value, float)
+        return position if np.isfinite(position).all() else None
+    return None
+
+
+def _surface_problems(doc: dict, pack) -> list[tuple[str, int, str, str]]:
+    """Landmarks further than :data:`SURFACE_TOLERANCE_MM` from their bone's surface in ``pack``."""
+    import trimesh
+
+    by_bone: dict[str, list[tuple[int, np.ndarray]]] = {}
+    for index, landmark in _records(doc, "landmarks"):
+        position = _position(landmark.get("position"))
+        if position is not None and isinstance(landmark.get("bone"), str) and landmark["bone"] in pack.bones:
+            by_bone.setdefault(landmark["bone"], []).append((index, position))
+    found = []
+    for bone_id, entries in by_bone.items():
+        bone = pack.bones[bone_id]
+        origin = bone.joint_centre if bone.joint_centre is not None else np.zeros(3)
+        _, distances, _ = trimesh.proximity.closest_point(bone.mesh, np.array([p for _, p in entries]) + origin)
+        for (index, _), distance in zip(entries, distances):
+            if distance > SURFACE_TOLERANCE_MM:
+                message = f"position is {distance:.1f} mm from the surface of {bone_id!r} (at most {SURFACE_TOLERANCE_MM:g} mm allowed)"
+                found.append(("landmarks", index, ".position", message))
+    return found
+
+
+def _file_problems(source: Source, required: list[str] | None) -> list[Problem]:
+    """Schema violations and non-finite numbers of one file."""
+    non_finite = non_finite_numbers(source.document)
+    problems = [(where, message) for where, message in schema_errors(source.document, SCHEMA_NAME, required) if where not in non_finite]
+    problems += [(where, "NaN or infinite numbers are not allowed") for where in non_finite]
+    return placed(problems, source.path, source.text)
+
+
+def check_annotations(base: Source, layer: Source | None = None, pack=None) -> Annotations:
+    """Check a base document and an optional layer over it; raise :class:`ProblemsError` listing every problem.
+
+    With a ``pack``, landmark positions are also checked against its bone surfaces.
+    """
     try:
-        pose = Pose(**entry["angles"])
-    except PoseError as exc:
-        raise InputError(path, str(exc), f"$.poses[{index}].angles") from None
-    return NamedPose(entry["id"], entry["name"], pose, entry.get("description", ""))
+        problems = _file_problems(base, None)
+        if layer is not None:
+            problems += _file_problems(layer, LAYER_REQUIRED)
+        base_doc = base.document if isinstance(base.document, dict) else {}
+        layer_doc = layer.document if layer is not None and isinstance(layer.document, dict) else None
+        merged, origin = _merge(base_doc, layer_doc)
+        found = _reference_problems(merged) + (_surface_problems(merged, pack) if pack is not None else [])
+    except RecursionError:
+        raise ProblemsError([Problem((layer or base).path, None, "nested too deeply")]) from None
+    sources = [base, layer]
+    for collection, index, below, message in found:
+        number, original = origin[(collection, index)]
+        source = sources[number]
+        problems += placed([(f"$.{collection}[{original}]{below}", message)], source.path, source.text)
+    if problems:
+        raise ProblemsError(sorted(problems, key=lambda p: (p.path != base.path, p.line or 0, p.column or 0)))
+    return _typed(merged, base.path, layer, frozenset(item["id"] for item in base_doc["landmarks"]))
 
 
-def load_annotations(path: Path | None = None) -> Annotations:
-    """Read and check an annotations file (the shipped one by default)."""
-    path = Path(path) if path is not None else default_annotations_path()
-    doc = read_json(path)
-    check_schema(doc, SCHEMA_NAME, path)
-    _check_references(doc, path)
+def _typed(doc: dict, path: Path, layer: Source | None, shipped: frozenset[str]) -> Annotations:
     landmarks = {
         item["id"]: Landmark(
             item["id"], item["name"], item["bone"], np.asarray(item["position"], float), item["kind"], item.get("description", "")
         )
         for item in doc["landmarks"]
     }
-    poses = {entry["id"]: _pose(entry, index, path) for index, entry in enumerate(doc["poses"])}
-    return Annotations(path, doc, landmarks, {m["id"]: m for m in doc["muscles"]}, poses)
+    poses = {entry["id"]: NamedPose(entry["id"], entry["name"], Pose(**entry["angles"]), entry.get("description", "")) for entry in doc["poses"]}
+    return Annotations(
+        path, doc, landmarks, {m["id"]: m for m in doc["muscles"]}, poses,
+        layer=layer.document if layer is not None else None, layer_path=layer.path if layer is not None else None,
+        shipped_landmarks=shipped,
+    )
+
+
+def load_annotations(path: Path | None = None, layer: Path | None = None, pack=None) -> Annotations:
+    """Read and check an annotations file (the shipped one by default), with an optional layer over it."""
+    base = Source.read(Path(path) if path is not None else default_annotations_path())
+    return check_annotations(base, Source.read(layer) if layer is not None else None, pack)
