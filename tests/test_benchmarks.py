@@ -1,4 +1,4 @@
-"""The benchmark scripts run and report every figure beside its baseline (no timing asserted)."""
+"""``benchmarks/run.py`` runs and reports every figure beside its baseline (no timing asserted)."""
 
 from __future__ import annotations
 
@@ -8,27 +8,25 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+FIGURES = [
+    "first_frame_s", "first_frame_naive_s", "frame_interactive_ms", "frame_full_quality_ms", "pose_update_ms",
+    "pose_update_naive_ms", "click_ms", "click_naive_ms", "export_4k_s", "export_4k_naive_s", "export_4k_process_s",
+    "first_frame_rss_mb", "first_frame_naive_rss_mb", "export_4k_rss_mb", "export_4k_naive_rss_mb",
+]
 
 
-@pytest.mark.parametrize(
-    "script, arguments, keys",
-    [
-        ("pose_update.py", ["--repeats", "3"], ["in_place_ms_median", "naive_rebuild_ms_median", "speedup"]),
-        (
-            "interaction.py",
-            ["--frames", "2", "--clicks", "3"],
-            ["frame_interactive_median_ms", "frame_full_quality_median_ms", "click_median_ms", "click_naive_median_ms"],
-        ),
-    ],
-)
-def test_benchmark_reports_its_figures(script, arguments, keys):
+def test_run_reports_every_figure_beside_its_baseline(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}  # off-screen, as in CI without Xvfb
-    result = subprocess.run([sys.executable, str(BENCHMARKS / script), *arguments], capture_output=True, text=True, env=env, timeout=300)
+    out = tmp_path / "run.json"
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--out", str(out)],
+                            capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr
-    report = json.loads((BENCHMARKS / "results" / script.replace(".py", ".json")).read_text())
-    for key in keys:
-        assert report[key] > 0
-    assert "naive" in result.stdout  # the baseline is printed beside the figure
+    report = json.loads(out.read_text())
+    for key in FIGURES:
+        assert report["figures"][key] > 0, key
+    assert set(report["targets"]) == {"first_frame_s", "frame_interactive_ms", "pose_update_ms", "pose_update_speedup",
+                                      "click_ms", "export_4k_s", "first_frame_rss_mb"}
+    assert "llvmpipe" in report["machine"] or "cores" in report["machine"]
+    for label in ("bare pyvista script", "full quality, SSAA", "spline+tube+new actors", "project every vertex"):
+        assert label in result.stdout  # each baseline is printed beside its figure
