@@ -2,12 +2,15 @@
 
 Keys go to the window's actions only (VTK's own letter bindings such as wireframe or stereo are
 not wanted here). A press-release without a drag is a click; moving without a button is a hover.
+When ``grab`` says yes to a press, the drag that follows moves that thing instead of the camera.
 """
 
 from __future__ import annotations
 
 from pyvistaqt import QtInteractor
-from PyQt5.QtCore import QElapsedTimer, pyqtSignal
+from typing import Callable
+
+from PyQt5.QtCore import QElapsedTimer, Qt, pyqtSignal
 
 CLICK_SLOP_PX = 4
 HOVER_INTERVAL_MS = 60
@@ -20,10 +23,14 @@ class ViewerInteractor(QtInteractor):
     hovered = pyqtSignal(float, float)
     interaction_started = pyqtSignal()
     interaction_ended = pyqtSignal()
+    dragged = pyqtSignal(float, float)
+    dropped = pyqtSignal(float, float)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._press = None
+        self.grab: Callable[[float, float], bool] | None = None
+        self._dragging = False
         self._hover_clock = QElapsedTimer()
         self._hover_clock.start()
         self.interactor.setMouseTracking(True)
@@ -39,11 +46,18 @@ class ViewerInteractor(QtInteractor):
         event.ignore()
 
     def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.LeftButton and self.grab is not None and self.grab(*self._display(event)):
+            self._dragging = True
+            return
         self._press = (event.x(), event.y())
         self.interaction_started.emit()
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.dropped.emit(*self._display(event))
+            return
         super().mouseReleaseEvent(event)
         press, self._press = self._press, None
         self.interaction_ended.emit()
@@ -51,6 +65,9 @@ class ViewerInteractor(QtInteractor):
             self.clicked.emit(*self._display(event))
 
     def mouseMoveEvent(self, event) -> None:
+        if self._dragging:
+            self.dragged.emit(*self._display(event))
+            return
         super().mouseMoveEvent(event)
         if self._press is None and self._hover_clock.elapsed() >= HOVER_INTERVAL_MS:
             self._hover_clock.restart()

@@ -28,5 +28,6 @@ def run_window(pack, annotations) -> int:
     app.setOrganizationName("psoas-viewer")
     window = MainWindow(pack, annotations)
     window.show()
+    window.offer_recovery()
     window.show_view("anterior")
     return app.exec_()

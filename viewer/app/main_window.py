@@ -11,6 +11,7 @@ from pathlib import Path
 from PyQt5.QtCore import QSettings, Qt, QTimer
 from PyQt5.QtWidgets import QAction, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter
 
+from viewer.anatomy.annotation_layer import EditError
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.atomic_file import write_text_atomic
 from viewer.anatomy.json_input import InputError
@@ -18,14 +19,17 @@ from viewer.anatomy.lessons import load_lessons
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.view_file import dumps, load_view
 from viewer.app.animation import CameraFlight, PoseAnimator
+from viewer.app.annotation_session import AnnotationSession
 from viewer.app.export_dialog import ExportDialog
 from viewer.app.info_panel import InfoPanel
 from viewer.app.learn_panel import LearnPanel
 from viewer.app.interactor import ViewerInteractor
+from viewer.app.landmark_editor import LandmarkEditor
 from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
 from viewer.app.structure_panel import StructurePanel
 from viewer.scene.anatomy_scene import AnatomyScene
+from viewer.scene.annotation_editing import preview_landmark, replace_annotations, surface_at
 from viewer.scene.saved_views import apply_panel, panel_from_scene
 from viewer.scene.views import VIEWS
 
@@ -34,6 +38,7 @@ ZOOM_STEP = 1.15
 AUTO_ROTATE_DEG_PER_TICK = 0.6
 NORMAL_LABEL_PT, PRESENTATION_LABEL_PT = 14, 24
 NORMAL_POINT_SIZE, PRESENTATION_POINT_SIZE = 11, 16
+RECOVERY_NAME = "unsaved-annotations.recovery.json"
 
 
 class MainWindow(QMainWindow):
@@ -58,8 +63,15 @@ class MainWindow(QMainWindow):
         self.missing_label = QLabel(self._missing_text(pack))
         self.statusBar().addPermanentWidget(self.missing_label)
         self.docks: list[QDockWidget] = []
+        self.session: AnnotationSession | None = None
+        self._drag: tuple[str, list[float] | None] | None = None
         if annotations is not None:
             self._build_panels(annotations, pack)
+            self.session = AnnotationSession(annotations, pack, Path(self.settings.fileName()).parent / RECOVERY_NAME, self)
+            self.session.changed.connect(self._annotations_changed)
+            self.session.undo_stack.cleanChanged.connect(self._update_title)
+            self.plotter.dragged.connect(self._drag_to)
+            self.plotter.dropped.connect(self._drop)
         self._build_menus()
         self.auto_rotate = QTimer(self)
         self.auto_rotate.setInterval(33)
@@ -83,6 +95,11 @@ class MainWindow(QMainWindow):
         self.pose_panel = PosePanel(self.scene, self.state, annotations, self.animator)
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.info_panel)
+        self.landmark_editor = LandmarkEditor()
+        self.landmark_editor.applied.connect(lambda lid, changes: self._edit(lambda: self.session.edit(lid, **changes)))
+        self.landmark_editor.delete_requested.connect(self.delete_landmark)
+        self.landmark_editor.setVisible(False)
+        right.addWidget(self.landmark_editor)
         pose_scroll = QScrollArea()
         pose_scroll.setWidget(self.pose_panel)
         pose_scroll.setWidgetResizable(True)
@@ -127,7 +144,13 @@ class MainWindow(QMainWindow):
             self._action(file_menu, "save_view", "&Save view…", "Ctrl+S", self._save_view_dialog)
             self._action(file_menu, "open_view", "&Open view…", "Ctrl+O", self._open_view_dialog)
             file_menu.addSeparator()
+            self._action(file_menu, "open_annotations", "Open &annotations…", "Ctrl+Shift+O", self._open_annotations_dialog)
+            self._action(file_menu, "save_annotations", "Save a&nnotations", "Ctrl+Shift+S", self.save_annotations)
+            self._action(file_menu, "save_annotations_as", "Save annotations as…", [], self._save_annotations_dialog)
+            file_menu.addSeparator()
         self._action(file_menu, "quit", "&Quit", "Ctrl+Q", self.close)
+        if self.session is not None:
+            self._build_edit_menu(bar.addMenu("&Edit"))
         view = bar.addMenu("&View")
         self.view_bar = self.addToolBar("Views")
         self.view_bar.setObjectName("Views")
@@ -159,6 +182,19 @@ class MainWindow(QMainWindow):
         self._action(pose, "play", "Play / pause walking", "Space", self._toggle_gait)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "shortcuts", "Keyboard shortcuts", ["F1", "?"], self.show_shortcuts)
+
+    def _build_edit_menu(self, menu) -> None:
+        stack = self.session.undo_stack
+        for name, text, keys, slot, enabled in (
+            ("undo", "&Undo", "Ctrl+Z", stack.undo, stack.canUndoChanged),
+            ("redo", "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], stack.redo, stack.canRedoChanged),
+        ):
+            action = self._action(menu, name, text, keys, slot)
+            action.setEnabled(False)
+            enabled.connect(action.setEnabled)
+        menu.addSeparator()
+        self._action(menu, "edit_landmarks", "Edit &landmarks", "E", self.set_edit_mode, checkable=True)
+        self._action(menu, "delete_landmark", "&Delete landmark", "Delete", lambda: self.delete_landmark(self.state.selection))
 
     @staticmethod
     def _missing_text(pack: MeshPack) -> str:
@@ -216,8 +252,15 @@ class MainWindow(QMainWindow):
         picked = self.scene.picker.pick(x, y)
         if hasattr(self, "learn_panel") and self.learn_panel.quiz.waiting_for_click:
             self.learn_panel.quiz.respond(picked)
-        else:
+        elif not (self.editing and picked not in self.scene.landmark_actors.index and self._add_at(x, y)):
             self.state.select(picked)
+
+    def _add_at(self, x: float, y: float) -> bool:
+        """In edit mode, a click on a bone adds a landmark there (snapped to the surface)."""
+        hit = surface_at(self.scene, x, y)
+        if hit is not None:
+            self._edit(lambda: self.session.add(*hit))
+        return hit is not None
 
     def _hovered(self, x: float, y: float) -> None:
         picked = self.scene.picker.pick(x, y)
@@ -286,10 +329,130 @@ class MainWindow(QMainWindow):
             except InputError as exc:
                 QMessageBox.warning(self, "Cannot open view", str(exc))
 
+    # --- editing annotations -----------------------------------------------------------------
+    @property
+    def editing(self) -> bool:
+        return self.session is not None and self.actions_by_name["edit_landmarks"].isChecked()
+
+    def set_edit_mode(self, on: bool) -> None:
+        """Edit mode: a click on a bone adds a landmark, a landmark drags along its bone, the form edits it."""
+        self.landmark_editor.setVisible(on)
+        self.plotter.grab = self._grab if on else None
+        self._show_editor()
+
+    def _show_editor(self) -> None:
+        self.landmark_editor.show_landmark(self.scene.annotations, self.state.selection)
+
+    def _edit(self, change) -> None:
+        """Run one edit; a refused edit is explained in a dialog and changes nothing."""
+        try:
+            change()
+        except (InputError, EditError) as exc:
+            QMessageBox.warning(self, "Edit not made", str(exc))
+
+    def delete_landmark(self, landmark_id: str | None) -> None:
+        if self.editing and landmark_id in self.scene.annotations.landmarks:
+            self._edit(lambda: self.session.delete(landmark_id))
+
+    def _grab(self, x: float, y: float) -> bool:
+        picked = self.scene.picker.pick(x, y)
+        if picked not in self.scene.landmark_actors.index:
+            return False
+        self.state.select(picked)
+        self._drag = (picked, None)
+        return True
+
+    def _drag_to(self, x: float, y: float) -> None:
+        landmark_id = self._drag[0]
+        hit = surface_at(self.scene, x, y)
+        if hit is not None and hit[0] == self.scene.annotations.landmarks[landmark_id].bone:
+            self._drag = (landmark_id, hit[1])
+            preview_landmark(self.scene, landmark_id, self.session.snapped(landmark_id, hit[1]))
+            self.plotter.render()
+
+    def _drop(self, x: float, y: float) -> None:
+        landmark_id, point = self._drag
+        self._drag = None
+        if point is not None:
+            self._edit(lambda: self.session.move(landmark_id, point))
+
+    def _annotations_changed(self, annotations: Annotations, selection: str | None) -> None:
+        """Redraw muscles, landmarks and panels from a changed document, keeping the view."""
+        replace_annotations(self.scene, annotations)
+        self.state.structures = self.scene.structure_ids()
+        self.info_panel.catalogue = self.scene.catalogue
+        self.structure_panel.set_catalogue(self.scene.catalogue)
+        self.state.hidden &= set(self.state.structures)
+        self.state.replace_display(self.state.hidden, self.state.opacity, self.state.labels_on, self.state.strain_on)
+        keep = selection if selection is not None else self.state.selection
+        self.state.select(keep if keep in self.state.structures else None)
+        self._update_title()
+
+    def _update_title(self, clean: bool | None = None) -> None:
+        """Name the user's annotations file in the title, with * while edits are unsaved."""
+        clean = not self.session.dirty if clean is None else clean
+        name = self.session.layer_path.name if self.session.layer_path else "shipped annotations"
+        self.setWindowTitle(f"Psoas viewer — {name}{'' if clean else ' *'}")
+
+    def open_annotations(self, path: Path) -> bool:
+        """Load a user's annotations over the shipped ones; a broken file is listed in a dialog, nothing changes."""
+        try:
+            self.session.open(path)
+        except InputError as exc:
+            QMessageBox.warning(self, "Cannot open annotations", f"{path} was not loaded:\n\n{exc}")
+            return False
+        return True
+
+    def save_annotations(self) -> None:
+        if self.session.layer_path is None:
+            self._save_annotations_dialog()
+            return
+        self._save_annotations_to(self.session.layer_path)
+
+    def _save_annotations_to(self, path: Path) -> None:
+        try:
+            self.session.save(path)
+            self.statusBar().showMessage(f"Saved {path}", 5000)
+        except (InputError, OSError) as exc:
+            QMessageBox.warning(self, "Annotations not saved", str(exc))
+
+    def _save_annotations_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save annotations", "my-annotations.json", "Annotations (*.json)")
+        if name:
+            self._save_annotations_to(Path(name))
+
+    def _open_annotations_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open annotations", "", "Annotations (*.json)")
+        if name:
+            self.open_annotations(Path(name))
+
+    def offer_recovery(self) -> None:
+        """If an earlier run left unsaved edits, ask whether to restore them (declined ones are kept aside)."""
+        try:
+            found = self.session.recovery() if self.session is not None else None
+        except InputError as exc:
+            self.statusBar().showMessage(f"Recovery file not usable: {exc}")
+            return
+        if found is None:
+            return
+        _, layer_path, saved_at = found
+        target = layer_path.name if layer_path else "new annotations"
+        answer = QMessageBox.question(self, "Restore unsaved edits?",
+                                      f"Edits to {target} from {saved_at} were not saved. Restore them?")
+        if answer != QMessageBox.Yes:
+            self.session.decline_recovery()
+            return
+        try:
+            self.session.restore_recovery()
+        except InputError as exc:
+            QMessageBox.warning(self, "Cannot restore edits", str(exc))
+
     # --- state -> window ---------------------------------------------------------------------
     def _on_state(self, what: str) -> None:
         if what in ("selection", "pose"):
             self._update_overlay()
+        if what == "selection" and self.editing:
+            self._show_editor()
         self.plotter.render()
 
     def hide_answers(self, hidden: bool) -> None:
@@ -331,6 +494,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.animator.stop()
         self.auto_rotate.stop()
+        if self.session is not None:
+            self.session.write_recovery()
         self.save_settings()
         self.plotter.close()
         super().closeEvent(event)

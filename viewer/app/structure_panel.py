@@ -47,6 +47,7 @@ class StructurePanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.items: dict[str, QTreeWidgetItem] = {}
+        self.bones = bones
         self._build_tree(bones)
         self.tree.itemChanged.connect(self._item_changed)
         self.tree.currentItemChanged.connect(self._current_changed)
@@ -101,6 +102,15 @@ class StructurePanel(QWidget):
                 self._item(group, landmark.name, landmark.id)
         bones_root.setExpanded(True)
         muscles_root.setExpanded(True)
+
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        """List the structures of a changed annotations document."""
+        self.catalogue = catalogue
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        self.items = {}
+        self._build_tree(self.bones)
+        self.tree.blockSignals(False)
 
     # user intents -> state
     def _item_changed(self, item: QTreeWidgetItem) -> None:
