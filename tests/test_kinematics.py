@@ -70,6 +70,9 @@ def test_pelvic_tilt_carries_the_spine_and_changes_the_hip_joint_angle(skeleton)
         {"hip_flexion_r": -25, "pelvic_tilt": -10},  # the tuck takes the joint past -30
         {"hip_adduction_l": LIMITS["hip_adduction"][1] + 1},
         {"lumbar_bending": float("nan")},
+        {"lumbar_rotation": LIMITS["lumbar_rotation"][1] + 1},
+        {"knee_flexion_r": -5},
+        {"hip_rotation_r": 20, "pelvic_rotation": 15},  # the pelvis turning right adds internal rotation
     ],
 )
 def test_poses_outside_the_limits_are_refused(angles):
@@ -82,3 +85,27 @@ def test_mirrored_pose_swaps_sides():
     mirrored = pose.mirrored()
     assert (mirrored.hip_flexion_l, mirrored.hip_adduction_r, mirrored.lumbar_bending) == (30, 10, -12)
     assert mirrored.mirrored() == pose
+    turned = Pose(lumbar_rotation=8, pelvic_rotation=12, knee_flexion_r=40).mirrored()
+    assert (turned.lumbar_rotation, turned.pelvic_rotation, turned.knee_flexion_l) == (-8, -12, 40)
+
+
+def test_pelvic_rotation_turns_the_pelvis_and_the_femoral_heads_stay_in_their_sockets(skeleton):
+    pose = Pose(pelvic_rotation=20)
+    assert pose.hip_joint_rotation("r") == 20 and pose.hip_joint_rotation("l") == -20
+    transforms = bone_transforms(pose, skeleton)
+    front = np.array([0.0, 120.0, 60.0])  # in front of the pelvis
+    assert apply(transforms["hip_bone_r"], front)[0] > 30  # its front turns to the right (+x)
+    for side in "rl":
+        centre = skeleton.frame_origin(f"femur_{side}")
+        np.testing.assert_allclose(apply(transforms[f"femur_{side}"], centre), apply(transforms[f"hip_bone_{side}"], centre), atol=1e-9)
+        # the thigh keeps its direction in the room
+        np.testing.assert_allclose(transforms[f"femur_{side}"][:3, :3], np.eye(3), atol=1e-12)
+
+
+def test_lumbar_rotation_turns_each_vertebra_a_fifth_more(skeleton):
+    transforms = bone_transforms(Pose(lumbar_rotation=10), skeleton)
+    angles = []
+    for bone in ("l5", "l4", "l3", "l2", "l1"):
+        rotation = transforms[bone][:3, :3]
+        angles.append(np.degrees(np.arctan2(rotation[1, 0], rotation[0, 0])))
+    np.testing.assert_allclose(angles, [-2, -4, -6, -8, -10], atol=1e-9)  # front turning right: clockwise from above

@@ -11,10 +11,18 @@ Conventions, in the scene frame (x right, y anterior, z superior):
   "tuck") extends the hip joint: joint flexion = thigh flexion + anterior pelvic tilt;
 - hip adduction brings the knee towards the midline, internal rotation turns the front of the
   thigh inwards (OpenSim order: flexion, then adduction, then rotation);
-- lumbar flexion bends the trunk forward, lateral bending is positive to the right; both are
-  shared evenly by the five lumbar joints (L5/S1 to L1/L2), an assumption of this model;
+- lumbar flexion bends the trunk forward, lateral bending is positive to the right, axial
+  rotation is positive when the front of the trunk turns to the right; all three are shared
+  evenly by the five lumbar joints (L5/S1 to L1/L2), an assumption of this model, so each
+  psoas slip moves with its own vertebra and spine motion changes each slip differently;
 - pelvic tilt turns the pelvis and the spine about the line through both hip centres,
-  positive anteriorly (the top of the pelvis tipping forward).
+  positive anteriorly (the top of the pelvis tipping forward); pelvic rotation turns them about
+  the vertical through the midpoint of the hip centres, positive when the front of the pelvis
+  faces right. The thighs keep their direction in the room and their heads follow the hip
+  sockets, so turning the pelvis right rotates the right hip joint internally and the left
+  one externally;
+- knee flexion swings the lower leg backwards about the knee. The pack has no lower-leg bones:
+  the angle places the drawn lower leg only, and changes no muscle length here.
 """
 
 from __future__ import annotations
@@ -32,6 +40,11 @@ LIMITS: dict[str, tuple[float, float]] = {
     "lumbar_flexion": (-30.0, 50.0),
     "lumbar_bending": (-30.0, 30.0),
     "pelvic_tilt": (-25.0, 25.0),
+    # Lumbar axial rotation is small: about 1-2 degrees per segment (White and Panjabi,
+    # Clinical Biomechanics of the Spine, 2nd ed., 1990), so about 10 degrees for L1-S1 each way.
+    "lumbar_rotation": (-12.0, 12.0),
+    "pelvic_rotation": (-30.0, 30.0),
+    "knee_flexion": (0.0, 140.0),
 }
 
 
@@ -51,7 +64,11 @@ class Pose:
     hip_rotation_l: float = 0.0
     lumbar_flexion: float = 0.0
     lumbar_bending: float = 0.0
+    lumbar_rotation: float = 0.0
     pelvic_tilt: float = 0.0
+    pelvic_rotation: float = 0.0
+    knee_flexion_r: float = 0.0
+    knee_flexion_l: float = 0.0
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -61,8 +78,9 @@ class Pose:
         for side in "rl":
             self._check(f"hip_flexion_{side}", self.hip_joint_flexion(side), "hip_flexion")
             self._check(f"hip_adduction_{side}", getattr(self, f"hip_adduction_{side}"), "hip_adduction")
-            self._check(f"hip_rotation_{side}", getattr(self, f"hip_rotation_{side}"), "hip_rotation")
-        for name in ("lumbar_flexion", "lumbar_bending", "pelvic_tilt"):
+            self._check(f"hip_rotation_{side}", self.hip_joint_rotation(side), "hip_rotation")
+            self._check(f"knee_flexion_{side}", getattr(self, f"knee_flexion_{side}"), "knee_flexion")
+        for name in ("lumbar_flexion", "lumbar_bending", "lumbar_rotation", "pelvic_tilt", "pelvic_rotation"):
             self._check(name, getattr(self, name), name)
 
     @staticmethod
@@ -75,16 +93,22 @@ class Pose:
         """Flexion at the hip joint itself: thigh flexion plus anterior pelvic tilt."""
         return getattr(self, f"hip_flexion_{side}") + self.pelvic_tilt
 
+    def hip_joint_rotation(self, side: str) -> float:
+        """Internal rotation at the hip joint itself: the thigh's, plus the pelvis turning away from it."""
+        towards_other_side = 1.0 if side == "r" else -1.0
+        return getattr(self, f"hip_rotation_{side}") + towards_other_side * self.pelvic_rotation
+
     def replace(self, **changes: float) -> "Pose":
         return dataclasses.replace(self, **changes)
 
     def mirrored(self) -> "Pose":
         """The same pose with left and right exchanged."""
         swapped = {}
-        for name in ("hip_flexion", "hip_adduction", "hip_rotation"):
+        for name in ("hip_flexion", "hip_adduction", "hip_rotation", "knee_flexion"):
             swapped[f"{name}_r"] = getattr(self, f"{name}_l")
             swapped[f"{name}_l"] = getattr(self, f"{name}_r")
-        return self.replace(**swapped, lumbar_bending=-self.lumbar_bending)
+        return self.replace(**swapped, lumbar_bending=-self.lumbar_bending, lumbar_rotation=-self.lumbar_rotation,
+                            pelvic_rotation=-self.pelvic_rotation)
 
 
 def rotation(axis: str, degrees: float) -> np.ndarray:
@@ -143,11 +167,15 @@ def bone_transforms(pose: Pose, skeleton: Skeleton) -> dict[str, np.ndarray]:
     """4x4 matrices mapping each bone from standing to ``pose``.
 
     Hips are placed in the room (see the module notes); every other bone follows its parent,
-    turned at its own lumbar joint if it has one; the root bones carry the pelvic tilt.
+    turned at its own lumbar joint if it has one; the root bones carry the pelvic tilt and rotation.
     """
     n_lumbar = max(1, sum(joint == "lumbar" for joint in skeleton.joints.values()))
-    lumbar = rotation("x", -pose.lumbar_flexion / n_lumbar) @ rotation("y", pose.lumbar_bending / n_lumbar)
-    pelvis = about(rotation("x", -pose.pelvic_tilt), np.zeros(3))
+    lumbar = (
+        rotation("x", -pose.lumbar_flexion / n_lumbar)
+        @ rotation("y", pose.lumbar_bending / n_lumbar)
+        @ rotation("z", -pose.lumbar_rotation / n_lumbar)
+    )
+    pelvis = about(rotation("z", -pose.pelvic_rotation) @ rotation("x", -pose.pelvic_tilt), np.zeros(3))
     transforms: dict[str, np.ndarray] = {}
 
     def world(bone_id: str) -> np.ndarray:
@@ -155,7 +183,10 @@ def bone_transforms(pose: Pose, skeleton: Skeleton) -> dict[str, np.ndarray]:
             return transforms[bone_id]
         joint, parent = skeleton.joints[bone_id], skeleton.parents[bone_id]
         if joint in ("hip_r", "hip_l"):
-            result = about(hip_rotation_matrix(pose, joint[-1]), skeleton.frame_origin(bone_id))
+            # the femoral head goes where the pelvis takes the hip socket (pelvic rotation moves it)
+            centre = skeleton.frame_origin(bone_id)
+            result = about(hip_rotation_matrix(pose, joint[-1]), centre)
+            result[:3, 3] += pelvis[:3, :3] @ centre + pelvis[:3, 3] - centre
         else:
             result = pelvis if parent is None else world(parent)
             if joint == "lumbar":
@@ -166,3 +197,8 @@ def bone_transforms(pose: Pose, skeleton: Skeleton) -> dict[str, np.ndarray]:
     for bone_id in skeleton.parents:
         world(bone_id)
     return transforms
+
+
+def knee_transform(pose: Pose, side: str, femur: np.ndarray, knee_centre: np.ndarray) -> np.ndarray:
+    """4x4 placing the lower leg (drawn from standing at ``knee_centre``) for the pose's knee flexion."""
+    return femur @ about(rotation("x", -getattr(pose, f"knee_flexion_{side}")), knee_centre)

@@ -31,8 +31,23 @@ SLIDERS = [
     ("hip_rotation_l", "Left hip internal rotation", "hip_rotation"),
     ("lumbar_flexion", "Lumbar flexion", "lumbar_flexion"),
     ("lumbar_bending", "Lumbar bending (right +)", "lumbar_bending"),
+    ("lumbar_rotation", "Lumbar rotation (right +)", "lumbar_rotation"),
     ("pelvic_tilt", "Pelvic tilt (anterior +)", "pelvic_tilt"),
+    ("pelvic_rotation", "Pelvic rotation (right +)", "pelvic_rotation"),
+    ("knee_flexion_r", "Right knee flexion", "knee_flexion"),
+    ("knee_flexion_l", "Left knee flexion", "knee_flexion"),
 ]
+# Thigh angles are in the room, so their range is the joint's widened by what the pelvis can turn.
+WIDENED_BY = {"hip_flexion": "pelvic_tilt", "hip_rotation": "pelvic_rotation"}
+
+
+def slider_range(limit: str) -> tuple[int, int]:
+    low, high = LIMITS[limit]
+    if limit in WIDENED_BY:
+        pelvis_low, pelvis_high = LIMITS[WIDENED_BY[limit]]
+        low, high = low - pelvis_high, high - pelvis_low
+    return int(low), int(high)
+
 
 class PosePanel(QWidget):
     """Sliders and buttons that set the state's pose; a readout and plot that follow it."""
@@ -45,7 +60,7 @@ class PosePanel(QWidget):
         grid = QGridLayout()
         for row, (field, text, limit) in enumerate(SLIDERS):
             slider = QSlider(Qt.Horizontal)
-            slider.setRange(int(LIMITS[limit][0]), int(LIMITS[limit][1]))
+            slider.setRange(*slider_range(limit))
             slider.valueChanged.connect(lambda value, f=field: self._slider_moved(f, value))
             value = QLabel("0°")
             value.setMinimumWidth(40)

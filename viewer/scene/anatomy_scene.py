@@ -20,6 +20,7 @@ from viewer.anatomy.muscle_paths import MuscleModel, apply
 from viewer.scene import style
 from viewer.scene.labels import LabelOverlay
 from viewer.scene.landmark_actors import LandmarkActors
+from viewer.scene.lower_legs import LowerLegs
 from viewer.scene.muscle_actors import MuscleActors
 from viewer.scene.picking import Picker
 from viewer.scene.viewer_state import ViewerState
@@ -29,6 +30,7 @@ FOCUS_RADIUS_MM = 120.0
 FACING = 0.3  # the camera looks at a landmark's surface at least this squarely (cosine)
 OWN_SURFACE_MM = 6.0
 PICKABLE_OPACITY = 0.5
+FRAMING_STRIDE = 10  # every tenth vertex is plenty to frame a pose
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -76,6 +78,7 @@ class AnatomyScene:
                 name=bone_id,
                 **style.BONE_MATERIAL,
             )
+        self.lower_legs = LowerLegs(plotter, pack, self.skeleton.joint_centres)
         self.muscle_model: MuscleModel | None = None
         self.muscle_actors: MuscleActors | None = None
         self.muscle_states: dict = {}
@@ -149,6 +152,7 @@ class AnatomyScene:
             actor.visibility = state.is_visible(structure_id)
             actor.prop.opacity = state.opacity.get(structure_id, 1.0)
             actor.SetPickable(actor.prop.opacity >= PICKABLE_OPACITY)  # clicks go through ghosts
+        self.lower_legs.set_visible({bone_id: state.is_visible(bone_id) for bone_id in self.bone_actors})
         if self.landmark_actors is not None:
             lm = self.landmark_actors
             visible = np.array([state.is_visible(i) and state.is_visible(b) for i, b in zip(lm.ids, lm.bones)], dtype=bool)
@@ -182,6 +186,7 @@ class AnatomyScene:
         transforms = bone_transforms(pose, self.skeleton)
         for bone_id, actor in self.bone_actors.items():
             actor.user_matrix = transforms[bone_id]
+        self.lower_legs.update(pose, transforms)
         if self.muscle_model is not None:
             self.muscle_states = self.muscle_model.evaluate(pose, transforms)
             self.muscle_actors.update(self.muscle_states)
@@ -194,6 +199,13 @@ class AnatomyScene:
         if not self.pack.bones:
             return np.zeros((1, 3))
         return np.vstack([apply(self.transforms[b], bone.mesh.vertices) for b, bone in self.pack.bones.items()])
+
+    def frame_for_pose(self, pose: Pose, name: str) -> None:
+        """Point the camera along a named view framed for ``pose`` (where an animation will end)."""
+        transforms = bone_transforms(pose, self.skeleton)
+        points = [apply(transforms[b], bone.mesh.vertices[::FRAMING_STRIDE]) for b, bone in self.pack.bones.items()]
+        points += [self.lower_legs.ends(pose, transforms)]
+        self.frame(np.vstack(points), VIEWS[name])
 
     def set_view(self, name: str) -> None:
         """Point the camera along a named view, framed so the anatomy fills the window."""

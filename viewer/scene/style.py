@@ -7,3 +7,7 @@ BACKGROUND = "#2b323d"
 SELECTED_BONE_COLOUR = "#ffd27a"
 SELECTED_MUSCLE_COLOUR = "#ff8a5c"
 PRESENTATION_BACKGROUND = "#000000"
+
+# The drawn lower legs (no bones in the pack: a faint shape showing where the shank points).
+LOWER_LEG_RADIUS_MM = 24.0
+LOWER_LEG_OPACITY = 0.22

@@ -1,0 +1,62 @@
+"""Faint lower legs below the femurs, so a pose with bent knees reads as the body it is.
+
+The pack has no tibia or fibula; these tapered shapes only show where each lower leg points.
+They are not selectable, carry no muscles and are left out of picking and figures' framing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyvista as pv
+
+from viewer.anatomy.kinematics import Pose, knee_transform
+from viewer.anatomy.mesh_pack import MeshPack
+from viewer.scene import style
+
+FEMURS = {"r": "femur_r", "l": "femur_l"}
+SHANK_PER_THIGH = 0.8  # tibia length / femur length, about 0.8 in adults
+KNEE_BAND_MM = 12.0  # femur vertices this close to its lowest point make the knee
+
+
+def knee_centre(femur_vertices: np.ndarray) -> np.ndarray:
+    """Middle of the femoral condyles: the lowest band of the femur's vertices, standing."""
+    low = femur_vertices[:, 2].min()
+    return femur_vertices[femur_vertices[:, 2] < low + KNEE_BAND_MM].mean(axis=0)
+
+
+class LowerLegs:
+    """One faint tapered lower leg per femur in the pack, moved by its actor matrix."""
+
+    def __init__(self, plotter: pv.Plotter, pack: MeshPack, hip_centres: dict[str, np.ndarray]):
+        self.knees: dict[str, np.ndarray] = {}
+        self.lengths: dict[str, float] = {}
+        self.actors: dict[str, pv.Actor] = {}
+        for side, femur_id in FEMURS.items():
+            if femur_id not in pack.bones or femur_id not in hip_centres:
+                continue
+            knee = knee_centre(np.asarray(pack.bones[femur_id].mesh.vertices))
+            length = SHANK_PER_THIGH * np.linalg.norm(hip_centres[femur_id] - knee)
+            line = pv.Line(knee, knee - [0.0, 0.0, length], resolution=12)
+            line["taper"] = np.linspace(1.0, 0.45, line.n_points)
+            shape = line.tube(radius=style.LOWER_LEG_RADIUS_MM * 0.45, scalars="taper", radius_factor=1 / 0.45,
+                              n_sides=32, capping=True)
+            actor = plotter.add_mesh(shape, color=style.BONE_COLOUR, opacity=style.LOWER_LEG_OPACITY,
+                                     smooth_shading=True, scalars=None, pickable=False, name=f"lower_leg_{side}")
+            self.knees[side], self.lengths[side], self.actors[side] = knee, length, actor
+
+    def update(self, pose: Pose, transforms: dict[str, np.ndarray]) -> None:
+        for side, actor in self.actors.items():
+            actor.user_matrix = knee_transform(pose, side, transforms[FEMURS[side]], self.knees[side])
+
+    def ends(self, pose: Pose, transforms: dict[str, np.ndarray]) -> np.ndarray:
+        """Knee and ankle of each drawn lower leg in ``pose`` (for framing), (n, 3)."""
+        out = []
+        for side, knee in self.knees.items():
+            matrix = knee_transform(pose, side, transforms[FEMURS[side]], knee)
+            ankle = knee - [0.0, 0.0, self.lengths[side]]
+            out += [matrix[:3, :3] @ p + matrix[:3, 3] for p in (knee, ankle)]
+        return np.array(out).reshape(-1, 3)
+
+    def set_visible(self, femur_visible: dict[str, bool]) -> None:
+        for side, actor in self.actors.items():
+            actor.visibility = femur_visible.get(FEMURS[side], True)
