@@ -90,6 +90,15 @@ def test_no_muscle_passes_through_bone_as_spine_and_pelvis_move(model, pack, sig
     assert problems == []
 
 
+def test_no_muscle_passes_through_bone_in_any_stretch(model, pack, signed_distance):
+    from viewer.anatomy.stretches import load_stretches
+
+    stretches = load_stretches().stretches
+    problems = [f"{s.id}: {p}" for s in stretches for pose in (s.pose, s.pose.mirrored())
+                for p in _penetrations(pose, model, pack, signed_distance)]
+    assert problems == []
+
+
 @pytest.mark.parametrize("muscle_id", HIP_FLEXORS)
 def test_length_falls_smoothly_as_the_hip_flexes(model, muscle_id):
     side = muscle_id[-1]

@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--all-views", type=Path, metavar="DIR", help="write every built-in view into DIR")
     export.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="format for --all-views")
 
+    stretches = commands.add_parser("stretches", help="popular psoas stretches ranked by how much they lengthen the psoas major")
+    stretches.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    stretches.add_argument("--library", type=Path, help="stretch library file (default: the built-in stretches.json)")
+    stretches.add_argument("--chart", type=Path, metavar="OUT", help="also write the ranked chart with pose pictures (.png or .svg)")
+
     validate = commands.add_parser("validate", help="check an annotations file and list every problem (exit 1 if any)")
     validate.add_argument("file", type=Path, help="annotations file, checked as a layer over the built-in annotations")
 
@@ -177,6 +182,26 @@ def _lengths(args) -> int:
     return 0
 
 
+def _stretches(args) -> int:
+    from viewer.anatomy.annotations import load_annotations
+    from viewer.anatomy.kinematics import Skeleton
+    from viewer.anatomy.muscle_paths import MuscleModel
+    from viewer.anatomy.stretch_table import format_stretches
+    from viewer.anatomy.stretches import load_stretches, measure_all, ranked
+
+    annotations = load_annotations(args.annotations)
+    library = load_stretches(args.library)
+    pack = _load_pack(args.pack)
+    results = ranked(measure_all(library, MuscleModel(annotations, Skeleton.from_manifest(pack.manifest), set(pack.bones))))
+    print(format_stretches(results, args.format))
+    if args.chart is not None:
+        from viewer.scene.stretch_chart import export_chart
+
+        out = export_chart(pack, annotations, results, args.chart)
+        print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
 def _validate(args) -> int:
     from viewer.anatomy.annotations import load_annotations
     from viewer.anatomy.json_input import ProblemsError
@@ -244,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     from viewer.anatomy.kinematics import PoseError
 
     args = _parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else list(argv)))
-    handlers = {"screenshot": _screenshot, "lengths": _lengths, "export": _export, "validate": _validate, "build-meshes": _build_meshes, None: _window}
+    handlers = {"screenshot": _screenshot, "lengths": _lengths, "export": _export, "validate": _validate, "stretches": _stretches, "build-meshes": _build_meshes, None: _window}
     try:
         return handlers[args.command](args)
     except (InputError, PoseError, ValueError) as exc:
