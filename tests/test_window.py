@@ -379,3 +379,29 @@ def test_quiz_round_with_right_and_wrong_answers(window, qtbot):
     review = quiz.review.toPlainText()
     assert "Review of mistakes" in review and review.count("the answer is") == 2
     assert quiz.option_buttons == [] and quiz.start.text() == "Start another quiz"
+
+
+def test_stretch_lab_ranks_poses_and_animates_into_the_chosen_one(window, qtbot, tmp_path):
+    win = window()
+    learn = win.learn_panel
+    lessons = learn.lessons
+    lessons.list.setCurrentRow([lesson.title for lesson in lessons.lessons].index("Stretching the hip flexors"))
+    from PyQt5.QtCore import QUrl
+
+    lessons.text.anchorClicked.emit(QUrl("tab:stretch_lab"))  # the lesson's link
+    assert learn.currentWidget() is learn.stretch_lab
+    lab = learn.stretch_lab
+    scores = [r.score for r in lab.results]
+    assert len(scores) >= 15 and scores == sorted(scores, reverse=True)
+    row = [r.stretch.id for r in lab.results].index("kneeling_lunge_tucked")
+    qtbot.mouseClick(lab.bars, Qt.LeftButton, pos=QPoint(20, row * 38 + 19))
+    target = lab.results[row].stretch.pose
+    assert lab.bars.current == row and win.state.strain_on
+    qtbot.waitUntil(lambda: win.state.pose == target, timeout=5000)
+    text = lab.text.toPlainText()
+    assert "Kneeling lunge, pelvis tucked" in text and "What the numbers show" in text and "Roach and Miles" in text
+    camera = win.plotter.camera
+    assert camera.position[0] - camera.focal_point[0] > 300  # seen from the right
+    out = tmp_path / "stretches.svg"
+    lab.export_chart(out)
+    assert out.read_text().count("<image") == len(lab.results)

@@ -25,6 +25,7 @@ class Lesson:
     paragraphs: tuple[str, ...]
     panel: dict
     animation: str | None
+    see: str | None = None  # another part of the Learn panel this lesson points to
 
 
 def load_lessons(annotations: Annotations, model: MuscleModel) -> list[Lesson]:
@@ -37,7 +38,7 @@ def load_lessons(annotations: Annotations, model: MuscleModel) -> list[Lesson]:
         except InputError as exc:
             raise InputError(annotations.path, exc.detail, where + ".panel") from None
         paragraphs = tuple(_fill(text, annotations, model, where) for text in entry["text"])
-        lessons.append(Lesson(entry["id"], entry["title"], paragraphs, normalised(view)["panels"][0], entry.get("animation")))
+        lessons.append(Lesson(entry["id"], entry["title"], paragraphs, normalised(view)["panels"][0], entry.get("animation"), entry.get("see")))
     return lessons
 
 

@@ -19,11 +19,13 @@ from PyQt5.QtWidgets import (
 from viewer.anatomy.lessons import Lesson
 from viewer.anatomy.quiz import QuizRound, make_quiz
 from viewer.app.animation import gait_pose, hip_flexion_pose
+from viewer.app.stretch_lab import StretchLabPanel
 from viewer.scene.saved_views import apply_panel
 
 ANIMATIONS = {"hip_flexion": hip_flexion_pose, "walking": gait_pose}
 RIGHT, WRONG = "#2e9e5b", "#c0392b"
 MUSCLE_GHOST = 0.35
+STRETCH_LAB_LINK = "tab:stretch_lab"
 
 
 class LessonsPanel(QWidget):
@@ -51,7 +53,8 @@ class LessonsPanel(QWidget):
         window.plotter.render()
         if lesson.animation:
             window.animator.play_cycle(ANIMATIONS[lesson.animation])
-        self.text.setHtml(f"<h3>{html.escape(lesson.title)}</h3>" + "".join(f"<p>{html.escape(p)}</p>" for p in lesson.paragraphs))
+        see = f'<p><a href="{STRETCH_LAB_LINK}">Every popular psoas stretch, measured: open the Stretch lab</a></p>' if lesson.see == "stretch_lab" else ""
+        self.text.setHtml(f"<h3>{html.escape(lesson.title)}</h3>" + "".join(f"<p>{html.escape(p)}</p>" for p in lesson.paragraphs) + see)
 
 
 class QuizPanel(QWidget):
@@ -201,11 +204,15 @@ class QuizPanel(QWidget):
 
 
 class LearnPanel(QTabWidget):
-    """The lessons and the quiz, side by side as tabs."""
+    """The lessons, the quiz and the Stretch lab, side by side as tabs."""
 
-    def __init__(self, window, lessons: list[Lesson], parent=None):
+    def __init__(self, window, lessons: list[Lesson], stretch_lab: StretchLabPanel, parent=None):
         super().__init__(parent)
         self.lessons = LessonsPanel(window, lessons)
         self.quiz = QuizPanel(window)
+        self.stretch_lab = stretch_lab
         self.addTab(self.lessons, "Lessons")
         self.addTab(self.quiz, "Quiz")
+        self.addTab(self.stretch_lab, "Stretch lab")
+        self.lessons.text.anchorClicked.connect(lambda url: self.setCurrentWidget(self.stretch_lab)
+                                                if url.toString() == STRETCH_LAB_LINK else None)

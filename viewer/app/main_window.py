@@ -16,6 +16,7 @@ from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.atomic_file import write_text_atomic
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.lessons import load_lessons
+from viewer.anatomy.stretches import load_stretches
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.view_file import dumps, load_view
 from viewer.app.animation import CameraFlight, PoseAnimator
@@ -23,6 +24,7 @@ from viewer.app.annotation_session import AnnotationSession
 from viewer.app.export_dialog import ExportDialog
 from viewer.app.info_panel import InfoPanel
 from viewer.app.learn_panel import LearnPanel
+from viewer.app.stretch_lab import StretchLabPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.landmark_editor import LandmarkEditor
 from viewer.app.pose_panel import PosePanel
@@ -111,7 +113,11 @@ class MainWindow(QMainWindow):
         except InputError as exc:
             lessons = []
             self.statusBar().showMessage(f"Lessons not shown: {exc}")
-        self.learn_panel = LearnPanel(self, lessons)
+        try:
+            library, problem = load_stretches(), ""
+        except InputError as exc:
+            library, problem = None, str(exc)
+        self.learn_panel = LearnPanel(self, lessons, StretchLabPanel(self, library, problem))
         for title, widget, area in (
             ("Structures", self.structure_panel, Qt.LeftDockWidgetArea),
             ("Learn", self.learn_panel, Qt.LeftDockWidgetArea),

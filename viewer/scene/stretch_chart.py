@@ -1,0 +1,112 @@
+"""The Stretch lab's ranked chart for slides: a bar per side for each pose, with a picture of the pose."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from viewer.anatomy.annotations import Annotations
+from viewer.anatomy.atomic_file import write_bytes_atomic
+from viewer.anatomy.mesh_pack import MeshPack
+from viewer.anatomy.stretches import StretchResult
+from viewer.scene.offscreen import use_offscreen_backend
+
+THUMBNAIL_SIZE = (300, 300)
+SIDE_COLOURS = {"r": "#b8433a", "l": "#e59a6f"}  # right darker, left lighter, as the muscles are drawn
+FORMATS = {".png": "png", ".svg": "svg"}
+NAME_WIDTH = 30  # characters per line of a pose name
+
+
+def render_thumbnails(pack: MeshPack, annotations: Annotations, results: list[StretchResult],
+                      size: tuple[int, int] = THUMBNAIL_SIZE) -> dict[str, np.ndarray]:
+    """A side view of each pose from the right, muscles coloured by length change, on one off-screen scene."""
+    use_offscreen_backend()
+    import pyvista as pv
+
+    from viewer.scene.anatomy_scene import AnatomyScene
+
+    plotter = pv.Plotter(off_screen=True, window_size=list(size))
+    try:
+        scene = AnatomyScene(plotter, pack, annotations)
+        state = scene.make_state()
+        scene.bind(state)
+        state.set_labels(False)
+        state.set_strain(True)
+        if scene.landmark_actors is not None:
+            scene.landmark_actors.actor.visibility = False
+        plotter.enable_anti_aliasing("ssaa")
+        images = {}
+        for result in results:
+            state.set_pose(result.stretch.pose)
+            scene.set_view("right")
+            plotter.render()  # screenshot() alone may hand back the previous frame
+            images[result.stretch.id] = plotter.screenshot(return_img=True)
+        return images
+    finally:
+        plotter.close()
+
+
+def chart_figure(results: list[StretchResult], thumbnails: dict[str, np.ndarray]):
+    """Matplotlib figure: ranked poses top to bottom, psoas major change per side as bars."""
+    from matplotlib.figure import Figure
+
+    rows = len(results)
+    figure = Figure(figsize=(11, 0.75 * rows + 1.6), dpi=150)
+    grid = figure.add_gridspec(rows, 3, width_ratios=[1.1, 2.6, 6.3], left=0.02, right=0.97, top=1 - 0.9 / (0.75 * rows + 1.6),
+                               bottom=0.7 / (0.75 * rows + 1.6), hspace=0.15, wspace=0.02)
+    figure.suptitle("Does this stretch lengthen the psoas major?  Change of length against standing, this model",
+                    fontsize=12, x=0.02, ha="left")
+    changes = [r.get("psoas_major", s) for r in results for s in "rl"]
+    limit = max((abs(c.percent) for c in changes if c is not None), default=1.0) * 1.15
+    for k, result in enumerate(results):
+        picture = figure.add_subplot(grid[k, 0])
+        picture.imshow(thumbnails[result.stretch.id])
+        picture.set_axis_off()
+        name = figure.add_subplot(grid[k, 1])
+        name.set_axis_off()
+        name.text(0.04, 0.5, textwrap.fill(f"{k + 1}. {result.stretch.name}", NAME_WIDTH), va="center", ha="left", fontsize=9)
+        bars = figure.add_subplot(grid[k, 2])
+        for offset, side in ((-0.2, "r"), (0.2, "l")):
+            found = result.get("psoas_major", side)
+            if found is None:
+                continue
+            change = found.percent
+            stretched = result.stretch.side in (side, "both")
+            bars.barh(offset, change, height=0.36, color=SIDE_COLOURS[side],
+                      edgecolor="black" if stretched else "none", linewidth=0.8)
+            bars.text(change + (0.012 * limit if change >= 0 else -0.012 * limit), offset, f"{change:+.1f}%".replace("-", "\u2212"),
+                      va="center", ha="left" if change >= 0 else "right", fontsize=7)
+        bars.set_xlim(-limit, limit)
+        bars.set_ylim(0.55, -0.55)
+        bars.axvline(0, color="#444444", linewidth=0.8)
+        bars.set_yticks([])
+        for spine in ("top", "right", "left"):
+            bars.spines[spine].set_visible(False)
+        if k < rows - 1:
+            bars.set_xticklabels([])
+        else:
+            bars.set_xlabel("psoas major length change (%):  \u2190 shortens   |   lengthens \u2192", fontsize=9)
+    figure.text(0.02, 0.01, "Dark bars: right psoas major; light bars: left; outlined: the side the stretch is meant for. "
+                "Pictures from the right, red = longer, blue = shorter. Angles and their sources: stretches.json.",
+                fontsize=7, color="#444444")
+    return figure
+
+
+def export_chart(pack: MeshPack, annotations: Annotations, results: list[StretchResult], out: Path) -> Path:
+    """Write the chart as PNG or SVG (vector bars and text, embedded pictures), atomically."""
+    out = Path(out)
+    if out.suffix.lower() not in FORMATS:
+        raise ValueError(f"{out}: unknown chart format {out.suffix!r}; use .png or .svg")
+    figure = chart_figure(results, render_thumbnails(pack, annotations, results))
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        figure.savefig(buffer, format=FORMATS[out.suffix.lower()])
+    write_bytes_atomic(out, buffer.getvalue())
+    return out
