@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         pose_scroll.setWidgetResizable(True)
         pose_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         right.addWidget(pose_scroll)
-        right.setSizes([380, 500])
+        right.setSizes([380, 220, 500])  # info, landmark editor (shown while editing), pose
         try:
             lessons = load_lessons(annotations, self.scene.muscle_model)
         except InputError as exc:
