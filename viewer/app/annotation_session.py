@@ -54,7 +54,10 @@ class AnnotationSession(QObject):
         self.autosave.setSingleShot(True)
         self.autosave.setInterval(AUTOSAVE_DELAY_MS)
         self.autosave.timeout.connect(self.write_recovery)
-        self.undo_stack.indexChanged.connect(lambda _: self.autosave.start())
+        self.undo_stack.indexChanged.connect(self._edited)  # a bound slot: disconnected when the session goes
+
+    def _edited(self, _index: int) -> None:
+        self.autosave.start()
 
     # --- checking and installing -------------------------------------------------------------
     def _check(self, layer: dict) -> Annotations:
