@@ -218,3 +218,31 @@ def test_damaged_light_mesh_keeps_the_bone(pack_copy):
     assert "femur_r" in loaded.bones and loaded.problems == []
     assert loaded.bones["femur_r"].light_mesh is None
     assert "femur_r.light.ply" in str(loaded.warnings[0]) and "full mesh" in str(loaded.warnings[0])
+
+
+def test_numpy_ply_reader_matches_trimesh_and_other_files_fall_back(tmp_path):
+    from viewer.anatomy.mesh_pack import read_mesh
+
+    directory = default_pack_dir()
+    for entry in load_manifest(directory)["bones"]:
+        for name in (entry["file"], entry["light"]["file"]):
+            vertices, faces = read_mesh(directory / name)
+            reference = trimesh.load(directory / name, process=False)
+            np.testing.assert_array_equal(vertices, reference.vertices)
+            np.testing.assert_array_equal(faces, reference.faces)
+    ascii_file = tmp_path / "tetra.ply"
+    trimesh.creation.box().export(ascii_file, encoding="ascii")  # not the simple binary layout
+    vertices, faces = read_mesh(ascii_file)
+    assert vertices.shape == (8, 3) and faces.shape == (12, 3)
+
+
+def test_loading_the_pack_and_drawing_a_frame_do_not_import_trimesh(tmp_path):
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom viewer.cli import main\n"
+              f"assert main(['screenshot', r'{tmp_path / 'first.png'}', '--size', '320x200']) == 0\n"
+              "print('trimesh' in sys.modules, 'scipy' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["False", "False"]  # start-up spares the 0.9 s import

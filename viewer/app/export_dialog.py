@@ -22,7 +22,6 @@ from PyQt5.QtWidgets import (
 )
 
 from viewer.scene.export import export_figure
-from viewer.scene.gltf_export import export_glb
 
 SIZES = ["1280x800", "1920x1080", "2560x1440", "3840x2160"]
 PREVIEW_WIDTH = 640
@@ -112,6 +111,8 @@ class ExportDialog(QDialog):
     def export_to(self, path: Path) -> None:
         """Write the figure (or, for .glb, the posed 3D scene) to ``path``."""
         if path.suffix.lower() == ".glb":
+            from viewer.scene.gltf_export import export_glb  # trimesh, imported only when a scene is exported
+
             export_glb(self.window.scene, path)
         else:
             export_figure(self.window.scene.pack, self.window.scene.annotations, self.view(), path, self.figure_size())

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-import trimesh
 from vtkmodules.vtkRenderingCore import vtkTextActor, vtkTextRenderer
 
 from viewer.anatomy.annotations import Annotations
@@ -46,10 +45,10 @@ def _ring(axis: np.ndarray, tilt_degrees: float = 40.0, count: int = 8) -> list[
             for a in np.linspace(0, 2 * np.pi, count, endpoint=False)]
 
 
-def _polydata(mesh) -> pv.PolyData:
-    """A trimesh surface as pyvista PolyData with smooth point normals."""
-    faces = np.hstack([np.full((len(mesh.faces), 1), 3), mesh.faces]).astype(np.int64).ravel()
-    poly = pv.PolyData(np.asarray(mesh.vertices, dtype=np.float32), faces)
+def _polydata(vertices: np.ndarray, faces: np.ndarray) -> pv.PolyData:
+    """A triangle surface as pyvista PolyData with smooth point normals."""
+    cells = np.hstack([np.full((len(faces), 1), 3), faces]).astype(np.int64).ravel()
+    poly = pv.PolyData(np.asarray(vertices, dtype=np.float32), cells)
     return poly.compute_normals(cell_normals=False, split_vertices=False, auto_orient_normals=False)
 
 
@@ -69,8 +68,8 @@ class AnatomyScene:
         plotter.enable_lightkit()
         self._bone_surfaces: dict[str, tuple[pv.PolyData, pv.PolyData]] = {}
         for bone_id, bone in pack.bones.items():
-            full = _polydata(bone.mesh)
-            self._bone_surfaces[bone_id] = (full, _polydata(bone.light_mesh) if bone.light_mesh is not None else full)
+            full = _polydata(bone.vertices, bone.faces)
+            self._bone_surfaces[bone_id] = (full, _polydata(*bone.light) if bone.light is not None else full)
             self.bone_actors[bone_id] = plotter.add_mesh(
                 full,
                 color=style.BONE_COLOUR,
@@ -198,12 +197,12 @@ class AnatomyScene:
         """Every bone vertex in the current pose (for framing the camera)."""
         if not self.pack.bones:
             return np.zeros((1, 3))
-        return np.vstack([apply(self.transforms[b], bone.mesh.vertices) for b, bone in self.pack.bones.items()])
+        return np.vstack([apply(self.transforms[b], bone.vertices) for b, bone in self.pack.bones.items()])
 
     def frame_for_pose(self, pose: Pose, name: str) -> None:
         """Point the camera along a named view framed for ``pose`` (where an animation will end)."""
         transforms = bone_transforms(pose, self.skeleton)
-        points = [apply(transforms[b], bone.mesh.vertices[::FRAMING_STRIDE]) for b, bone in self.pack.bones.items()]
+        points = [apply(transforms[b], bone.vertices[::FRAMING_STRIDE]) for b, bone in self.pack.bones.items()]
         points += [self.lower_legs.ends(pose, transforms)]
         self.frame(np.vstack(points), VIEWS[name])
 
@@ -245,6 +244,8 @@ class AnatomyScene:
 
     def landmark_normal(self, landmark_id: str) -> np.ndarray:
         """The outward normal of the bone surface under a landmark, in the current pose."""
+        import trimesh
+
         landmarks = self.landmark_actors
         k = landmarks.index[landmark_id]
         bone_id = landmarks.bones[k]

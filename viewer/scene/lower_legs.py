@@ -34,7 +34,7 @@ class LowerLegs:
         for side, femur_id in FEMURS.items():
             if femur_id not in pack.bones or femur_id not in hip_centres:
                 continue
-            knee = knee_centre(np.asarray(pack.bones[femur_id].mesh.vertices))
+            knee = knee_centre(pack.bones[femur_id].vertices)
             length = SHANK_PER_THIGH * np.linalg.norm(hip_centres[femur_id] - knee)
             line = pv.Line(knee, knee - [0.0, 0.0, length], resolution=12)
             line["taper"] = np.linspace(1.0, 0.45, line.n_points)
