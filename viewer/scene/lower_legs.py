@@ -1,6 +1,6 @@
-"""Faint lower legs below the femurs, so a pose with bent knees reads as the body it is.
+"""Plain lower legs below the femurs, so a pose with bent knees reads as the body it is.
 
-The pack has no tibia or fibula; these tapered shapes only show where each lower leg points.
+The pack has no tibia or fibula; these muted tapered shapes only show where each lower leg points.
 They are not selectable, carry no muscles and are left out of picking and figures' framing.
 """
 
@@ -25,7 +25,7 @@ def knee_centre(femur_vertices: np.ndarray) -> np.ndarray:
 
 
 class LowerLegs:
-    """One faint tapered lower leg per femur in the pack, moved by its actor matrix."""
+    """One plain tapered lower leg per femur in the pack, moved by its actor matrix."""
 
     def __init__(self, plotter: pv.Plotter, pack: MeshPack, hip_centres: dict[str, np.ndarray]):
         self.knees: dict[str, np.ndarray] = {}
@@ -40,8 +40,8 @@ class LowerLegs:
             line["taper"] = np.linspace(1.0, 0.45, line.n_points)
             shape = line.tube(radius=style.LOWER_LEG_RADIUS_MM * 0.45, scalars="taper", radius_factor=1 / 0.45,
                               n_sides=32, capping=True)
-            actor = plotter.add_mesh(shape, color=style.BONE_COLOUR, opacity=style.LOWER_LEG_OPACITY,
-                                     smooth_shading=True, scalars=None, pickable=False, name=f"lower_leg_{side}")
+            actor = plotter.add_mesh(shape, color=style.LOWER_LEG_COLOUR, smooth_shading=True, scalars=None,
+                                     pickable=False, name=f"lower_leg_{side}", **style.LOWER_LEG_MATERIAL)
             self.knees[side], self.lengths[side], self.actors[side] = knee, length, actor
 
     def update(self, pose: Pose, transforms: dict[str, np.ndarray]) -> None:
