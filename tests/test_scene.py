@@ -130,3 +130,37 @@ def test_clicks_go_through_a_ghosted_muscle(scene):
     state.set_opacity("psoas_major_r", 0.35)
     scene.plotter.render_window.Render()
     assert scene.picker.pick(*display[0]) not in (None, "psoas_major_r")  # what lies behind it
+
+
+def test_labels_skip_landmarks_a_bone_hides(scene):
+    state = scene.make_state()
+
+    def hidden(landmark_id):
+        return bool(scene.hidden_from_camera(scene.structure_centre(landmark_id)[None])[0])
+
+    def labelled():
+        return {scene.labels.texts[label.index] for label in scene.labels.placed}
+
+    scene.set_view("anterior")
+    assert not hidden("asis_r") and not hidden("pubic_symphysis_r")
+    scene.set_view("posterior")
+    assert hidden("asis_r") and hidden("pubic_symphysis_r")  # on the far side of the pelvis
+    assert not hidden("iliac_crest_r") and not hidden("greater_trochanter_r")
+    assert hidden("femoral_head_r")
+    scene.plotter.render_window.Render()
+    assert "Head of right femur" not in labelled() and "Greater trochanter (right)" in labelled()
+    state.select("femoral_head_r")  # a selected landmark keeps its label wherever it is
+    scene.plotter.render_window.Render()
+    assert "Head of right femur" in labelled()
+
+
+def test_line_of_sight_through_a_bone_is_blocked(scene):
+    from viewer.anatomy.kinematics import bone_transforms
+
+    transforms = bone_transforms(Pose(), scene.skeleton)
+    femur = scene.pack.bones["femur_r"].vertices
+    middle = femur.mean(axis=0)
+    lateral = femur[np.argmax(femur[:, 0])]
+    clear = scene.occlusion.clear(np.array([lateral, lateral]), np.array([lateral + [500, 0, 0], lateral - [500, 0, 0]]), transforms)
+    assert clear.tolist() == [True, False]  # seen from the side it is on, not through the femur
+    assert femur[:, 0].min() < middle[0] < lateral[0]

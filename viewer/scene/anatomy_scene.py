@@ -21,13 +21,14 @@ from viewer.scene.labels import LabelOverlay
 from viewer.scene.landmark_actors import LandmarkActors
 from viewer.scene.lower_legs import LowerLegs
 from viewer.scene.muscle_actors import MuscleActors
+from viewer.scene.occlusion import BoneOcclusion
 from viewer.scene.picking import Picker
 from viewer.scene.viewer_state import ViewerState
 from viewer.scene.views import VIEWS, View, framing
 
 FOCUS_RADIUS_MM = 120.0
 FACING = 0.3  # the camera looks at a landmark's surface at least this squarely (cosine)
-OWN_SURFACE_MM = 6.0
+CLEAR_VIEW_MM = 1000.0
 PICKABLE_OPACITY = 0.5
 FRAMING_STRIDE = 10  # every tenth vertex is plenty to frame a pose
 
@@ -78,6 +79,7 @@ class AnatomyScene:
                 **style.BONE_MATERIAL,
             )
         self.lower_legs = LowerLegs(plotter, pack, self.skeleton.joint_centres)
+        self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self.muscle_model: MuscleModel | None = None
         self.muscle_actors: MuscleActors | None = None
         self.muscle_states: dict = {}
@@ -91,7 +93,7 @@ class AnatomyScene:
             self.standing_lengths = {mid: state.length for mid, state in self.muscle_states.items()}
             self.muscle_actors = MuscleActors(plotter, self.muscle_model, self.muscle_states)
             self.landmark_actors = LandmarkActors(plotter, annotations, self.skeleton, set(pack.bones))
-            self.labels = LabelOverlay(plotter)
+            self.labels = LabelOverlay(plotter, hidden_by_bone=self.hidden_from_camera)
         self.picker = Picker(self)
         self.overlay = vtkTextActor()
         self.overlay.SetDisplayPosition(12, 10)
@@ -254,19 +256,13 @@ class AnatomyScene:
         return self.transforms[bone_id][:3, :3] @ mesh.face_normals[triangle[0]]
 
     def _line_is_clear(self, point: np.ndarray, direction: np.ndarray) -> bool:
-        """No bone between a point on a bone surface and a camera along this direction.
+        """No bone between a point on a bone surface and a camera far along this direction."""
+        return bool(self.occlusion.clear(point, point + CLEAR_VIEW_MM * direction, self.transforms)[0])
 
-        The light surfaces are tested (a few milliseconds) and hits within a few millimetres of the
-        point ignored, since the light surface may lie just outside the full one.
-        """
-        for bone_id, bone in self.pack.bones.items():
-            mesh = bone.light_mesh if bone.light_mesh is not None else bone.mesh
-            inverse = np.linalg.inv(self.transforms[bone_id])
-            origin = inverse[:3, :3] @ point + inverse[:3, 3]
-            hits, _, _ = mesh.ray.intersects_location([origin], [inverse[:3, :3] @ direction])
-            if len(hits) and np.linalg.norm(hits - origin, axis=1).max() > OWN_SURFACE_MM:
-                return False
-        return True
+    def hidden_from_camera(self, points: np.ndarray) -> np.ndarray:
+        """Which of these points a bone hides from the camera now."""
+        eye = np.array(self.plotter.camera.position)
+        return ~self.occlusion.clear(points, np.broadcast_to(eye, points.shape), self.transforms)
 
     def set_still_quality(self, full: bool) -> None:
         """Full quality for still frames; anti-aliasing off and light bones while the view moves.

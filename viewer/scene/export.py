@@ -67,11 +67,14 @@ def _configure(scene, panel: dict, annotations: Annotations) -> None:
 
 
 def _label_ids(scene, panel: dict) -> list[str]:
+    """The landmarks a figure labels: those asked for by id, or for "auto" the anatomical ones in sight."""
     landmarks = scene.landmark_actors
     if landmarks is None or panel["labels"] == "none":
         return []
     if panel["labels"] == "auto":
-        return [lid for k, lid in enumerate(landmarks.ids) if landmarks.visible[k] and landmarks.kinds[k] == "landmark"]
+        shown = [k for k in range(len(landmarks.ids)) if landmarks.visible[k] and landmarks.kinds[k] == "landmark"]
+        hidden = scene.hidden_from_camera(landmarks.points[shown]) if shown else []
+        return [landmarks.ids[k] for k, behind in zip(shown, hidden) if not behind]
     return [lid for lid in panel["labels"] if lid in landmarks.index]
 
 

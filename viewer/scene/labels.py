@@ -19,8 +19,12 @@ from viewer.scene.projection import world_to_display
 class LabelOverlay:
     """Labels for a changing set of 3D points on one renderer."""
 
-    def __init__(self, plotter: pv.Plotter, font_size: int = 14):
+    def __init__(self, plotter: pv.Plotter, font_size: int = 14,
+                 hidden_by_bone: Callable[[np.ndarray], np.ndarray] | None = None):
+        """``hidden_by_bone(points)`` says which points the camera cannot see: they get no label
+        (unless highlighted), since a leader line into a bone points at nothing the viewer sees."""
         self.renderer = plotter.renderer
+        self.hidden_by_bone = hidden_by_bone
         self.font_size = font_size
         self.texts: list[str] = []
         self.points: Callable[[], np.ndarray] = lambda: np.zeros((0, 3))
@@ -83,7 +87,13 @@ class LabelOverlay:
         if not self.enabled or not self.texts:
             self.placed = []
         else:
-            anchors, in_front = world_to_display(self.renderer, self.points())
+            points = self.points()
+            anchors, in_front = world_to_display(self.renderer, points)
+            if self.hidden_by_bone is not None and len(points):
+                hidden = self.hidden_by_bone(points)
+                if self.highlight is not None:
+                    hidden[self.highlight] = False
+                in_front &= ~hidden
             anchors = np.where(in_front[:, None], anchors, -1e6)
             width, height = self.renderer.GetSize()
             placed = layout_labels(anchors - [0, self.reserve_bottom], self.text_sizes(), (width, max(1, height - self.reserve_bottom)), self.priority)

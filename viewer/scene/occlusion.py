@@ -1,0 +1,56 @@
+"""Which points on the bones a bone hides from the camera: for labels, and for choosing a view.
+
+Each bone's light surface gets a VTK OBB tree once, in its standing position; a segment from a
+point towards the eye is moved into each bone's standing frame instead of moving the bone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkFiltersGeneral import vtkOBBTree
+
+OWN_SURFACE_MM = 6.0  # a point may lie just inside the light surface of its own bone: skip this much
+
+
+class BoneOcclusion:
+    """Line-of-sight tests against the bones of a scene."""
+
+    def __init__(self, surfaces: dict):
+        """``surfaces``: bone id -> pyvista PolyData of that bone standing (its light surface)."""
+        self.trees: dict[str, vtkOBBTree] = {}
+        self.bounds: dict[str, np.ndarray] = {}
+        for bone_id, surface in surfaces.items():
+            tree = vtkOBBTree()
+            tree.SetDataSet(surface)
+            tree.BuildLocator()
+            self.trees[bone_id] = tree
+            self.bounds[bone_id] = np.reshape(surface.bounds, (3, 2)).T
+        self._hits = vtkPoints()
+
+    def clear(self, points: np.ndarray, eyes: np.ndarray, transforms: dict[str, np.ndarray]) -> np.ndarray:
+        """For each point (n, 3), whether no bone lies between it and its eye point (n, 3)."""
+        points, eyes = np.atleast_2d(points).astype(float), np.atleast_2d(eyes).astype(float)
+        towards = eyes - points
+        towards /= np.linalg.norm(towards, axis=1, keepdims=True)
+        starts = points + OWN_SURFACE_MM * towards
+        result = np.ones(len(points), dtype=bool)
+        for bone_id, tree in self.trees.items():
+            inverse = np.linalg.inv(transforms[bone_id])
+            a = starts @ inverse[:3, :3].T + inverse[:3, 3]
+            b = eyes @ inverse[:3, :3].T + inverse[:3, 3]
+            for k in np.nonzero(result & _segments_meet_box(a, b, self.bounds[bone_id]))[0]:
+                if tree.IntersectWithLine(a[k], b[k], self._hits, None) != 0:
+                    result[k] = False
+        return result
+
+
+def _segments_meet_box(a: np.ndarray, b: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Which segments a->b pass through an axis-aligned box ((2, 3): low, high), vectorised slab test."""
+    direction = b - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t0 = (box[0] - a) / direction
+        t1 = (box[1] - a) / direction
+    near = np.nanmax(np.where(np.isnan(t0), -np.inf, np.minimum(t0, t1)), axis=1)
+    far = np.nanmin(np.where(np.isnan(t1), np.inf, np.maximum(t0, t1)), axis=1)
+    return (near <= far) & (far >= 0) & (near <= 1)
