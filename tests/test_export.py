@@ -147,3 +147,16 @@ def test_export_command_with_options(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "unknown structure 'not_a_landmark'" in bad.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_legend_explains_strain_colours_when_muscles_are_coloured_by_length(content):
+    from viewer.anatomy.view_file import normalised
+    from viewer.scene.export import legend_entries
+
+    annotations = content[1]
+    coloured = normalised({"format_version": 1, "panels": [{"camera": {"preset": "anterior"}, "pose": "sitting", "strain": True}]})
+    names = [name for name, _ in legend_entries(annotations, coloured)]
+    assert names[0].startswith("Muscle longer than standing") and "Psoas major" not in names
+    mixed = normalised({"format_version": 1, "panels": [{"camera": {"preset": "anterior"}, "pose": "sitting", "strain": True},
+                                                        {"camera": {"preset": "anterior"}, "pose": "standing"}]})
+    assert "Psoas major" in [name for name, _ in legend_entries(annotations, mixed)]

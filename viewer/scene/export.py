@@ -23,6 +23,7 @@ from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.atomic_file import write_bytes_atomic
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.view_file import PANEL_DEFAULTS, normalised, panel_pose
+from viewer.scene import style
 from viewer.scene.label_layout import layout_labels
 from viewer.scene.offscreen import use_offscreen_backend
 from viewer.scene.saved_views import apply_camera, state_for_panel
@@ -237,15 +238,27 @@ def credit(pack: MeshPack) -> str:
     return "psoas viewer"
 
 
+# The ends and middle of the strain colour map (coolwarm, clipped at style.STRAIN_RANGE_PERCENT).
+STRAIN_LEGEND = {
+    f"Muscle longer than standing (+{style.STRAIN_RANGE_PERCENT:.0f}%)": "#b40426",
+    "As long as standing": "#dddddd",
+    f"Shorter than standing (\u2212{style.STRAIN_RANGE_PERCENT:.0f}%)": "#3b4cc0",
+}
+
+
 def legend_entries(annotations: Annotations | None, view: dict) -> list[tuple[str, str]]:
-    """Muscle colours shown in any panel, one entry per muscle name (sides merged)."""
+    """Muscle colours shown in any panel, one entry per muscle name (sides merged); where a panel
+    colours muscles by length change, what those colours mean."""
     if annotations is None:
         return []
     entries: dict[str, str] = {}
+    plain = [panel for panel in view["panels"] if not panel.get("strain")]
     for muscle in annotations.muscles.values():
         default = {muscle["id"]} if muscle.get("hidden_by_default") else set()
-        if any(muscle["id"] not in set(panel.get("hidden", default)) for panel in view["panels"]):
+        if any(muscle["id"] not in set(panel.get("hidden", default)) for panel in plain):
             entries.setdefault(muscle["name"].split(" (")[0], muscle["colour"])
+    if len(plain) < len(view["panels"]):
+        entries.update(STRAIN_LEGEND)
     return list(entries.items())
 
 

@@ -13,9 +13,9 @@ import pyvista as pv
 
 from viewer.anatomy.muscle_paths import CENTRELINE_POINTS, MuscleModel, MuscleState
 from viewer.anatomy.tube import TubeTopology, radius_profile, tube_surface, volume_keeping_scale
+from viewer.scene import style
 
 TUBE_SIDES = 20
-STRAIN_RANGE_PERCENT = 25.0
 # Tubes of these muscles run mostly up and down or front to back, never along x.
 RING_REFERENCE = np.array([1.0, 0.0, 0.0])
 MUSCLE_MATERIAL = {"ambient": 0.15, "diffuse": 0.85, "specular": 0.35, "specular_power": 25.0}
@@ -64,7 +64,7 @@ class MuscleActors:
                 color=muscle.colour,
                 scalars="strain",
                 cmap="coolwarm",
-                clim=(-STRAIN_RANGE_PERCENT, STRAIN_RANGE_PERCENT),
+                clim=(-style.STRAIN_RANGE_PERCENT, style.STRAIN_RANGE_PERCENT),
                 show_scalar_bar=False,
                 interpolation="phong",
                 name=mid,

@@ -14,3 +14,6 @@ PRESENTATION_BACKGROUND = "#000000"
 LOWER_LEG_RADIUS_MM = 24.0
 LOWER_LEG_COLOUR = "#7d848f"
 LOWER_LEG_MATERIAL = {"ambient": 0.25, "diffuse": 0.7, "specular": 0.05}
+
+# Muscles coloured by length change saturate at this many percent longer or shorter than standing.
+STRAIN_RANGE_PERCENT = 25.0
