@@ -1,4 +1,5 @@
-"""Shared fixtures: a private copy of the default pack that a test may damage."""
+"""Shared fixtures: the default content, a private copy of the default pack that a test may
+damage, and window settings in a temporary file."""
 
 from __future__ import annotations
 
@@ -8,7 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from viewer.anatomy.mesh_pack import MANIFEST_NAME, default_pack_dir
+from viewer.anatomy.annotations import load_annotations
+from viewer.anatomy.mesh_pack import MANIFEST_NAME, default_pack_dir, load_pack
+
+
+@pytest.fixture(scope="module")
+def content():
+    """The default pack and annotations, loaded once per test module."""
+    return load_pack(), load_annotations()
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    """Window settings in a file of this test's own, so tests never share or keep them."""
+    from PyQt5.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
 
 
 @pytest.fixture

@@ -13,23 +13,11 @@ import trimesh
 if not os.environ.get("DISPLAY"):
     pytest.fail("GUI tests need an X display: install xvfb and xauth (see .ci/run)", pytrace=False)
 
-from PyQt5.QtCore import QEvent, QPoint, QSettings, Qt  # noqa: E402
+from PyQt5.QtCore import QEvent, QPoint, Qt  # noqa: E402
 from PyQt5.QtGui import QMouseEvent  # noqa: E402
 from PyQt5.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
-from viewer.anatomy.annotations import load_annotations  # noqa: E402
-from viewer.anatomy.mesh_pack import load_pack  # noqa: E402
 from viewer.scene.projection import world_to_display  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def content():
-    return load_pack(), load_annotations()
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
 
 
 @pytest.fixture

@@ -13,16 +13,10 @@ from PIL import Image
 
 from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.json_input import InputError
-from viewer.anatomy.mesh_pack import load_pack
 from viewer.anatomy.view_file import builtin_views, dumps, load_view, normalised
 from viewer.scene.export import export_figure, offscreen_scene
 from viewer.scene.gltf_export import export_glb
 from viewer.scene.label_layout import overlaps
-
-
-@pytest.fixture(scope="module")
-def content():
-    return load_pack(), load_annotations()
 
 
 def muscle_pixels(image: np.ndarray) -> int:

@@ -7,7 +7,6 @@ import os
 import numpy as np
 import pytest
 
-from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.mesh_pack import load_pack
 
 if not os.environ.get("DISPLAY"):
@@ -20,16 +19,6 @@ from PyQt5.QtCore import QPoint, QSettings, Qt  # noqa: E402
 from PyQt5.QtWidgets import QApplication  # noqa: E402
 
 from viewer.scene.projection import world_to_display  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def content():
-    return load_pack(), load_annotations()
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from PyQt5.QtWidgets import (
 )
 
 from viewer.anatomy.annotations import Annotations
-from viewer.anatomy.kinematics import LIMITS, Pose, PoseError
+from viewer.anatomy.kinematics import LIMITS, PoseError
 from viewer.app.animation import PoseAnimator
 from viewer.app.length_plot import LengthPlot
 from viewer.scene.anatomy_scene import AnatomyScene

@@ -22,7 +22,7 @@ import numpy as np
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.atomic_file import write_bytes_atomic
 from viewer.anatomy.mesh_pack import MeshPack
-from viewer.anatomy.view_file import PANEL_DEFAULTS, normalised, panel_pose
+from viewer.anatomy.view_file import PANEL_DEFAULTS, normalised
 from viewer.scene import style
 from viewer.scene.label_layout import layout_labels
 from viewer.scene.offscreen import use_offscreen_backend
