@@ -145,3 +145,11 @@ def test_broken_annotations_file_is_named_with_its_line(tmp_path):
     assert str(broken) in result.stderr and "line 2" in result.stderr
     assert "Traceback" not in result.stderr
     assert broken.read_bytes() == before  # the user's file is left as it was
+
+
+def test_an_annotations_layer_adds_a_pose_for_the_command_line(tmp_path):
+    layer = tmp_path / "mine.json"
+    layer.write_text('{"format_version": 1, "poses": [{"id": "my_lunge", "name": "My lunge", "angles": {"hip_flexion_r": -20}}]}\n')
+    result = run_cli("--annotations", str(layer), "screenshot", str(tmp_path / "x.png"), "--pose", "my_lunge", "--size", "320x200")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "x.png").stat().st_size > 1000

@@ -44,8 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--pack", type=Path, help="folder of an anatomy pack (default: the built-in pack)")
     parser.add_argument("--annotations", type=Path,
-                        help="annotations file (default: the built-in annotations.json); "
-                             "for the window, your own file, laid over the built-in one and edited in place")
+                        help="your annotations file, laid over the built-in annotations.json "
+                             "(same id replaces, new id adds); the window edits it in place")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     shot = commands.add_parser("screenshot", help="render the scene off-screen to a PNG (no display needed)")
@@ -113,7 +113,7 @@ def _screenshot(args) -> int:
     from viewer.anatomy.annotations import load_annotations
     from viewer.scene.export import save_screenshot
 
-    annotations = load_annotations(args.annotations)
+    annotations = load_annotations(layer=args.annotations)
     _named_pose(annotations, args.pose)
     pack = _load_pack(args.pack)
     if not pack.bones:
@@ -136,7 +136,7 @@ def _export(args) -> int:
     from viewer.scene.export import export_figure, offscreen_scene
     from viewer.scene.gltf_export import export_glb
 
-    annotations = load_annotations(args.annotations)
+    annotations = load_annotations(layer=args.annotations)
     pack = _load_pack(args.pack)
     size = _figure_size(args)
     if args.all_views is not None:
@@ -174,7 +174,7 @@ def _lengths(args) -> int:
     from viewer.anatomy.annotations import load_annotations
     from viewer.anatomy.length_table import format_table, hip_flexion_sweep
 
-    annotations = load_annotations(args.annotations)
+    annotations = load_annotations(layer=args.annotations)
     if args.muscle not in annotations.muscles:
         raise InputError(annotations.path, f"no muscle {args.muscle!r}; known muscles: {', '.join(annotations.muscles)}")
     rows = hip_flexion_sweep(annotations, _load_pack(args.pack).manifest, args.muscle, *args.hip_flexion)
@@ -189,7 +189,7 @@ def _stretches(args) -> int:
     from viewer.anatomy.stretch_table import format_stretches
     from viewer.anatomy.stretches import load_stretches, measure_all, ranked
 
-    annotations = load_annotations(args.annotations)
+    annotations = load_annotations(layer=args.annotations)
     library = load_stretches(args.library)
     pack = _load_pack(args.pack)
     results = ranked(measure_all(library, MuscleModel(annotations, Skeleton.from_manifest(pack.manifest), set(pack.bones))))
