@@ -46,7 +46,7 @@ def test_lesser_trochanter_says_what_inserts_there(catalogue):
 
 def test_muscle_lists_its_origins_and_insertion(catalogue):
     sections = dict(describe(catalogue, "psoas_major_l"))
-    assert len(sections["Origins"]) == 11
+    assert len(sections["Origins"]) == 12
     assert [line.link for line in sections["Insertion"]] == ["psoas_insertion_l"]
     assert sections["Ontology"][0].text == "FMA 22343"
 

@@ -192,7 +192,7 @@ def test_content_covers_what_a_student_needs(annotations):
         assert {f"{n}_{side}" for n in needed} <= ids
         assert {f"l{k}_tp_{side}" for k in range(1, 6)} <= ids
         origins = [f["origin"] for f in annotations.muscles[f"psoas_major_{side}"]["fascicles"]]
-        assert len(origins) == 11
+        assert len(origins) == 12 and origins[0] == f"psoas_origin_t12_vb_{side}"  # T12 and L1-L5
     assert {"sacral_promontory", "t12_body"} | {f"l{k}_body" for k in range(1, 6)} <= ids
     assert annotations.muscles["psoas_minor_r"]["hidden_by_default"] is True
     assert set(annotations.poses) >= {"standing", "sitting", "knee_lift", "lunge_stretch", "constructive_rest"}

@@ -16,7 +16,7 @@ from viewer.anatomy.muscle_paths import MuscleModel
 from viewer.anatomy.stretches import Stretch, findings, load_stretches, measure, measure_all, ranked
 from viewer.cli import main
 
-SLIPS = 11
+SLIPS = 12  # T12 and L1-L5 bodies, discs L1/L2-L4/L5, transverse processes L1-L5
 
 
 @pytest.fixture(scope="module")
