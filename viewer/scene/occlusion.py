@@ -17,16 +17,22 @@ class BoneOcclusion:
     """Line-of-sight tests against the bones of a scene."""
 
     def __init__(self, surfaces: dict):
-        """``surfaces``: bone id -> pyvista PolyData of that bone standing (its light surface)."""
-        self.trees: dict[str, vtkOBBTree] = {}
-        self.bounds: dict[str, np.ndarray] = {}
-        for bone_id, surface in surfaces.items():
-            tree = vtkOBBTree()
-            tree.SetDataSet(surface)
-            tree.BuildLocator()
-            self.trees[bone_id] = tree
-            self.bounds[bone_id] = np.reshape(surface.bounds, (3, 2)).T
+        """``surfaces``: bone id -> pyvista PolyData of that bone standing (its light surface).
+
+        The trees are built on the first test, not here: a screenshot without labels needs none.
+        """
+        self.surfaces = surfaces
+        self._trees: dict[str, vtkOBBTree] = {}
+        self.bounds = {bone_id: np.reshape(surface.bounds, (3, 2)).T for bone_id, surface in surfaces.items()}
         self._hits = vtkPoints()
+
+    def _tree(self, bone_id: str) -> vtkOBBTree:
+        if bone_id not in self._trees:
+            tree = vtkOBBTree()
+            tree.SetDataSet(self.surfaces[bone_id])
+            tree.BuildLocator()
+            self._trees[bone_id] = tree
+        return self._trees[bone_id]
 
     def clear(self, points: np.ndarray, eyes: np.ndarray, transforms: dict[str, np.ndarray]) -> np.ndarray:
         """For each point (n, 3), whether no bone lies between it and its eye point (n, 3)."""
@@ -35,12 +41,12 @@ class BoneOcclusion:
         towards /= np.linalg.norm(towards, axis=1, keepdims=True)
         starts = points + OWN_SURFACE_MM * towards
         result = np.ones(len(points), dtype=bool)
-        for bone_id, tree in self.trees.items():
+        for bone_id in self.surfaces:
             inverse = np.linalg.inv(transforms[bone_id])
             a = starts @ inverse[:3, :3].T + inverse[:3, 3]
             b = eyes @ inverse[:3, :3].T + inverse[:3, 3]
             for k in np.nonzero(result & _segments_meet_box(a, b, self.bounds[bone_id]))[0]:
-                if tree.IntersectWithLine(a[k], b[k], self._hits, None) != 0:
+                if self._tree(bone_id).IntersectWithLine(a[k], b[k], self._hits, None) != 0:
                     result[k] = False
         return result
 
