@@ -31,7 +31,7 @@ from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
 from viewer.app.structure_panel import StructurePanel
 from viewer.scene.anatomy_scene import AnatomyScene
-from viewer.scene.annotation_editing import preview_landmark, replace_annotations, surface_at
+from viewer.scene.annotation_editing import preview_landmark, surface_at
 from viewer.scene.saved_views import apply_panel, panel_from_scene
 from viewer.scene.views import VIEWS
 
@@ -384,7 +384,7 @@ class MainWindow(QMainWindow):
 
     def _annotations_changed(self, annotations: Annotations, selection: str | None) -> None:
         """Redraw muscles, landmarks and panels from a changed document, keeping the view."""
-        replace_annotations(self.scene, annotations)
+        self.scene.set_annotations(annotations)
         self.state.structures = self.scene.structure_ids()
         self.info_panel.catalogue = self.scene.catalogue
         self.structure_panel.set_catalogue(self.scene.catalogue)
