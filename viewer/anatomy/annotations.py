@@ -69,14 +69,20 @@ class Annotations:
         return [bone["id"] for bone in self.document["bones"]]
 
 
-def default_annotations_path() -> Path:
-    """The annotations shipped with the viewer (``annotations.json`` in the source tree)."""
+def shipped_content_path(name: str) -> Path:
+    """A content file shipped with the viewer: installed in ``viewer/default_content``, or at the
+    root of the source tree when running from a checkout."""
     from importlib import resources
 
-    installed = resources.files("viewer").joinpath("default_content", "annotations.json")
+    installed = resources.files("viewer").joinpath("default_content", name)
     if installed.is_file():
         return Path(str(installed))
-    return Path(__file__).resolve().parents[2] / "annotations.json"
+    return Path(__file__).resolve().parents[2] / name
+
+
+def default_annotations_path() -> Path:
+    """The annotations shipped with the viewer (``annotations.json`` in the source tree)."""
+    return shipped_content_path("annotations.json")
 
 
 @dataclass

@@ -8,9 +8,8 @@ import io
 import json
 
 from viewer.anatomy.kinematics import Pose
-from viewer.anatomy.stretches import Change, StretchResult
+from viewer.anatomy.stretches import MUSCLE_NAMES, Change, StretchResult
 
-MUSCLE_NAMES = {"psoas_major": "Psoas major", "iliacus": "Iliacus", "psoas_minor": "Psoas minor"}
 CSV_COLUMNS = ["rank", "pose", "pose_name", "stretched_side", "muscle", "side", "part",
                "standing_mm", "posed_mm", "change_mm", "change_percent"]
 

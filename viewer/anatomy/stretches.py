@@ -13,12 +13,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from viewer.anatomy.annotations import shipped_content_path
 from viewer.anatomy.json_input import InputError, check_schema, read_json
 from viewer.anatomy.kinematics import Pose, PoseError
 from viewer.anatomy.muscle_paths import MuscleModel
 
 SCHEMA_NAME = "stretches.schema.json"
-MEASURED = ("psoas_major", "iliacus", "psoas_minor")
+MUSCLE_NAMES = {"psoas_major": "Psoas major", "iliacus": "Iliacus", "psoas_minor": "Psoas minor"}
+MEASURED = tuple(MUSCLE_NAMES)
 WITH_SLIPS = "psoas_major"
 PLACEHOLDER = re.compile(r"\{(pct|mm):([a-z0-9_]+):([a-z0-9_]+)(?:\.([a-z0-9_]+))?\}")
 
@@ -73,15 +75,6 @@ class StretchResult:
         return change.percent if change is not None else float("-inf")
 
 
-def default_stretches_path() -> Path:
-    from importlib import resources
-
-    installed = resources.files("viewer").joinpath("default_content", "stretches.json")
-    if installed.is_file():
-        return Path(str(installed))
-    return Path(__file__).resolve().parents[2] / "stretches.json"
-
-
 @dataclass(frozen=True)
 class StretchLibrary:
     path: Path
@@ -91,7 +84,7 @@ class StretchLibrary:
 
 def load_stretches(path: Path | None = None) -> StretchLibrary:
     """Read and check a stretch library (the shipped one by default)."""
-    path = Path(path) if path is not None else default_stretches_path()
+    path = Path(path) if path is not None else shipped_content_path("stretches.json")
     doc = read_json(path)
     check_schema(doc, SCHEMA_NAME, path)
     stretches, seen = [], set()
@@ -128,6 +121,12 @@ def measure(stretch: Stretch, model: MuscleModel, standing: dict | None = None) 
 def measure_all(library: StretchLibrary, model: MuscleModel) -> list[StretchResult]:
     standing = model.evaluate(Pose())
     return [measure(stretch, model, standing) for stretch in library.stretches]
+
+
+def largest_percent(results: list[StretchResult]) -> float:
+    """The largest change of either psoas major in any pose, in percent (for a common bar scale)."""
+    changes = [r.get(WITH_SLIPS, side) for r in results for side in "rl"]
+    return max((abs(c.percent) for c in changes if c is not None), default=1.0)
 
 
 def ranked(results: list[StretchResult]) -> list[StretchResult]:

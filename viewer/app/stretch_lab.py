@@ -14,12 +14,11 @@ from PyQt5.QtWidgets import QFileDialog, QLabel, QMessageBox, QPushButton, QScro
 
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.kinematics import Pose
-from viewer.anatomy.stretches import MEASURED, StretchLibrary, StretchResult, findings, measure_all, ranked
+from viewer.anatomy.stretches import MUSCLE_NAMES, StretchLibrary, StretchResult, findings, largest_percent, measure_all, ranked
 from viewer.scene.stretch_chart import SIDE_COLOURS
 
 ROW_HEIGHT = 38
 NAME_SHARE = 0.5  # of the width, for the pose names
-MUSCLE_WORDS = {"psoas_major": "Psoas major", "iliacus": "Iliacus", "psoas_minor": "Psoas minor"}
 
 
 class StretchBars(QWidget):
@@ -31,8 +30,7 @@ class StretchBars(QWidget):
         super().__init__(parent)
         self.results = results
         self.current = -1
-        changes = [r.get("psoas_major", s) for r in results for s in "rl"]
-        self.limit = max((abs(c.percent) for c in changes if c is not None), default=1.0) * 1.1
+        self.limit = largest_percent(results) * 1.1
         self.setMinimumHeight(ROW_HEIGHT * len(results) + 6)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.setCursor(Qt.PointingHandCursor)
@@ -132,14 +130,14 @@ class StretchLabPanel(QWidget):
         if result is not None:
             s = result.stretch
             parts.append(f"<h3>{html.escape(s.name)}</h3><p>{html.escape(s.description)}</p><ul>")
-            for muscle in MEASURED:
+            for muscle, muscle_name in MUSCLE_NAMES.items():
                 cells = []
                 for side, word in (("r", "right"), ("l", "left")):
                     change = result.get(muscle, side)
                     if change is None:
                         continue
                     cells.append(f"{word} {change.mm:+.1f} mm ({change.percent:+.1f}%)")
-                parts.append(f"<li>{MUSCLE_WORDS[muscle]}: {html.escape(', '.join(cells))}</li>")
+                parts.append(f"<li>{muscle_name}: {html.escape(', '.join(cells))}</li>")
             side = s.stretched_side
             upper, lower = result.get("psoas_major", side, "l1_vb"), result.get("psoas_major", side, "l5_vb")
             if upper is not None and lower is not None:

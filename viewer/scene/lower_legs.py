@@ -11,6 +11,7 @@ import pyvista as pv
 
 from viewer.anatomy.kinematics import Pose, knee_transform
 from viewer.anatomy.mesh_pack import MeshPack
+from viewer.anatomy.muscle_paths import apply
 from viewer.scene import style
 
 FEMURS = {"r": "femur_r", "l": "femur_l"}
@@ -53,9 +54,8 @@ class LowerLegs:
         out = []
         for side, knee in self.knees.items():
             matrix = knee_transform(pose, side, transforms[FEMURS[side]], knee)
-            ankle = knee - [0.0, 0.0, self.lengths[side]]
-            out += [matrix[:3, :3] @ p + matrix[:3, 3] for p in (knee, ankle)]
-        return np.array(out).reshape(-1, 3)
+            out.append(apply(matrix, np.array([knee, knee - [0.0, 0.0, self.lengths[side]]])))
+        return np.vstack(out) if out else np.zeros((0, 3))
 
     def set_visible(self, femur_visible: dict[str, bool]) -> None:
         for side, actor in self.actors.items():

@@ -10,6 +10,8 @@ import numpy as np
 from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkFiltersGeneral import vtkOBBTree
 
+from viewer.anatomy.muscle_paths import apply
+
 OWN_SURFACE_MM = 6.0  # a point may lie just inside the light surface of its own bone: skip this much
 
 
@@ -43,8 +45,7 @@ class BoneOcclusion:
         result = np.ones(len(points), dtype=bool)
         for bone_id in self.surfaces:
             inverse = np.linalg.inv(transforms[bone_id])
-            a = starts @ inverse[:3, :3].T + inverse[:3, 3]
-            b = eyes @ inverse[:3, :3].T + inverse[:3, 3]
+            a, b = apply(inverse, starts), apply(inverse, eyes)
             for k in np.nonzero(result & _segments_meet_box(a, b, self.bounds[bone_id]))[0]:
                 if self._tree(bone_id).IntersectWithLine(a[k], b[k], self._hits, None) != 0:
                     result[k] = False

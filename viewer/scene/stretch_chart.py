@@ -11,8 +11,9 @@ import numpy as np
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.atomic_file import write_bytes_atomic
 from viewer.anatomy.mesh_pack import MeshPack
-from viewer.anatomy.stretches import StretchResult
-from viewer.scene.offscreen import use_offscreen_backend
+from viewer.anatomy.stretches import StretchResult, largest_percent
+from viewer.anatomy.view_file import PANEL_DEFAULTS
+from viewer.scene.export import offscreen_scene
 
 THUMBNAIL_SIZE = (300, 300)
 SIDE_COLOURS = {"r": "#b8433a", "l": "#e59a6f"}  # right darker, left lighter, as the muscles are drawn
@@ -23,30 +24,18 @@ NAME_WIDTH = 30  # characters per line of a pose name
 def render_thumbnails(pack: MeshPack, annotations: Annotations, results: list[StretchResult],
                       size: tuple[int, int] = THUMBNAIL_SIZE) -> dict[str, np.ndarray]:
     """A side view of each pose from the right, muscles coloured by length change, on one off-screen scene."""
-    use_offscreen_backend()
-    import pyvista as pv
-
-    from viewer.scene.anatomy_scene import AnatomyScene
-
-    plotter = pv.Plotter(off_screen=True, window_size=list(size))
-    try:
-        scene = AnatomyScene(plotter, pack, annotations)
-        state = scene.make_state()
-        scene.bind(state)
-        state.set_labels(False)
-        state.set_strain(True)
-        if scene.landmark_actors is not None:
-            scene.landmark_actors.actor.visibility = False
+    panel = {**PANEL_DEFAULTS, "camera": {"preset": "right"}, "pose": "standing", "labels": "none", "strain": True}
+    images = {}
+    with offscreen_scene(pack, annotations, panel, size) as scene:
+        plotter = scene.plotter
+        scene.landmark_actors.actor.visibility = False
         plotter.enable_anti_aliasing("ssaa")
-        images = {}
         for result in results:
-            state.set_pose(result.stretch.pose)
+            scene.state.set_pose(result.stretch.pose)
             scene.set_view("right")
             plotter.render()  # screenshot() alone may hand back the previous frame
             images[result.stretch.id] = plotter.screenshot(return_img=True)
-        return images
-    finally:
-        plotter.close()
+    return images
 
 
 def chart_figure(results: list[StretchResult], thumbnails: dict[str, np.ndarray]):
@@ -59,8 +48,7 @@ def chart_figure(results: list[StretchResult], thumbnails: dict[str, np.ndarray]
                                bottom=0.7 / (0.75 * rows + 1.6), hspace=0.15, wspace=0.02)
     figure.suptitle("Does this stretch lengthen the psoas major?  Change of length against standing, this model",
                     fontsize=12, x=0.02, ha="left")
-    changes = [r.get("psoas_major", s) for r in results for s in "rl"]
-    limit = max((abs(c.percent) for c in changes if c is not None), default=1.0) * 1.15
+    limit = largest_percent(results) * 1.15
     for k, result in enumerate(results):
         picture = figure.add_subplot(grid[k, 0])
         picture.imshow(thumbnails[result.stretch.id])
