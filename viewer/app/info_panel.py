@@ -28,7 +28,6 @@ class InfoPanel(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._clicked)
-        self.extra: dict[str, str] = {}
         self.held: str | None = None
         state.subscribe(self._on_state)
         self._show()
@@ -42,12 +41,6 @@ class InfoPanel(QTextBrowser):
 
     def _on_state(self, what: str) -> None:
         if what in ("selection", "pose"):
-            self._show()
-
-    def set_extra(self, structure_id: str, text: str) -> None:
-        """A live line for a structure (a muscle's current length), shown under its name."""
-        self.extra[structure_id] = text
-        if structure_id == self.state.selection:
             self._show()
 
     def hold(self, message: str | None) -> None:
@@ -67,8 +60,6 @@ class InfoPanel(QTextBrowser):
         parts = [f"<h2>{html.escape(structure.name)}</h2>"]
         if structure.kind != "landmark":  # a landmark's kind is its first section
             parts.append(f"<p><i>{html.escape(structure.kind)}</i></p>")
-        if selected in self.extra:
-            parts.append(f"<p>{html.escape(self.extra[selected])}</p>")
         for heading, lines in describe(self.catalogue, selected):
             parts.append(f"<h4>{html.escape(heading)}</h4><ul>")
             for line in lines:
