@@ -39,7 +39,7 @@ def broken(document, change):
 
 CASES = [
     (lambda d: d["landmarks"][3].update(position="here"), "$.landmarks[3].position"),
-    (lambda d: d["landmarks"][0].update(bone="tibia_r"), "$.landmarks[0].bone"),
+    (lambda d: d["landmarks"][0].update(bone="fibula_r"), "$.landmarks[0].bone"),
     (lambda d: d["landmarks"][5].pop("kind"), "$.landmarks[5]"),
     (lambda d: d["landmarks"][2].update(kind="attachment"), "$.landmarks[2].kind"),
     (lambda d: d["landmarks"][1].update(id=d["landmarks"][0]["id"]), "$.landmarks[1].id"),

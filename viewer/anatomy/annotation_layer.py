@@ -197,5 +197,5 @@ def snap_to_bone(bone, point) -> list[float]:
     import trimesh
 
     closest, _, _ = trimesh.proximity.closest_point(bone.mesh, np.asarray(point, float).reshape(1, 3))
-    origin = bone.joint_centre if bone.joint_centre is not None else np.zeros(3)
+    origin = bone.frame_origin
     return local_position(closest[0] - origin)

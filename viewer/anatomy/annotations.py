@@ -208,7 +208,7 @@ def _surface_problems(doc: dict, pack) -> list[tuple[str, int, str, str]]:
     found = []
     for bone_id, entries in by_bone.items():
         bone = pack.bones[bone_id]
-        origin = bone.joint_centre if bone.joint_centre is not None else np.zeros(3)
+        origin = bone.frame_origin
         _, distances, _ = trimesh.proximity.closest_point(bone.mesh, np.array([p for _, p in entries]) + origin)
         for (index, _), distance in zip(entries, distances):
             if distance > SURFACE_TOLERANCE_MM:

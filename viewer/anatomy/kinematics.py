@@ -21,8 +21,10 @@ Conventions, in the scene frame (x right, y anterior, z superior):
   faces right. The thighs keep their direction in the room and their heads follow the hip
   sockets, so turning the pelvis right rotates the right hip joint internally and the left
   one externally;
-- knee flexion swings the lower leg backwards about the knee. The pack has no lower-leg bones:
-  the angle places the drawn lower leg only, and changes no muscle length here.
+- knee flexion swings the tibia (with the fibula) backwards about the knee centre, a plain hinge
+  across the body (the real knee also rolls and glides); the patella turns about the same axis
+  by two thirds of the knee angle, so it stays in the femur's groove (an assumption of this
+  model: the patella flexes less than the tibia). No muscle of this model crosses the knee.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ LIMITS: dict[str, tuple[float, float]] = {
     "pelvic_rotation": (-30.0, 30.0),
     "knee_flexion": (0.0, 140.0),
 }
+
+
+# How far each knee-borne bone turns about the knee centre, as a share of the knee angle.
+KNEE_SHARE = {"knee_r": 1.0, "knee_l": 1.0, "patella_r": 2.0 / 3.0, "patella_l": 2.0 / 3.0}
 
 
 class PoseError(ValueError):
@@ -146,6 +152,7 @@ class Skeleton:
     parents: dict[str, str | None]
     joints: dict[str, str | None]
     joint_centres: dict[str, np.ndarray]
+    origins: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_manifest(cls, manifest: dict) -> "Skeleton":
@@ -156,10 +163,13 @@ class Skeleton:
             joint_centres={
                 e["id"]: np.asarray(e["joint_centre"], float) for e in entries if e.get("joint_centre") is not None
             },
+            origins={e["id"]: np.asarray(e["origin"], float) for e in entries if e.get("origin") is not None},
         )
 
     def frame_origin(self, bone_id: str) -> np.ndarray:
-        """Origin of a bone's local frame: its joint centre, or the scene origin."""
+        """Origin of a bone's local frame: the manifest's ``origin``, else its joint centre, else the scene origin."""
+        if bone_id in self.origins:
+            return self.origins[bone_id]
         return self.joint_centres.get(bone_id, np.zeros(3))
 
 
@@ -184,13 +194,16 @@ def bone_transforms(pose: Pose, skeleton: Skeleton) -> dict[str, np.ndarray]:
         joint, parent = skeleton.joints[bone_id], skeleton.parents[bone_id]
         if joint in ("hip_r", "hip_l"):
             # the femoral head goes where the pelvis takes the hip socket (pelvic rotation moves it)
-            centre = skeleton.frame_origin(bone_id)
+            centre = skeleton.joint_centres[bone_id]
             result = about(hip_rotation_matrix(pose, joint[-1]), centre)
             result[:3, 3] += pelvis[:3, :3] @ centre + pelvis[:3, 3] - centre
         else:
             result = pelvis if parent is None else world(parent)
             if joint == "lumbar":
-                result = result @ about(lumbar, skeleton.frame_origin(bone_id))
+                result = result @ about(lumbar, skeleton.joint_centres[bone_id])
+            elif joint in KNEE_SHARE:
+                knee = getattr(pose, f"knee_flexion_{joint[-1]}") * KNEE_SHARE[joint]
+                result = result @ about(rotation("x", -knee), skeleton.joint_centres[bone_id])
         transforms[bone_id] = result
         return result
 
@@ -199,6 +212,3 @@ def bone_transforms(pose: Pose, skeleton: Skeleton) -> dict[str, np.ndarray]:
     return transforms
 
 
-def knee_transform(pose: Pose, side: str, femur: np.ndarray, knee_centre: np.ndarray) -> np.ndarray:
-    """4x4 placing the lower leg (drawn from standing at ``knee_centre``) for the pose's knee flexion."""
-    return femur @ about(rotation("x", -getattr(pose, f"knee_flexion_{side}")), knee_centre)

@@ -52,6 +52,15 @@ class Bone:
     faces: np.ndarray  # (m, 3) int
     file: Path
     light: tuple[np.ndarray, np.ndarray] | None = None  # vertices and faces of the lighter surface
+    origin: np.ndarray | None = None  # origin of the bone's own frame, if the manifest gives one
+
+    @property
+    def frame_origin(self) -> np.ndarray:
+        """Where the bone's own frame (landmarks, muscle sites) starts: its origin, joint centre, or the scene origin."""
+        for point in (self.origin, self.joint_centre):
+            if point is not None:
+                return point
+        return np.zeros(3)
 
     @cached_property
     def mesh(self):
@@ -224,7 +233,7 @@ def load_pack(directory: Path | None = None) -> MeshPack:
                 light = (light_vertices * scale, light_faces)
             except ValueError as exc:
                 pack.warnings.append(BoneProblem(entry["id"], Path(directory) / light_entry["file"], f"{exc}; the full mesh is drawn instead"))
-        centre = entry.get("joint_centre")
+        centre, origin = entry.get("joint_centre"), entry.get("origin")
         pack.bones[entry["id"]] = Bone(
             id=entry["id"],
             name=entry["name"],
@@ -235,5 +244,6 @@ def load_pack(directory: Path | None = None) -> MeshPack:
             faces=faces,
             file=path,
             light=light,
+            origin=None if origin is None else scale * np.asarray(origin, dtype=float),
         )
     return pack

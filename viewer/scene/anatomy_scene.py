@@ -19,7 +19,6 @@ from viewer.anatomy.muscle_paths import MuscleModel, apply
 from viewer.scene import style
 from viewer.scene.labels import LabelOverlay
 from viewer.scene.landmark_actors import LandmarkActors
-from viewer.scene.lower_legs import LowerLegs
 from viewer.scene.muscle_actors import MuscleActors
 from viewer.scene.occlusion import BoneOcclusion
 from viewer.scene.picking import Picker
@@ -78,7 +77,6 @@ class AnatomyScene:
                 name=bone_id,
                 **style.BONE_MATERIAL,
             )
-        self.lower_legs = LowerLegs(plotter, pack, self.skeleton.joint_centres)
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self.muscle_model: MuscleModel | None = None
         self.muscle_actors: MuscleActors | None = None
@@ -169,7 +167,6 @@ class AnatomyScene:
             actor.visibility = state.is_visible(structure_id)
             actor.prop.opacity = state.opacity.get(structure_id, 1.0)
             actor.SetPickable(actor.prop.opacity >= PICKABLE_OPACITY)  # clicks go through ghosts
-        self.lower_legs.set_visible({bone_id: state.is_visible(bone_id) for bone_id in self.bone_actors})
         if self.landmark_actors is not None:
             lm = self.landmark_actors
             visible = np.array([state.is_visible(i) and state.is_visible(b) for i, b in zip(lm.ids, lm.bones)], dtype=bool)
@@ -203,7 +200,6 @@ class AnatomyScene:
         transforms = bone_transforms(pose, self.skeleton)
         for bone_id, actor in self.bone_actors.items():
             actor.user_matrix = transforms[bone_id]
-        self.lower_legs.update(pose, transforms)
         if self.muscle_model is not None:
             self.muscle_states = self.muscle_model.evaluate(pose, transforms)
             self.muscle_actors.update(self.muscle_states)
@@ -221,7 +217,6 @@ class AnatomyScene:
         """Point the camera along a named view framed for ``pose`` (where an animation will end)."""
         transforms = bone_transforms(pose, self.skeleton)
         points = [apply(transforms[b], bone.vertices[::FRAMING_STRIDE]) for b, bone in self.pack.bones.items()]
-        points += [self.lower_legs.ends(pose, transforms)]
         self.frame(np.vstack(points), VIEWS[name])
 
     def set_view(self, name: str) -> None:
