@@ -14,7 +14,9 @@ Build-time only (``psoas-viewer build-meshes``): reads the JSON meshes of the Py
 - the atlas's "right" femur, tibia and patella are mirrored copies of the left ones lying where
   the left ones lie, mirrored in the CT frame, whose pelvis is tilted sideways: used as they are,
   the right knee would sit about 25 mm too far in. The right limb is therefore the placed left
-  limb mirrored across the midsagittal plane, moved so that its head is centred in its socket.
+  limb mirrored across the midsagittal plane. The left hip bone is likewise the right one
+  mirrored (the two mean hip bones differ by a millimetre or two), so that the model's two sides
+  are exact mirror images and any difference between left and right numbers comes from a pose.
 """
 
 from __future__ import annotations
@@ -206,13 +208,17 @@ def place(folder: Path | None = None) -> AtlasPlacement:
     sockets = {side: level @ (centre - middle) for side, centre in sockets.items()}
     head, head_radius = head_centre(femur.moved(_homogeneous(rotation)), "l")
     left = _homogeneous(rotation, sockets["l"] - head)
-    # The right lower limb is the left one mirrored across the midsagittal plane, then moved so
-    # that its head is centred in the right socket.
+    # The right lower limb is the left one mirrored across the midsagittal plane (x = 0, where
+    # the sockets now lie symmetrically), so its head is centred in the right socket; the left
+    # hip bone is the right one mirrored the same way (see the module notes).
     mirror = np.diag([-1.0, 1.0, 1.0, 1.0])
-    right = mirror @ left
-    right[:3, 3] += sockets["r"] - mirror[:3, :3] @ sockets["l"]
     for stem in ("femur", "tibia", "patella"):
-        matrices[f"{stem}_l"], matrices[f"{stem}_r"] = left, right
+        matrices[f"{stem}_l"], matrices[f"{stem}_r"] = left, mirror @ left
+    matrices["hip_bone_r"] = matrices["sacrum"] = matrices["pelvis"]
+    matrices["hip_bone_l"] = mirror @ matrices["pelvis"]
+    del matrices["pelvis"]
+    sockets["l"] = mirror[:3, :3] @ sockets["r"]
+    radii["l"] = radii["r"]
     return AtlasPlacement(matrices, sockets, radii, head_radius)
 
 

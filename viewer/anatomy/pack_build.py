@@ -165,9 +165,9 @@ def assemble(atlas_folder: Path | None = None) -> Assembly:
     placement = atlas_bones.place(atlas_folder)
     surfaces: dict[str, dict[str, Surface]] = {}
     for level, steps in atlas_bones.STEPS.items():
-        hip_l, sacrum, hip_r = atlas_bones.components(atlas_bones.read_surface("pelvis", steps, atlas_folder))
-        for bone_id, piece in (("sacrum", sacrum), ("hip_bone_r", hip_r), ("hip_bone_l", hip_l)):
-            surfaces.setdefault(bone_id, {})[level] = piece.moved(placement.matrices["pelvis"])
+        _, sacrum, hip_r = atlas_bones.components(atlas_bones.read_surface("pelvis", steps, atlas_folder))
+        for bone_id, piece in (("sacrum", sacrum), ("hip_bone_r", hip_r), ("hip_bone_l", hip_r)):
+            surfaces.setdefault(bone_id, {})[level] = piece.moved(placement.matrices[bone_id])
         for stem in ("femur", "tibia", "patella"):
             left = atlas_bones.read_surface(f"{stem}_l", steps, atlas_folder)
             for side in "rl":
@@ -277,7 +277,8 @@ sacrum, hip_bone_r, hip_bone_l, femur_r, femur_l, tibia_r, tibia_l, patella_r, p
     the pelvis turned so that its anterior pelvic plane is vertical and moved so that the
     midpoint of the fitted acetabular centres is the origin; the femurs moved so that the
     fitted centre of each femoral head is the fitted centre of its socket; the right lower limb
-    is the left mean shape mirrored across the midsagittal plane.
+    is the left mean shape, and the left hip bone the right one, mirrored across the
+    midsagittal plane.
 
 Placement (figures from the build, degrees and millimetres)
 -----------------------------------------------------------

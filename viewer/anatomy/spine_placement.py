@@ -7,7 +7,7 @@ bones' own endplates (planes fitted to the flat top and bottom of each vertebral
   of 300 asymptomatic adults standing (Vialle et al. 2005, J Bone Joint Surg Am 87:260-267:
   60 +/- 10 degrees). myo-sim's own L1-L5 column is flatter; the difference is shared equally by
   the five joints L1/L2 to L5/S1 (an assumption of this model), each turned about its own centre.
-- L5 sits on S1 with the disc height of myo-sim's L4/L5 disc, centred on the S1 endplate.
+- L5 sits on S1 with the height of myo-sim's L4/L5 disc, centred on the S1 endplate.
 - T12 sits on L1 as L1 sits on L2 (myo-sim's T12 is a simplified, misaligned stand-in).
 """
 
@@ -34,12 +34,17 @@ def endplate_frame(centre: np.ndarray, up: np.ndarray) -> np.ndarray:
 
 
 def vertebral_endplates(vertices: np.ndarray, normals: np.ndarray) -> dict[str, np.ndarray]:
-    """Superior and inferior endplate frames of a vertebral body (z pointing up for both)."""
-    body = (np.abs(vertices[:, 0]) < 18) & (vertices[:, 1] > vertices[:, 1].max() - 35)
-    middle = np.median(vertices[body, 2])
+    """Superior and inferior endplate frames of a vertebral body (z pointing up for both).
+
+    The body is the front 30 mm of the vertebra near the midline, as it stands in myo-sim's
+    frame; each endplate is the up- (or down-) facing part of it within 12 mm of the body's axis,
+    which keeps the rims and the pedicles out of the plane fit."""
+    body = (np.abs(vertices[:, 0]) < 18) & (vertices[:, 1] > vertices[:, 1].max() - 30)
+    axis = vertices[body].mean(axis=0)
+    central = body & (np.linalg.norm(vertices[:, :2] - axis[:2], axis=1) < 12)
     frames = {}
     for name, sign in (("superior", 1.0), ("inferior", -1.0)):
-        chosen = body & ((normals[:, 2] * sign) > 0.8) & ((vertices[:, 2] - middle) * sign > 0)
+        chosen = central & ((normals[:, 2] * sign) > 0.7) & ((vertices[:, 2] - axis[2]) * sign > 0)
         if chosen.sum() < 10:
             raise ValueError(f"no {name} endplate found")
         centre, normal = fit_plane(vertices[chosen])
@@ -73,7 +78,10 @@ def place_spine(endplates: dict[str, dict[str, np.ndarray]], joint_centres: dict
     """
     own = sagittal_tilt(endplates["l5"]["inferior"]) - sagittal_tilt(endplates["l1"]["superior"])
     share = (LORDOSIS_L1_S1_DEG - own) / 5.0
-    gap = float(np.linalg.norm(endplates["l4"]["inferior"][:3, 3] - endplates["l5"]["superior"][:3, 3]))
+    # disc height: the distance between the L4/L5 endplate centres along their mean normal
+    lower, upper = endplates["l5"]["superior"], endplates["l4"]["inferior"]
+    normal = lower[:3, 2] + upper[:3, 2]
+    gap = float((upper[:3, 3] - lower[:3, 3]) @ normal / np.linalg.norm(normal))
     # L5: its inferior endplate onto S1, turned back by one share, one disc height above
     disc = np.eye(4)
     disc[:3, :3] = rotation("x", share)

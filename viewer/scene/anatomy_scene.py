@@ -13,7 +13,7 @@ from vtkmodules.vtkRenderingCore import vtkTextActor, vtkTextRenderer
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.catalogue import Catalogue
-from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms
+from viewer.anatomy.kinematics import KNEE_SHARE, Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.muscle_paths import MuscleModel, apply
 from viewer.scene import style
@@ -207,16 +207,21 @@ class AnatomyScene:
         self.pose = pose
         self.transforms = transforms
 
+    def framed_bones(self) -> list[str]:
+        """The bones a view is framed on: the psoas region, spine to femurs; the lower legs (bones
+        turning at the knee) are drawn but would shrink the region to a third of the window."""
+        return [b for b in self.pack.bones if self.skeleton.joints.get(b) not in KNEE_SHARE]
+
     def posed_bone_points(self) -> np.ndarray:
-        """Every bone vertex in the current pose (for framing the camera)."""
+        """Every vertex of the framed bones in the current pose (for framing the camera)."""
         if not self.pack.bones:
             return np.zeros((1, 3))
-        return np.vstack([apply(self.transforms[b], bone.vertices) for b, bone in self.pack.bones.items()])
+        return np.vstack([apply(self.transforms[b], self.pack.bones[b].vertices) for b in self.framed_bones()])
 
     def frame_for_pose(self, pose: Pose, name: str) -> None:
         """Point the camera along a named view framed for ``pose`` (where an animation will end)."""
         transforms = bone_transforms(pose, self.skeleton)
-        points = [apply(transforms[b], bone.vertices[::FRAMING_STRIDE]) for b, bone in self.pack.bones.items()]
+        points = [apply(transforms[b], self.pack.bones[b].vertices[::FRAMING_STRIDE]) for b in self.framed_bones()]
         self.frame(np.vstack(points), VIEWS[name])
 
     def set_view(self, name: str) -> None:
