@@ -17,6 +17,7 @@ FEMURS = {"r": "femur_r", "l": "femur_l"}
 TIBIAE = {"r": "tibia_r", "l": "tibia_l"}
 LEG_PER_THIGH = 0.246 / 0.245  # knee-to-ankle over hip-to-knee length (Winter 2009)
 ANKLE_HEIGHT_PER_THIGH = 0.039 / 0.245  # ankle centre above the sole, over hip-to-knee length (Winter 2009)
+SACRAL_TISSUE_MM = 15.0  # assumed: skin and fat between the back of the sacrum and the floor, lying on the back
 KNEE_BAND_MM = 12.0  # femur vertices this close to its lowest point make the knee
 PELVIS = ("sacrum", "hip_bone_r", "hip_bone_l")
 
@@ -44,9 +45,10 @@ def ankle(pose: Pose, side: str, femur: np.ndarray, knee: np.ndarray, length: fl
 
 def supine_floor(pelvis_vertices: list[np.ndarray], transforms: list[np.ndarray]) -> float:
     """Where the floor is (its y, mm) for a pose lying on the back: the plane under the back of
-    the posed pelvis. The body is drawn in the standing frame, so the floor of a supine pose is a
-    coronal plane behind it; the few millimetres of soft tissue under the sacrum are left out."""
-    return min(float((v @ m[:3, :3].T + m[:3, 3])[:, 1].min()) for v, m in zip(pelvis_vertices, transforms))
+    the posed pelvis, below the soft tissue over the sacrum. The body is drawn in the standing
+    frame, so the floor of a supine pose is a coronal plane behind it."""
+    back = min(float((v @ m[:3, :3].T + m[:3, 3])[:, 1].min()) for v, m in zip(pelvis_vertices, transforms))
+    return back - SACRAL_TISSUE_MM
 
 
 def sole_above_floor(ankle_point: np.ndarray, floor_y: float, thigh_length: float) -> float:

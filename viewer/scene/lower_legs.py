@@ -10,19 +10,10 @@ import numpy as np
 import pyvista as pv
 
 from viewer.anatomy.kinematics import Pose, knee_transform
+from viewer.anatomy.lower_limb import FEMURS, knee_centre, leg_length
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.muscle_paths import apply
 from viewer.scene import style
-
-FEMURS = {"r": "femur_r", "l": "femur_l"}
-SHANK_PER_THIGH = 0.8  # tibia length / femur length, about 0.8 in adults
-KNEE_BAND_MM = 12.0  # femur vertices this close to its lowest point make the knee
-
-
-def knee_centre(femur_vertices: np.ndarray) -> np.ndarray:
-    """Middle of the femoral condyles: the lowest band of the femur's vertices, standing."""
-    low = femur_vertices[:, 2].min()
-    return femur_vertices[femur_vertices[:, 2] < low + KNEE_BAND_MM].mean(axis=0)
 
 
 class LowerLegs:
@@ -36,7 +27,7 @@ class LowerLegs:
             if femur_id not in pack.bones or femur_id not in hip_centres:
                 continue
             knee = knee_centre(pack.bones[femur_id].vertices)
-            length = SHANK_PER_THIGH * np.linalg.norm(hip_centres[femur_id] - knee)
+            length = leg_length(float(np.linalg.norm(hip_centres[femur_id] - knee)))
             line = pv.Line(knee, knee - [0.0, 0.0, length], resolution=12)
             line["taper"] = np.linspace(1.0, 0.45, line.n_points)
             shape = line.tube(radius=style.LOWER_LEG_RADIUS_MM * 0.45, scalars="taper", radius_factor=1 / 0.45,
