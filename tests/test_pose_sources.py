@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 
 from viewer.anatomy import lower_limb
-from viewer.anatomy.annotations import default_annotations_path, load_annotations, shipped_content_path
+from viewer.anatomy.annotations import (
+    default_annotations_path,
+    load_annotations,
+    shipped_content_path,
+)
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.kinematics import Pose, Skeleton, angle, bone_transforms
 from viewer.anatomy.mesh_pack import load_pack
