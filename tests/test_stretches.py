@@ -67,7 +67,8 @@ def test_tucking_the_pelvis_lengthens_more_than_a_neutral_pelvis(results):
     for muscle in ("psoas_major", "iliacus"):
         tucked = by_id["kneeling_lunge_tucked"].get(muscle, "r").mm
         neutral = by_id["kneeling_lunge_neutral"].get(muscle, "r").mm
-        assert tucked > neutral + 3.0
+        # the tuck adds 5 degrees at the rear hip joint (15 to 20): about 3 mm at a 3.5 cm moment arm
+        assert tucked > neutral + 2.0
 
 
 def test_mirror_poses_give_mirrored_numbers(library, model):

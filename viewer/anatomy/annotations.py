@@ -25,7 +25,7 @@ from viewer.anatomy.json_input import (
     read_text,
     schema_errors,
 )
-from viewer.anatomy.kinematics import Pose, PoseError
+from viewer.anatomy.kinematics import Pose, PoseError, outside_ranges
 
 SCHEMA_NAME = "annotations.schema.json"
 LAYER_REQUIRED = ["format_version"]
@@ -179,9 +179,11 @@ def _reference_problems(doc: dict) -> list[tuple[str, int, str, str]]:
         angles = entry.get("angles")
         if isinstance(angles, dict) and all(_is_number(v) for v in angles.values()):
             try:
-                Pose(**angles)
+                pose = Pose(**angles)
             except (PoseError, TypeError) as exc:
                 found.append(("poses", index, ".angles", str(exc)))
+            else:
+                found += [("poses", index, ".cited_ranges", message) for message in outside_ranges(pose, entry.get("cited_ranges", {}))]
     return found
 
 

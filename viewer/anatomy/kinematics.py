@@ -212,3 +212,17 @@ def bone_transforms(pose: Pose, skeleton: Skeleton) -> dict[str, np.ndarray]:
     return transforms
 
 
+def angle(pose: Pose, name: str) -> float:
+    """A joint angle of ``pose`` by name; ``hip_joint_flexion_r``/``_l`` is the flexion at the hip joint itself."""
+    if name.startswith("hip_joint_flexion_"):
+        return pose.hip_joint_flexion(name[-1])
+    return getattr(pose, name)
+
+
+def outside_ranges(pose: Pose, ranges: dict[str, list[float]]) -> list[str]:
+    """The angles of ``pose`` outside the ranges its source cites (``{name: [low, high]}``), as messages."""
+    return [
+        f"{name} is {angle(pose, name):g} degrees, outside the {low:g} to {high:g} its source cites"
+        for name, (low, high) in ranges.items()
+        if not low - 1e-9 <= angle(pose, name) <= high + 1e-9
+    ]

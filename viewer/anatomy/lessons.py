@@ -2,6 +2,7 @@
 
 Text may say ``{change:sitting:psoas_major_r}``; it is replaced by that muscle's length change
 from standing in that pose, computed by the muscle model, so the numbers always match the model.
+``{arm:standing:psoas_major_r}`` gives the muscle's hip-flexion moment arm in that pose, in cm.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.muscle_paths import MuscleModel
 from viewer.anatomy.view_file import check_view, normalised, structure_ids
 
-PLACEHOLDER = re.compile(r"\{change:([a-z0-9_]+):([a-z0-9_]+)\}")
+PLACEHOLDER = re.compile(r"\{(change|arm):([a-z0-9_]+):([a-z0-9_]+)\}")
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,14 @@ def load_lessons(annotations: Annotations, model: MuscleModel) -> list[Lesson]:
 
 
 def _fill(text: str, annotations: Annotations, model: MuscleModel, where: str) -> str:
-    def change(match: re.Match) -> str:
-        pose_id, muscle_id = match.groups()
+    def number(match: re.Match) -> str:
+        kind, pose_id, muscle_id = match.groups()
         if pose_id not in annotations.poses or muscle_id not in model.muscles:
             raise InputError(annotations.path, f"{match.group(0)} names an unknown pose or muscle", where + ".text")
-        standing = model.length(muscle_id, Pose())
-        posed = model.length(muscle_id, annotations.poses[pose_id].pose)
-        percent = 100 * (posed / standing - 1)
+        pose = annotations.poses[pose_id].pose
+        if kind == "arm":
+            return f"{model.hip_flexion_moment_arm(muscle_id, pose) / 10:.1f} cm"
+        percent = 100 * (model.length(muscle_id, pose) / model.length(muscle_id, Pose()) - 1)
         return f"{percent:+.0f}%".replace("-", "\u2212")
 
-    return PLACEHOLDER.sub(change, text)
+    return PLACEHOLDER.sub(number, text)

@@ -37,13 +37,19 @@ class Question:
         return response == self.answer
 
 
+def in_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: 'Iliac crest' -> 'iliac crest', but 'L1 vertebral body' and 'T12' stay."""
+    first = name.split(" ")[0]
+    return name[0].lower() + name[1:] if first[1:].islower() else name
+
+
 def first_sentence(text: str) -> str:
     return text.split(". ")[0].rstrip(".") + "." if text else ""
 
 
 def click_questions(catalogue: Catalogue, shown: set[str]) -> list[Question]:
     return [
-        Question("click", f"Click the {s.name[0].lower() + s.name[1:]}.", s.id,
+        Question("click", f"Click the {in_sentence(s.name)}.", s.id,
                  explanation=f"{catalogue[s.bone].name}: {first_sentence(s.description)}")
         for s in catalogue.of_kind("landmark")
         if s.landmark_kind == "landmark" and s.id in shown
@@ -78,9 +84,9 @@ def length_questions(annotations: Annotations, model: MuscleModel) -> list[Quest
             answer = LENGTH_CHOICES[2] if abs(ratio - 1) < SAME_WITHIN else LENGTH_CHOICES[0] if ratio > 1 else LENGTH_CHOICES[1]
             name = model.muscles[muscle_id].name
             questions.append(
-                Question("choice", f"{named.name}: compared with standing, what happens to the {name[0].lower() + name[1:]}?",
+                Question("choice", f"{named.name}: compared with standing, what happens to the {in_sentence(name)}?",
                          answer, LENGTH_CHOICES, muscle_id, named.pose,
-                         explanation=f"In this model it changes by {100 * (ratio - 1):+.0f}% ({named.name.lower()}).")
+                         explanation=f"In this model it changes by {100 * (ratio - 1):+.0f}% ({in_sentence(named.name)}).")
             )
     return questions
 

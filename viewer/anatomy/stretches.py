@@ -10,12 +10,12 @@ lengthen the psoas major of the stretched side. Text may quote the numbers with 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from viewer.anatomy.annotations import shipped_content_path
 from viewer.anatomy.json_input import InputError, check_schema, read_json
-from viewer.anatomy.kinematics import Pose, PoseError
+from viewer.anatomy.kinematics import Pose, PoseError, outside_ranges
 from viewer.anatomy.muscle_paths import MuscleModel
 
 SCHEMA_NAME = "stretches.schema.json"
@@ -33,6 +33,7 @@ class Stretch:
     pose: Pose
     source: str
     description: str
+    cited_ranges: dict[str, list[float]] = field(default_factory=dict, hash=False)  # angle name -> [low, high] its source cites
 
     @property
     def stretched_side(self) -> str:
@@ -96,7 +97,11 @@ def load_stretches(path: Path | None = None) -> StretchLibrary:
             pose = Pose(**entry["angles"])
         except PoseError as exc:
             raise InputError(path, str(exc), f"$.poses[{k}].angles") from None
-        stretches.append(Stretch(entry["id"], entry["name"], entry["side"], pose, entry["source"], entry["description"]))
+        ranges = entry.get("cited_ranges", {})
+        problems = outside_ranges(pose, ranges)
+        if problems:
+            raise InputError(path, "; ".join(problems), f"$.poses[{k}].cited_ranges")
+        stretches.append(Stretch(entry["id"], entry["name"], entry["side"], pose, entry["source"], entry["description"], ranges))
     return StretchLibrary(path, tuple(stretches), tuple(doc["findings"]))
 
 
