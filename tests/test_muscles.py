@@ -182,7 +182,7 @@ def test_every_landmark_lies_on_its_bone(annotations, pack):
     for landmark in annotations.landmarks.values():
         point = landmark.position + skeleton.frame_origin(landmark.bone)
         _, distance, _ = trimesh.proximity.closest_point(pack.bones[landmark.bone].mesh, [point])
-        assert distance[0] < 2.0, f"{landmark.id} is {distance[0]:.1f} mm off {landmark.bone}"
+        assert distance[0] < 0.5, f"{landmark.id} is {distance[0]:.1f} mm off {landmark.bone}"
 
 
 def test_content_covers_what_a_student_needs(annotations):
