@@ -6,6 +6,7 @@ import json
 import os
 
 import numpy as np
+import trimesh
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -51,7 +52,9 @@ def test_every_problem_is_listed_with_path_line_and_column(tmp_path, pack):
     assert "NaN or infinite" in found[("$.landmarks[0].position[2]", 3)]
     assert "already used" in found[("$.landmarks[1].id", 4)]
     assert "'name' is a required property" in found[("$.landmarks[1]", 4)]
-    assert "240.5 mm from the surface" in found[("$.landmarks[1].position", 4)]
+    femur = pack.bones["femur_r"]
+    _, distance, _ = trimesh.proximity.closest_point(femur.mesh, [np.array([300.0, 0, 0]) + femur.frame_origin])
+    assert f"{distance[0]:.1f} mm from the surface" in found[("$.landmarks[1].position", 4)]
     assert "is too long" in found[("$.landmarks[1].description", 4)]
     assert all(p.path == path for p in caught.value.problems)
     bone = next(p for p in caught.value.problems if p.where == "$.landmarks[0].bone")
