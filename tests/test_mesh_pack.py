@@ -24,6 +24,7 @@ def default_pack():
 def test_default_pack_loads_every_bone(default_pack):
     assert set(default_pack.bones) == ALL_BONES
     assert default_pack.problems == []
+    assert default_pack.warnings == []  # and passes the plausibility checks a user's pack gets
 
 
 def test_manifest_checksums_and_counts_match_the_files():
@@ -217,6 +218,9 @@ def test_pack_in_metres_is_scaled_to_millimetres(pack_copy):
     reference = load_pack()
     np.testing.assert_allclose(loaded.bones["femur_r"].mesh.bounds, reference.bones["femur_r"].mesh.bounds, atol=0.01)
     np.testing.assert_allclose(loaded.bones["femur_r"].joint_centre, reference.bones["femur_r"].joint_centre, atol=0.01)
+    # the skeleton is built from the loaded manifest, in millimetres too
+    assert loaded.manifest["units"] == "mm"
+    np.testing.assert_allclose(bone_entry(loaded.manifest, "femur_r")["joint_centre"], reference.bones["femur_r"].joint_centre, atol=0.01)
 
 
 def test_every_bone_has_a_lighter_surface_for_interaction(default_pack):

@@ -384,6 +384,7 @@ def test_window_opens_on_a_bad_pack_and_says_what_is_left_out(qtbot, settings, c
                 "cycle": "Not shown: t12"}[case]
     assert expected in win.missing_label.text() + win.missing_label.toolTip()
     assert set(win.scene.bone_actors) == set(pack.bones)
+    assert "Lessons not shown" not in win.statusBar().currentMessage()  # a lesson's figure for a missing muscle says so
     win.state.set_pose(Pose(hip_flexion_l=60.0))  # posing still works on what is there
     assert win.scene.pose.hip_flexion_l == 60.0
     win.close()

@@ -206,11 +206,19 @@ class MainWindow(QMainWindow):
         self._action(menu, "delete_landmark", "&Delete landmark", "Delete", lambda: self.delete_landmark(self.state.selection))
 
     def _report_pack(self, pack: MeshPack) -> None:
-        """The status bar names what of the pack is not shown or looks wrong; its tooltip lists every line."""
+        """The status bar names what of the pack is not shown or looks wrong; its tooltip says why, line by line."""
+        left_out = self.scene.muscle_model.skipped if self.scene.muscle_model is not None else {}
         lines = [f"Not shown: {problem}" for problem in pack.problems] + [f"Check: {warning}" for warning in pack.warnings]
-        lines += self.scene.muscle_model.left_out if self.scene.muscle_model is not None else []
-        more = f" (and {len(lines) - 1} more; hover for all)" if len(lines) > 1 else ""
-        self.missing_label.setText(lines[0] + more if lines else f"{len(pack.bones)} bones loaded")
+        lines += self.scene.muscle_model.left_out if left_out else []
+
+        def few(ids) -> str:
+            ids = list(dict.fromkeys(ids))
+            return ", ".join(ids[:4]) + (", ..." if len(ids) > 4 else "")
+
+        parts = [f"{label}: {few(ids)}" for label, ids in (("Not shown", [p.bone_id for p in pack.problems]),
+                                                            ("check", [w.bone_id for w in pack.warnings]),
+                                                            ("muscles left out", left_out)) if ids]
+        self.missing_label.setText("; ".join(parts) + " (hover for why)" if parts else f"{len(pack.bones)} bones loaded")
         self.missing_label.setToolTip("<br>".join(html.escape(line) for line in lines))
 
     # --- user intents ------------------------------------------------------------------------
