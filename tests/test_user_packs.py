@@ -6,6 +6,7 @@ muscle is left out and why; no command may end in a traceback.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -146,7 +147,7 @@ def test_opensim_pack_draws_and_measures_the_iliacus(opensim_pack, tmp_path, cap
     assert code == 0
     rows = json.loads(out)["rows"]
     lengths = [row["length_mm"] for row in rows]
-    assert all(a > b for a, b in zip(lengths, lengths[1:]))  # shortens as the hip flexes
+    assert all(a > b for a, b in itertools.pairwise(lengths))  # shortens as the hip flexes
     assert all(10 <= row["moment_arm_mm"] <= 50 for row in rows)  # 1-5 cm, as in the literature
     code, out, err = run(capsys, "--pack", str(opensim_pack), "lengths", "--muscle", "psoas_major_r")
     assert code == 2
@@ -252,17 +253,17 @@ def test_pack_with_other_bone_ids_draws_its_bones_and_names_every_muscle_left_ou
             entry["parent"] = entry["parent"] and "my_" + entry["parent"]
 
     edit_manifest(pack_copy, rename)
-    code, out, err = run(capsys, "--pack", str(pack_copy), "screenshot", str(tmp_path / "a.png"), "--size", "320x200")
+    code, _, err = run(capsys, "--pack", str(pack_copy), "screenshot", str(tmp_path / "a.png"), "--size", "320x200")
     assert code == 0
     for muscle in ("psoas_major_r", "iliacus_l", "psoas_minor_r"):
         assert f"muscle {muscle} is left out: it attaches to" in err
     assert "the pack's bones my_femur_l, my_femur_r, my_hip_bone_l, my_hip_bone_r, ... are not bones of the annotations" in err
-    code, out, err = run(capsys, "--pack", str(pack_copy), "lengths", "--muscle", "iliacus_r")
+    code, _, err = run(capsys, "--pack", str(pack_copy), "lengths", "--muscle", "iliacus_r")
     assert code == 2
     assert "muscle iliacus_r is left out: it attaches to femur_r, hip_bone_r, which the pack lacks" in err
     for command in (["stretches"], ["export", "--out", str(tmp_path / "b.glb")], ["export", "--out", str(tmp_path / "c.png"),
                                                                                "--size", "320x200"]):
-        code, out, err = run(capsys, "--pack", str(pack_copy), *command)
+        code, _, err = run(capsys, "--pack", str(pack_copy), *command)
         assert code == 0 and "muscle psoas_major_l is left out" in err
 
 
@@ -274,7 +275,7 @@ def test_pack_with_only_the_sacrum_still_draws_and_measures_nothing_it_lacks(pac
     assert code == 0
     code, _, err = run(capsys, "--pack", str(pack_copy), "lengths", "--muscle", "psoas_major_l")
     assert code == 2 and "psoas_major_l is left out" in err and "femur_l" in err
-    code, out, err = run(capsys, "--pack", str(pack_copy), "stretches")
+    code, _, err = run(capsys, "--pack", str(pack_copy), "stretches")
     assert code == 0
 
 
@@ -304,7 +305,7 @@ def test_parent_cycle_leaves_out_the_bones_in_and_above_it(pack_copy, tmp_path, 
     assert "l5.ply): its parent chain loops: l5 -> l4 -> l5" in messages["l5"]
     assert "t12 -> l1 -> l2 -> l3 -> l4 runs into the loop l4 -> l5 -> l4" in messages["t12"]
     assert set(loaded.bones) == {"sacrum", "hip_bone_r", "hip_bone_l", "femur_r", "femur_l"}
-    code, out, err = run(capsys, "--pack", str(pack_copy), "lengths", "--muscle", "iliacus_l", "--format", "json")
+    code, _, err = run(capsys, "--pack", str(pack_copy), "lengths", "--muscle", "iliacus_l", "--format", "json")
     assert code == 0 and "its parent chain loops" in err
 
 
@@ -343,8 +344,8 @@ def test_femur_without_a_hip_joint_is_reported_not_measured_as_constant(pack_cop
     edit_manifest(pack_copy, lambda m: bone_entry(m, "femur_r").update(joint=None, joint_centre=None))
     loaded = load_pack(pack_copy)
     assert [str(w) for w in loaded.warnings] == [
-        f"femur_r ({pack_copy / 'femur_r.ply'}): has no hip joint (joint hip_r or hip_l with a joint_centre), so it does "
-        "not move with hip flexion and no hip-crossing muscle length can be measured"]
+        (f"femur_r ({pack_copy / 'femur_r.ply'}): has no hip joint (joint hip_r or hip_l with a joint_centre), so it does "
+         "not move with hip flexion and no hip-crossing muscle length can be measured")]
     code, out, err = run(capsys, "--pack", str(pack_copy), "lengths", "--muscle", "psoas_major_r")
     assert code == 2 and out == ""
     assert "the pack has no bone with a hip_r joint, so hip flexion moves nothing" in err

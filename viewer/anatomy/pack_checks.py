@@ -38,19 +38,19 @@ def implausible(bones: dict[str, tuple[np.ndarray, str | None]]) -> list[tuple[s
         side = _SIDE.search(bone_id)
         extent = float((vertices.max(axis=0) - vertices.min(axis=0)).max())
         if kind in ADULT_SIZE_MM and not ADULT_SIZE_MM[kind] / SIZE_FACTOR <= extent <= ADULT_SIZE_MM[kind] * SIZE_FACTOR:
-            found.append((bone_id, f"is {extent:.3g} mm across where an adult's is about {ADULT_SIZE_MM[kind]:.0f} mm: "
-                                   "check the units in the manifest"))
+            found.append((bone_id, (f"is {extent:.3g} mm across where an adult's is about {ADULT_SIZE_MM[kind]:.0f} mm: "
+                                    "check the units in the manifest")))
         if side is not None:
             x = centres[bone_id][0]
             if (x <= 0) if side[1] == "r" else (x >= 0):
-                found.append((bone_id, f"lies at x = {x:.0f} mm, but x points to the subject's right and this is a "
-                                       f"{_X_TOWARDS[side[1]]} bone: check the axes in the manifest"))
+                found.append((bone_id, (f"lies at x = {x:.0f} mm, but x points to the subject's right and this is a "
+                                        f"{_X_TOWARDS[side[1]]} bone: check the axes in the manifest")))
         if kind == "femur":
             pelvis = [centres[p][2] for p in (f"hip_bone{side[0]}" if side else "", "sacrum") if p in centres]
             if pelvis and centres[bone_id][2] >= min(pelvis):
-                found.append((bone_id, f"its centre is not below the pelvis (z = {centres[bone_id][2]:.0f} mm against "
-                                       f"{min(pelvis):.0f} mm; z points up): check the axes in the manifest"))
+                found.append((bone_id, (f"its centre is not below the pelvis (z = {centres[bone_id][2]:.0f} mm against "
+                                        f"{min(pelvis):.0f} mm; z points up): check the axes in the manifest")))
             if joint not in ("hip_r", "hip_l"):
-                found.append((bone_id, "has no hip joint (joint hip_r or hip_l with a joint_centre), so it does not "
-                                       "move with hip flexion and no hip-crossing muscle length can be measured"))
+                found.append((bone_id, ("has no hip joint (joint hip_r or hip_l with a joint_centre), so it does not "
+                                        "move with hip flexion and no hip-crossing muscle length can be measured")))
     return found

@@ -10,8 +10,8 @@ inline as ASCII or base64, or appended raw or base64, optionally zlib-compressed
 from __future__ import annotations
 
 import base64
-import xml.etree.ElementTree as ElementTree
 import zlib
+from xml.etree import ElementTree
 
 import numpy as np
 
