@@ -24,6 +24,7 @@ def default_pack():
 def test_default_pack_loads_every_bone(default_pack):
     assert set(default_pack.bones) == ALL_BONES
     assert default_pack.problems == []
+    assert default_pack.warnings == []  # and passes the plausibility checks a user's pack gets
 
 
 def test_manifest_checksums_and_counts_match_the_files():
@@ -168,20 +169,35 @@ def test_broken_manifest_json_names_line_and_column(pack_copy):
     assert "line 3, column" in str(caught.value)
 
 
-def test_schema_violation_names_the_json_path(pack_copy):
+def test_schema_violation_in_one_bone_entry_leaves_out_that_bone(pack_copy):
     edit_manifest(pack_copy, lambda m: m["bones"][2].update(triangles="many"))
-    with pytest.raises(InputError) as caught:
+    loaded = load_pack(pack_copy)
+    # l2 is left out; l1 and t12 above it lose their place in the chain with it, and say so
+    assert loaded.missing == ["l2", "t12", "l1"]
+    assert "$.bones[2].triangles" in str(loaded.problems[0]) and str(pack_copy / MANIFEST_NAME) in str(loaded.problems[0])
+    assert "needs 'l2', which was left out" in str(loaded.problems[1])
+    assert set(loaded.bones) == ALL_BONES - {"l2", "l1", "t12"}
+
+
+def test_schema_violation_of_the_whole_pack_names_the_json_path(pack_copy):
+    edit_manifest(pack_copy, lambda m: m.update(units="furlongs"))
+    with pytest.raises(InputError, match=r"\$\.units"):
         load_pack(pack_copy)
-    assert "$.bones[2].triangles" in str(caught.value)
 
 
-def test_unknown_parent_and_duplicate_ids_are_refused(pack_copy):
+def test_unknown_parent_and_duplicate_ids_leave_out_the_bone(pack_copy):
     edit_manifest(pack_copy, lambda m: bone_entry(m, "femur_r").update(parent="fibula_r"))
-    with pytest.raises(InputError, match=r"\$\.bones\[9\]\.parent"):
-        load_pack(pack_copy)
+    loaded = load_pack(pack_copy)
+    assert loaded.missing == ["femur_r", "tibia_r", "patella_r"]  # the lower leg hangs from the femur
+    assert "femur_r.ply" in str(loaded.problems[0])
+    assert "femur_r -> fibula_r needs 'fibula_r', which is not a bone of this pack" in str(loaded.problems[0])
     edit_manifest(pack_copy, lambda m: (bone_entry(m, "femur_r").update(parent="hip_bone_r"), m["bones"][1].update(id="t12")))
-    with pytest.raises(InputError, match="used twice"):
-        load_pack(pack_copy)
+    loaded = load_pack(pack_copy)
+    assert "$.bones[1].id" in str(loaded.problems[0]) and "used twice" in str(loaded.problems[0])
+    # the second "t12" (the old l1) is left out, and the real t12, hanging from l1, with it
+    assert loaded.missing == ["t12", "t12"]
+    assert "needs 'l1', which is not a bone of this pack" in str(loaded.problems[1])
+    assert set(loaded.bones) == ALL_BONES - {"t12", "l1"}
 
 
 def test_missing_manifest_is_reported(tmp_path):
@@ -192,9 +208,11 @@ def test_missing_manifest_is_reported(tmp_path):
 def test_pack_in_metres_is_scaled_to_millimetres(pack_copy):
     def to_metres(manifest):
         manifest["units"] = "m"
-        entry = bone_entry(manifest, "femur_r")
-        entry.pop("sha256")
-        entry["joint_centre"] = [c / 1000 for c in entry["joint_centre"]]
+        for other in manifest["bones"]:  # every point of the manifest in metres; only the femur's file is rescaled
+            for point in ("joint_centre", "origin"):
+                if other.get(point) is not None:
+                    other[point] = [c / 1000 for c in other[point]]
+        bone_entry(manifest, "femur_r").pop("sha256")
 
     mesh = trimesh.load(pack_copy / "femur_r.ply")
     mesh.apply_scale(0.001)
@@ -204,6 +222,9 @@ def test_pack_in_metres_is_scaled_to_millimetres(pack_copy):
     reference = load_pack()
     np.testing.assert_allclose(loaded.bones["femur_r"].mesh.bounds, reference.bones["femur_r"].mesh.bounds, atol=0.01)
     np.testing.assert_allclose(loaded.bones["femur_r"].joint_centre, reference.bones["femur_r"].joint_centre, atol=0.01)
+    # the skeleton is built from the loaded manifest, in millimetres too
+    assert loaded.manifest["units"] == "mm"
+    np.testing.assert_allclose(bone_entry(loaded.manifest, "femur_r")["joint_centre"], reference.bones["femur_r"].joint_centre, atol=0.01)
 
 
 def test_every_bone_has_a_lighter_surface_for_interaction(default_pack):

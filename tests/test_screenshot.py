@@ -111,12 +111,22 @@ def test_missing_bone_still_renders_and_says_which(pack_copy, tmp_path):
     assert Image.open(out).size == (320, 240)
 
 
-def test_broken_manifest_is_one_clear_line(pack_copy, tmp_path):
+def test_broken_manifest_entry_leaves_out_its_bone_in_one_clear_line(pack_copy, tmp_path):
     edit_manifest(pack_copy, lambda m: bone_entry(m, "l1").update(file=7))
+    out = tmp_path / "partial.png"
+    result = run_cli("--pack", str(pack_copy), "screenshot", str(out), "--size", "320x240")
+    assert result.returncode == 0
+    assert "warning: l1 (" in result.stderr and "manifest.json): at $.bones[1].file: 7 is not of type 'string'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert out.exists()
+
+
+def test_broken_manifest_is_one_clear_line(pack_copy, tmp_path):
+    edit_manifest(pack_copy, lambda m: m.update(bones={}))
     out = tmp_path / "never.png"
     result = run_cli("--pack", str(pack_copy), "screenshot", str(out))
     assert result.returncode == 2
-    assert "manifest.json at $.bones[1].file" in result.stderr
+    assert "manifest.json at $.bones" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
 

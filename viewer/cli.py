@@ -103,6 +103,17 @@ def _load_pack(directory: Path | None):
     return pack
 
 
+def _muscle_model(annotations, pack):
+    """The muscles the pack can carry, reporting each one left out on stderr."""
+    from viewer.anatomy.kinematics import Skeleton
+    from viewer.anatomy.muscle_paths import MuscleModel
+
+    model = MuscleModel(annotations, Skeleton.from_manifest(pack.manifest), set(pack.bones))
+    for line in model.left_out:
+        print(f"psoas-viewer: warning: {line}", file=sys.stderr)
+    return model
+
+
 def _named_pose(annotations, name: str):
     if name not in annotations.poses:
         raise InputError(annotations.path, f"no pose named {name!r}; known poses: {', '.join(annotations.poses)}")
@@ -119,6 +130,7 @@ def _screenshot(args) -> int:
     if not pack.bones:
         print(f"psoas-viewer: no bone of {pack.directory} could be loaded", file=sys.stderr)
         return 1
+    _muscle_model(annotations, pack)
     out = save_screenshot(pack, annotations, args.out, args.view, args.size, args.pose, args.strain)
     print(f"wrote {out} ({args.size[0]}x{args.size[1]}, {args.view} view, {args.pose})")
     return 0
@@ -138,6 +150,10 @@ def _export(args) -> int:
 
     annotations = load_annotations(layer=args.annotations)
     pack = _load_pack(args.pack)
+    if not pack.bones:
+        print(f"psoas-viewer: no bone of {pack.directory} could be loaded", file=sys.stderr)
+        return 1
+    _muscle_model(annotations, pack)
     size = _figure_size(args)
     if args.all_views is not None:
         views = builtin_views(annotations)
@@ -177,22 +193,21 @@ def _lengths(args) -> int:
     annotations = load_annotations(layer=args.annotations)
     if args.muscle not in annotations.muscles:
         raise InputError(annotations.path, f"no muscle {args.muscle!r}; known muscles: {', '.join(annotations.muscles)}")
-    rows = hip_flexion_sweep(annotations, _load_pack(args.pack).manifest, args.muscle, *args.hip_flexion)
+    pack = _load_pack(args.pack)
+    rows = hip_flexion_sweep(annotations, pack.manifest, args.muscle, *args.hip_flexion, available_bones=set(pack.bones))
     print(format_table(rows, args.muscle, args.format))
     return 0
 
 
 def _stretches(args) -> int:
     from viewer.anatomy.annotations import load_annotations
-    from viewer.anatomy.kinematics import Skeleton
-    from viewer.anatomy.muscle_paths import MuscleModel
     from viewer.anatomy.stretch_table import format_stretches
     from viewer.anatomy.stretches import load_stretches, measure_all, ranked
 
     annotations = load_annotations(layer=args.annotations)
     library = load_stretches(args.library)
     pack = _load_pack(args.pack)
-    results = ranked(measure_all(library, MuscleModel(annotations, Skeleton.from_manifest(pack.manifest), set(pack.bones))))
+    results = ranked(measure_all(library, _muscle_model(annotations, pack)))
     print(format_stretches(results, args.format))
     if args.chart is not None:
         from viewer.scene.stretch_chart import export_chart

@@ -44,12 +44,16 @@ class Attachment:
 class Catalogue:
     """Structures by id, with attachments indexed both ways."""
 
-    def __init__(self, annotations: Annotations):
+    def __init__(self, annotations: Annotations, pack_bones: dict[str, str] | None = None):
+        """``pack_bones``: id and name of each bone drawn; those the annotations do not describe are listed by name."""
         doc = annotations.document
         self.structures: dict[str, Structure] = {}
         for bone in doc["bones"]:
             self._add(Structure(bone["id"], "bone", bone["name"], None, None, bone.get("description", ""),
                                 tuple(bone.get("references", ())), bone.get("ontology", {})))
+        for bone_id, name in (pack_bones or {}).items():
+            if bone_id not in self.structures:
+                self._add(Structure(bone_id, "bone", name, description="A bone of the anatomy pack that the annotations do not describe."))
         for muscle in doc["muscles"]:
             self._add(Structure(muscle["id"], "muscle", muscle["name"], None, None, muscle.get("description", ""),
                                 tuple(muscle.get("references", ())), muscle.get("ontology", {}), muscle.get("innervation", ""),

@@ -13,16 +13,24 @@ from viewer.anatomy.kinematics import LIMITS, Pose, PoseError, Skeleton
 from viewer.anatomy.muscle_paths import MuscleModel
 
 
-def hip_flexion_sweep(annotations: Annotations, manifest: dict, muscle_id: str, start: float, stop: float, step: float) -> list[dict]:
+def hip_flexion_sweep(annotations: Annotations, manifest: dict, muscle_id: str, start: float, stop: float, step: float,
+                      available_bones: set[str] | None = None) -> list[dict]:
     """Length (mm) and hip-flexion moment arm (mm) of a muscle at each hip angle, other joints neutral.
 
-    Angles outside the model's hip range are refused with a PoseError naming the range.
+    Angles outside the model's hip range are refused with a PoseError naming the range; a muscle the
+    pack cannot carry, or a pack without that hip joint, with a ValueError saying which.
     """
     low, high = LIMITS["hip_flexion"]
     if start < low or stop > high:
         raise PoseError(f"hip flexion {start:g} to {stop:g} degrees leaves the model's range {low:g} to {high:g}")
-    model = MuscleModel(annotations, Skeleton.from_manifest(manifest))
+    skeleton = Skeleton.from_manifest(manifest)
+    model = MuscleModel(annotations, skeleton, available_bones)
+    if muscle_id in model.skipped:
+        raise ValueError(model.why_left_out(muscle_id))
     side = model.muscles[muscle_id].side
+    if f"hip_{side}" not in skeleton.joints.values():
+        raise ValueError(f"the pack has no bone with a hip_{side} joint, so hip flexion moves nothing and the length of "
+                         f"{muscle_id} would be the same at every angle; give the femur \"joint\": \"hip_{side}\" and its joint_centre")
     standing = model.length(muscle_id, Pose())
     rows = []
     for angle in np.arange(start, stop + step / 2, step):

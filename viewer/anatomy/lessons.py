@@ -46,6 +46,8 @@ def load_lessons(annotations: Annotations, model: MuscleModel) -> list[Lesson]:
 def _fill(text: str, annotations: Annotations, model: MuscleModel, where: str) -> str:
     def number(match: re.Match) -> str:
         kind, pose_id, muscle_id = match.groups()
+        if pose_id in annotations.poses and muscle_id in model.skipped:  # a user's pack lacks one of its bones
+            return "(not measured: the anatomy pack lacks this muscle's bones)"
         if pose_id not in annotations.poses or muscle_id not in model.muscles:
             raise InputError(annotations.path, f"{match.group(0)} names an unknown pose or muscle", where + ".text")
         pose = annotations.poses[pose_id].pose

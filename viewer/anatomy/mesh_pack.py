@@ -4,14 +4,18 @@ Binary PLY (what the pack builder writes) is read straight into numpy; other for
 geometric query, go through trimesh, which is imported on first use: importing it (and scipy
 with it) costs about 0.9 s and 74 MB, which start-up does not need (``benchmarks/run.py``).
 
-A broken manifest makes the whole pack unusable (:class:`~viewer.anatomy.json_input.InputError`).
-A broken bone does not: it is left out, and :attr:`MeshPack.problems` says which and why, so
-the rest of the anatomy still shows.
+A manifest broken as a whole makes the pack unusable (:class:`~viewer.anatomy.json_input.InputError`).
+A broken bone does not: a bad entry, an unreadable file, coordinates that are not finite or far
+beyond a body, a parent that is missing or a parent chain that loops all leave that bone (and
+the bones hanging from it) out, and :attr:`MeshPack.problems` says which and why, so the rest
+of the anatomy still shows. Bones that load but look implausible (a femur above the pelvis, a
+right bone on the left, a size no adult has) are kept, with a line in :attr:`MeshPack.warnings`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -19,12 +23,16 @@ from pathlib import Path
 
 import numpy as np
 
-from viewer.anatomy.json_input import InputError, check_schema, read_json
+from viewer.anatomy.json_input import InputError, read_json, schema_errors
+from viewer.anatomy.pack_checks import implausible
+from viewer.anatomy.pack_frame import affine, apply, axes_matrix, check_bounded, pack_to_viewer
+from viewer.anatomy.vtp import read_vtp
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 MAX_MESH_BYTES = 200_000_000
-_UNIT_TO_MM = {"mm": 1.0, "cm": 10.0, "m": 1000.0}
+_BONE_PLACE = re.compile(r"^\$\.bones\[(\d+)\]")
+_POINT_FIELDS = ("joint_centre", "origin")  # points of the pack a bone entry may give
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,11 @@ def _trimesh(vertices: np.ndarray, faces: np.ndarray):
 
 @dataclass
 class MeshPack:
-    """The bones of a pack that loaded, and the problems of those that did not."""
+    """The bones of a pack that loaded, and the problems of those that did not.
+
+    ``manifest`` is the manifest as the viewer uses it: only the bones that loaded, their points
+    in millimetres in the viewer's frame (the file itself is left as it is).
+    """
 
     directory: Path
     manifest: dict
@@ -102,29 +114,57 @@ def default_pack_dir() -> Path:
 
 
 def load_manifest(directory: Path) -> dict:
-    """Read and check a pack's manifest; raise :class:`InputError` naming the place."""
+    """Read and check a pack's manifest; raise :class:`InputError` naming the place of the first problem."""
+    manifest, entry_problems = read_manifest(directory)
+    if entry_problems:
+        where, message = next(iter(entry_problems.values()))
+        raise InputError(Path(directory) / MANIFEST_NAME, message, where)
+    return manifest
+
+
+def read_manifest(directory: Path) -> tuple[dict, dict[int, tuple[str, str]]]:
+    """A pack's manifest and the problems of single bone entries, by index, as (JSON path, message).
+
+    A problem of the pack as a whole (syntax, units, axes, transform, no bones) raises
+    :class:`InputError`; one bone entry's problem only costs that bone.
+    """
     path = Path(directory) / MANIFEST_NAME
     manifest = read_json(path)
-    check_schema(manifest, "manifest.schema.json", path)
-    ids = [bone["id"] for bone in manifest["bones"]]
-    for index, bone_id in enumerate(ids):
-        if ids.index(bone_id) != index:
-            raise InputError(path, f"bone id {bone_id!r} is used twice", f"$.bones[{index}].id")
+    entry_problems: dict[int, tuple[str, str]] = {}
+    for where, message in schema_errors(manifest, "manifest.schema.json"):
+        place = _BONE_PLACE.match(where)
+        if place is None:
+            raise InputError(path, message, where)
+        entry_problems.setdefault(int(place[1]), (where, message))
+    for key, check in (("axes", axes_matrix), ("transform", affine)):
+        try:
+            if key in manifest:
+                check(manifest[key])
+        except ValueError as exc:
+            raise InputError(path, str(exc), f"$.{key}") from None
+    first_index: dict[str, int] = {}
     for index, bone in enumerate(manifest["bones"]):
-        if bone["parent"] is not None and bone["parent"] not in ids:
-            raise InputError(path, f"parent {bone['parent']!r} is not a bone of this pack", f"$.bones[{index}].parent")
-        if bone.get("joint") and bone.get("joint_centre") is None:
-            raise InputError(path, f"a bone with a {bone['joint']} joint needs a joint_centre", f"$.bones[{index}]")
-    return manifest
+        if index in entry_problems:
+            continue
+        if bone["id"] in first_index:
+            entry_problems[index] = (f"$.bones[{index}].id", f"bone id {bone['id']!r} is used twice (first at $.bones[{first_index[bone['id']]}])")
+        elif bone.get("joint") and bone.get("joint_centre") is None:
+            entry_problems[index] = (f"$.bones[{index}]", f"a bone with a {bone['joint']} joint needs a joint_centre")
+        else:
+            first_index[bone["id"]] = index
+    return manifest, entry_problems
 
 
 def resolve_inside(directory: Path, relative: str) -> Path:
     """Resolve a file named in a pack, refusing any path that leaves the pack folder."""
-    root = Path(directory).resolve()
     candidate = Path(relative)
-    if candidate.is_absolute():
-        raise ValueError(f"absolute path {relative!r} is not allowed; name a file inside {root}")
-    resolved = (root / candidate).resolve()
+    try:
+        root = Path(directory).resolve()
+        if candidate.is_absolute():
+            raise ValueError(f"absolute path {relative!r} is not allowed; name a file inside {root}")
+        resolved = (root / candidate).resolve()
+    except (RuntimeError, OSError) as exc:  # pathlib raises RuntimeError for a symlink loop
+        raise ValueError(f"path {relative!r} cannot be followed ({exc})") from None
     if not resolved.is_relative_to(root):
         raise ValueError(f"path {relative!r} leaves the pack folder {root}")
     return resolved
@@ -132,8 +172,10 @@ def resolve_inside(directory: Path, relative: str) -> Path:
 
 def read_mesh(path: Path, expected_sha256: str | None = None, expected_triangles: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Vertices and faces of one mesh file, checking what the manifest promises; ValueError says what is wrong."""
-    if not path.is_file():
+    if not path.exists():
         raise ValueError("file not found")
+    if not path.is_file():
+        raise ValueError("not a regular file")
     size = path.stat().st_size
     if size == 0:
         raise ValueError("file is empty")
@@ -145,7 +187,7 @@ def read_mesh(path: Path, expected_sha256: str | None = None, expected_triangles
         if actual != expected_sha256:
             raise ValueError(f"checksum mismatch: sha256 is {actual[:12]}…, the manifest says {expected_sha256[:12]}…")
     file_type = path.suffix[1:].lower()
-    parsed = _read_simple_ply(data) if file_type == "ply" else None
+    parsed = _read_simple_ply(data) if file_type == "ply" else read_vtp(data) if file_type == "vtp" else None
     vertices, faces = parsed if parsed is not None else _read_with_trimesh(data, file_type)
     if len(faces) == 0:
         raise ValueError("holds no triangles")
@@ -211,39 +253,99 @@ def _read_with_trimesh(data: bytes, file_type: str) -> tuple[np.ndarray, np.ndar
 
 
 def load_pack(directory: Path | None = None) -> MeshPack:
-    """Load every bone of a pack; bones that fail are listed in ``problems``, not raised."""
+    """Load every bone of a pack; bones that fail are listed in ``problems``, not raised.
+
+    A bone whose file fails keeps its place in the chain (``manifest``), so the bones hanging
+    from it are still placed and drawn; a bone whose entry is unusable takes its descendants with it.
+    """
     directory = Path(directory) if directory is not None else default_pack_dir()
-    manifest = load_manifest(directory)
-    scale = _UNIT_TO_MM[manifest["units"]]
+    manifest, entry_problems = read_manifest(directory)
+    to_viewer = pack_to_viewer(manifest)
     pack = MeshPack(directory=directory, manifest=manifest)
-    for entry in manifest["bones"]:
-        shown = Path(directory) / entry["file"]
-        try:
-            path = resolve_inside(directory, entry["file"])
-            vertices, faces = read_mesh(path, entry.get("sha256"), entry.get("triangles"))
-        except ValueError as exc:
-            pack.problems.append(BoneProblem(entry["id"], shown, str(exc)))
-            continue
-        light = None
-        if "light" in entry:
-            light_entry = entry["light"]
+    entries = {}
+    for index, entry in enumerate(manifest["bones"]):
+        problem = entry_problems.get(index)
+        if problem is None:
             try:
-                light_vertices, light_faces = read_mesh(resolve_inside(directory, light_entry["file"]), light_entry.get("sha256"),
-                                                        light_entry.get("triangles"))
-                light = (light_vertices * scale, light_faces)
+                entries[entry["id"]] = (entry, _in_viewer_frame(entry, to_viewer))
             except ValueError as exc:
-                pack.warnings.append(BoneProblem(entry["id"], Path(directory) / light_entry["file"], f"{exc}; the full mesh is drawn instead"))
-        centre, origin = entry.get("joint_centre"), entry.get("origin")
-        pack.bones[entry["id"]] = Bone(
-            id=entry["id"],
-            name=entry["name"],
-            parent=entry["parent"],
-            joint=entry.get("joint"),
-            joint_centre=None if centre is None else scale * np.asarray(centre, dtype=float),
-            vertices=vertices * scale,
-            faces=faces,
-            file=path,
-            light=light,
-            origin=None if origin is None else scale * np.asarray(origin, dtype=float),
-        )
+                problem = (f"$.bones[{index}]", str(exc))
+        if problem is not None:
+            name = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else f"bones[{index}]"
+            pack.problems.append(BoneProblem(name, directory / MANIFEST_NAME, f"at {problem[0]}: {problem[1]}"))
+    known = {entry.get("id") for entry in manifest["bones"] if isinstance(entry, dict)}
+    for bone_id, message in _broken_chains({b: e["parent"] for b, (e, _) in entries.items()}, known).items():
+        pack.problems.append(BoneProblem(bone_id, directory / entries.pop(bone_id)[0]["file"], message))
+    for bone_id, (entry, converted) in entries.items():
+        try:
+            pack.bones[bone_id] = _load_bone(directory, entry, converted, to_viewer, pack)
+        except ValueError as exc:
+            pack.problems.append(BoneProblem(bone_id, directory / entry["file"], str(exc)))
+    pack.manifest = {**{k: v for k, v in manifest.items() if k != "transform"}, "units": "mm", "axes": "RAS",
+                     "bones": [converted for _, converted in entries.values()]}
+    for bone_id, message in implausible({b.id: (b.vertices, b.joint) for b in pack.bones.values()}):
+        pack.warnings.append(BoneProblem(bone_id, pack.bones[bone_id].file, message))
     return pack
+
+
+def _load_bone(directory: Path, entry: dict, converted: dict, to_viewer: np.ndarray, pack: MeshPack) -> Bone:
+    """One bone in the viewer's frame (``converted``: its entry there); ValueError says why it cannot be used."""
+    path = resolve_inside(directory, entry["file"])
+    placed = to_viewer @ (affine(entry["transform"]) if "transform" in entry else np.eye(4))
+    vertices, faces = _placed(placed, *read_mesh(path, entry.get("sha256"), entry.get("triangles")))
+    check_bounded(vertices, "the surface")
+    centre = converted.get("joint_centre")
+    light = None
+    if "light" in entry:
+        light_entry = entry["light"]
+        try:
+            light = _placed(placed, *read_mesh(resolve_inside(directory, light_entry["file"]), light_entry.get("sha256"),
+                                               light_entry.get("triangles")))
+            check_bounded(light[0], "the lighter surface")
+        except ValueError as exc:
+            pack.warnings.append(BoneProblem(entry["id"], directory / light_entry["file"], f"{exc}; the full mesh is drawn instead"))
+    origin = converted.get("origin")
+    return Bone(id=entry["id"], name=entry["name"], parent=entry["parent"], joint=entry.get("joint"),
+                joint_centre=None if centre is None else np.asarray(centre),
+                vertices=vertices, faces=faces, file=path, light=light,
+                origin=None if origin is None else np.asarray(origin))
+
+
+def _placed(matrix: np.ndarray, vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A surface moved by a 4x4; a mirroring matrix also reverses the triangles, keeping them facing out."""
+    if np.array_equal(matrix, np.eye(4)):
+        return vertices, faces
+    return apply(matrix, vertices), faces[:, ::-1] if np.linalg.det(matrix[:3, :3]) < 0 else faces
+
+
+def _broken_chains(parents: dict[str, str | None], known: set) -> dict[str, str]:
+    """Bones whose parent chain reaches a bone that is not loaded, or loops; with why."""
+    broken = {}
+    for bone_id in parents:
+        chain = [bone_id]
+        while (parent := parents[chain[-1]]) is not None:
+            if parent in chain:
+                loop = " -> ".join(chain[chain.index(parent):] + [parent])
+                lead_in = " -> ".join(chain[:chain.index(parent) + 1])
+                broken[bone_id] = f"its parent chain loops: {loop}" if parent == bone_id else f"its parent chain {lead_in} runs into the loop {loop}"
+                break
+            if parent not in parents:
+                why = "was left out" if parent in known else "is not a bone of this pack"
+                broken[bone_id] = f"its parent chain {' -> '.join(chain + [parent])} needs {parent!r}, which {why}"
+                break
+            chain.append(parent)
+    return broken
+
+
+def _in_viewer_frame(entry: dict, to_viewer: np.ndarray) -> dict:
+    """A bone entry with its points in the viewer's millimetres and axes, and no file placement;
+    ValueError when its placement is singular or a point lies beyond any body."""
+    if "transform" in entry:
+        affine(entry["transform"])
+    out = {k: v for k, v in entry.items() if k != "transform"}
+    for key in _POINT_FIELDS:
+        if out.get(key) is not None:
+            point = apply(to_viewer, np.asarray(out[key], dtype=float))
+            check_bounded(point, f"its {key}")
+            out[key] = point.tolist()
+    return out

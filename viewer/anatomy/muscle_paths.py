@@ -14,16 +14,12 @@ import numpy as np
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.kinematics import LIMITS, Pose, Skeleton, bone_transforms
+from viewer.anatomy.pack_frame import apply
 from viewer.anatomy.wrapping import wrap_sphere
 
 CENTRELINE_POINTS = 64
 WRAP_SAMPLES = 8
 MOMENT_ARM_STEP_DEG = 0.5
-
-
-def apply(transform: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Apply a 4x4 transform to points of shape (..., 3)."""
-    return points @ transform[:3, :3].T + transform[:3, 3]
 
 
 @dataclass
@@ -226,6 +222,7 @@ class MuscleModel:
                 self.skipped[geometry.id] = missing
             else:
                 self.muscles[geometry.id] = geometry
+        self._unknown_bones = sorted(set(skeleton.parents) - set(annotations.bone_ids))
         self.bone_order = list(skeleton.parents)
         self._bone_index = {b: k for k, b in enumerate(self.bone_order)}
         kinds: dict[tuple, list[MuscleGeometry]] = {}
@@ -238,11 +235,28 @@ class MuscleModel:
         self._belly_ids = [m.id for m in bellies]
         self._belly = _Anchors(self._bone_index, [b for m in bellies for b in m.belly_bones], [p for m in bellies for p in m.belly])
 
+    @property
+    def left_out(self) -> list[str]:
+        """One line for each muscle left out, naming the bones it needs that the pack lacks."""
+        lines = [self.why_left_out(mid, hint=False) for mid in self.skipped]
+        return lines + [self._naming_hint()] if lines and self._unknown_bones else lines
+
+    def why_left_out(self, muscle_id: str, hint: bool = True) -> str:
+        """Why a muscle is not in the model, with a hint when the pack names its bones differently."""
+        line = f"muscle {muscle_id} is left out: it attaches to {', '.join(sorted(self.skipped[muscle_id]))}, which the pack lacks"
+        return f"{line}; {self._naming_hint()}" if hint and self._unknown_bones else line
+
+    def _naming_hint(self) -> str:
+        shown = ", ".join(self._unknown_bones[:4]) + (", ..." if len(self._unknown_bones) > 4 else "")
+        return f"the pack's bones {shown} are not bones of the annotations: name each bone with the annotations' id"
+
     def _stack(self, transforms: dict[str, np.ndarray]) -> np.ndarray:
         return np.stack([transforms[b] for b in self.bone_order])
 
     def evaluate(self, pose: Pose, transforms: dict[str, np.ndarray] | None = None) -> dict[str, MuscleState]:
         """Every muscle in ``pose``."""
+        if not self.muscles:
+            return {}
         transforms = transforms if transforms is not None else bone_transforms(pose, self.skeleton)
         stack = self._stack(transforms)
         fascicles = {}

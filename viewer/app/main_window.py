@@ -6,6 +6,7 @@ the scene and the panels redraw from it.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PyQt5.QtCore import QSettings, Qt, QTimer
@@ -62,7 +63,9 @@ class MainWindow(QMainWindow):
         self.actions_by_name: dict[str, QAction] = {}
         self.hover_label = QLabel()
         self.statusBar().addWidget(self.hover_label, 1)
-        self.missing_label = QLabel(self._missing_text(pack))
+        self.missing_label = QLabel()
+        self.missing_label.setTextFormat(Qt.PlainText)
+        self._report_pack(pack)
         self.statusBar().addPermanentWidget(self.missing_label)
         self.docks: list[QDockWidget] = []
         self.session: AnnotationSession | None = None
@@ -202,11 +205,21 @@ class MainWindow(QMainWindow):
         self._action(menu, "edit_landmarks", "Edit &landmarks", "E", self.set_edit_mode, checkable=True)
         self._action(menu, "delete_landmark", "&Delete landmark", "Delete", lambda: self.delete_landmark(self.state.selection))
 
-    @staticmethod
-    def _missing_text(pack: MeshPack) -> str:
-        if not pack.problems:
-            return f"{len(pack.bones)} bones loaded"
-        return "Not shown: " + "; ".join(str(problem) for problem in pack.problems)
+    def _report_pack(self, pack: MeshPack) -> None:
+        """The status bar names what of the pack is not shown or looks wrong; its tooltip says why, line by line."""
+        left_out = self.scene.muscle_model.skipped if self.scene.muscle_model is not None else {}
+        lines = [f"Not shown: {problem}" for problem in pack.problems] + [f"Check: {warning}" for warning in pack.warnings]
+        lines += self.scene.muscle_model.left_out if left_out else []
+
+        def few(ids) -> str:
+            ids = list(dict.fromkeys(ids))
+            return ", ".join(ids[:4]) + (", ..." if len(ids) > 4 else "")
+
+        parts = [f"{label}: {few(ids)}" for label, ids in (("Not shown", [p.bone_id for p in pack.problems]),
+                                                            ("check", [w.bone_id for w in pack.warnings]),
+                                                            ("muscles left out", left_out)) if ids]
+        self.missing_label.setText("; ".join(parts) + " (hover for why)" if parts else f"{len(pack.bones)} bones loaded")
+        self.missing_label.setToolTip("<br>".join(html.escape(line) for line in lines))
 
     # --- user intents ------------------------------------------------------------------------
     def show_view(self, name: str) -> None:

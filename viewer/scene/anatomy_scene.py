@@ -107,7 +107,7 @@ class AnatomyScene:
                 self.plotter.remove_actor(actor, reset_camera=False, render=False)
             point_size = self.landmark_actors.actor.prop.point_size
         self.annotations = annotations
-        self.catalogue = Catalogue(annotations)
+        self.catalogue = Catalogue(annotations, {bone_id: bone.name for bone_id, bone in self.pack.bones.items()})
         self.muscle_model = MuscleModel(annotations, self.skeleton, set(self.pack.bones))
         standing = self.muscle_model.evaluate(Pose())
         self.standing_lengths = {mid: state.length for mid, state in standing.items()}

@@ -29,8 +29,10 @@ class LandmarkActors:
         self._bone_of = np.array([self._bone_order.index(b) for b in self.bones], dtype=int)
         self.neutral = np.array([lm.position + skeleton.frame_origin(lm.bone) for lm in landmarks]).reshape(-1, 3)
         self.points = self.neutral.copy()
-        self.mesh = pv.PolyData(self.points.copy())
-        self.mesh.point_data["colours"] = np.array([_rgb(KIND_COLOURS[k]) for k in self.kinds], dtype=np.uint8).reshape(-1, 3)
+        # pyvista draws no empty mesh: without landmarks one point with no vertex cell stands in
+        self.mesh = pv.PolyData(self.points.copy() if landmarks else np.zeros((1, 3)))
+        colours = [_rgb(KIND_COLOURS[k]) for k in self.kinds] if landmarks else [[0, 0, 0]]
+        self.mesh.point_data["colours"] = np.array(colours, dtype=np.uint8).reshape(-1, 3)
         self.actor = plotter.add_mesh(
             self.mesh, scalars="colours", rgb=True, render_points_as_spheres=True, point_size=point_size,
             name="landmarks", show_scalar_bar=False, ambient=0.3,
@@ -42,6 +44,8 @@ class LandmarkActors:
         )
         self.selected_actor.visibility = False
         self.visible = np.ones(len(self.ids), dtype=bool)
+        if not landmarks:
+            self.set_visible(self.visible)
 
     def update(self, transforms: dict[str, np.ndarray]) -> None:
         """Move every landmark with its bone, writing into the existing point array."""

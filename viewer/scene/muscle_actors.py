@@ -30,9 +30,9 @@ class MuscleActors:
         # All tubes of all muscles are computed in one batch; these arrays follow self.order.
         self.order = list(standing)
         self.tube_counts = [len(standing[mid].centrelines) for mid in self.order]
-        self.rest_lengths = np.concatenate([standing[mid].centreline_lengths for mid in self.order])
+        self.rest_lengths = np.concatenate([np.zeros(0)] + [standing[mid].centreline_lengths for mid in self.order])
         self.rest_radii = np.concatenate(
-            [
+            [np.zeros((0, CENTRELINE_POINTS))] + [
                 np.tile(radius_profile(model.muscles[mid].radius_profile, CENTRELINE_POINTS), (count, 1))
                 for mid, count in zip(self.order, self.tube_counts)
             ]
@@ -76,6 +76,8 @@ class MuscleActors:
 
     def update(self, states: dict[str, MuscleState]) -> None:
         """Write the tubes of ``states`` into the existing meshes."""
+        if not self.order:  # a pack that carries no muscle
+            return
         centrelines = np.concatenate([states[mid].centrelines for mid in self.order])
         lengths = np.concatenate([states[mid].centreline_lengths for mid in self.order])
         radii = self.rest_radii * volume_keeping_scale(lengths, self.rest_lengths)[:, None]
