@@ -82,6 +82,14 @@ def _loads(text: str, **hooks) -> object:
     return json.loads(text, parse_int=_number, parse_float=_number, **hooks)
 
 
+_files_read: set[str] = set()
+
+
+def files_read() -> frozenset[str]:
+    """The real paths of every file read through the gate in this process (outputs never replace them)."""
+    return frozenset(_files_read)
+
+
 def read_text(path: Path) -> str:
     """A user's text file: a regular file, at most :data:`MAX_JSON_BYTES`, UTF-8; else :class:`InputError`.
 
@@ -107,6 +115,7 @@ def read_text(path: Path) -> str:
             if info.st_size > MAX_JSON_BYTES:
                 raise InputError(path, f"file is {info.st_size} bytes, more than the {MAX_JSON_BYTES} allowed")
             data = stream.read(MAX_JSON_BYTES + 1)
+        _files_read.add(os.path.realpath(path))
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror})") from None
     if len(data) > MAX_JSON_BYTES:
