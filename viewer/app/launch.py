@@ -17,17 +17,22 @@ def display_problem() -> str | None:
     return None
 
 
-def run_window(pack, annotations) -> int:
-    """Open the main window on a loaded pack (and annotations, or None) until it is closed."""
+def run_window(pack, annotations, problems: str | None = None) -> int:
+    """Open the main window on a loaded pack (and annotations, or None) until it is closed;
+    ``problems`` (why the user's annotations were not loaded) is shown in the window."""
     from PyQt5.QtWidgets import QApplication
 
+    from viewer.app import guard
     from viewer.app.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Psoas viewer")
     app.setOrganizationName("psoas-viewer")
+    guard.install_excepthook()
     window = MainWindow(pack, annotations)
     window.show()
+    if problems:
+        guard.warn(window, "Annotations not loaded", problems)
     window.offer_recovery()
     window.show_view("anterior")
     return app.exec_()

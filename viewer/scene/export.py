@@ -26,6 +26,7 @@ from viewer.anatomy.output_file import check_output
 from viewer.anatomy.view_file import PANEL_DEFAULTS, normalised
 from viewer.scene import style
 from viewer.scene.label_layout import layout_labels
+from viewer.scene.literal_text import literal_text
 from viewer.scene.offscreen import use_offscreen_backend
 from viewer.scene.saved_views import apply_camera, state_for_panel
 
@@ -158,6 +159,7 @@ def _scale_bar(figure, panel: PanelRender, rect, size, scale: float, ink: str) -
     return float(length)
 
 
+@literal_text
 def compose(view: dict, panels: list[PanelRender], size: tuple[int, int], credit_text: str, legend: list[tuple[str, str]],
             draw_images: bool = True):
     """Lay rendered panels out and draw the annotations; returns (matplotlib figure, layout).

@@ -15,6 +15,7 @@ from viewer.anatomy.output_file import check_output
 from viewer.anatomy.stretches import StretchResult, largest_percent
 from viewer.anatomy.view_file import PANEL_DEFAULTS
 from viewer.scene.export import offscreen_scene
+from viewer.scene.literal_text import literal_text
 
 THUMBNAIL_SIZE = (300, 300)
 SIDE_COLOURS = {"r": "#b8433a", "l": "#e59a6f"}  # right darker, left lighter, as the muscles are drawn
@@ -39,6 +40,7 @@ def render_thumbnails(pack: MeshPack, annotations: Annotations, results: list[St
     return images
 
 
+@literal_text
 def chart_figure(results: list[StretchResult], thumbnails: dict[str, np.ndarray]):
     """Matplotlib figure: ranked poses top to bottom, psoas major change per side as bars."""
     from matplotlib.figure import Figure
