@@ -106,14 +106,17 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror})") from None
     try:
+        info = os.fstat(handle)
+        if stat.S_ISDIR(info.st_mode):
+            os.close(handle)
+            raise InputError(path, "is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            os.close(handle)
+            raise InputError(path, "is not a regular file (a device, pipe or socket); give a file")
+        if info.st_size > MAX_JSON_BYTES:
+            os.close(handle)
+            raise InputError(path, f"file is {info.st_size} bytes, more than the {MAX_JSON_BYTES} allowed")
         with os.fdopen(handle, "rb") as stream:
-            info = os.fstat(stream.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                raise InputError(path, "is a folder, not a file")
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError(path, "is not a regular file (a device, pipe or socket); give a file")
-            if info.st_size > MAX_JSON_BYTES:
-                raise InputError(path, f"file is {info.st_size} bytes, more than the {MAX_JSON_BYTES} allowed")
             data = stream.read(MAX_JSON_BYTES + 1)
         _files_read.add(os.path.realpath(path))
     except OSError as exc:
@@ -275,7 +278,7 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 
 def value_offsets(text: str) -> dict[str, int]:
     """Where each value of a valid JSON text starts, keyed by its JSON path (iterative, any depth)."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=str, parse_float=str)  # only where values end matters here
     offsets: dict[str, int] = {}
     stack: list[tuple[str, list]] = []  # (closing bracket, path parts of the open container)
     i, parts = 0, []
