@@ -19,6 +19,7 @@ from viewer.anatomy.muscle_paths import MuscleModel, apply
 from viewer.scene import style
 from viewer.scene.labels import LabelOverlay
 from viewer.scene.landmark_actors import LandmarkActors
+from viewer.scene.literal_text import literal_vtk_text
 from viewer.scene.lower_legs import LowerLegs
 from viewer.scene.muscle_actors import MuscleActors
 from viewer.scene.occlusion import BoneOcclusion
@@ -58,6 +59,7 @@ class AnatomyScene:
 
     def __init__(self, plotter: pv.Plotter, pack: MeshPack, annotations: Annotations | None = None):
         self.plotter = plotter
+        literal_vtk_text()
         self.pack = pack
         self.annotations = annotations
         self.skeleton = Skeleton.from_manifest(pack.manifest)
