@@ -45,7 +45,7 @@ def _scale(text: str) -> float:
         scale = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"scale {text!r} is not a number, for example 2") from None
-    if not (math.isfinite(scale) and 16 <= 800 * scale and 1280 * scale <= MAX_IMAGE_SIDE):
+    if not (math.isfinite(scale) and 800 * scale >= 16 and 1280 * scale <= MAX_IMAGE_SIDE):
         raise argparse.ArgumentTypeError(f"scale {text!r}: must be between {16 / 800:g} and {MAX_IMAGE_SIDE / 1280:g}")
     return scale
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,7 +76,7 @@ def shipped_content_path(name: str) -> Path:
     root of the source tree when running from a checkout."""
     from importlib import resources
 
-    installed = resources.files("viewer").joinpath("default_content", name)
+    installed = resources.files("viewer").joinpath("default_content").joinpath(name)
     if installed.is_file():
         return Path(str(installed))
     return Path(__file__).resolve().parents[2] / name
@@ -91,7 +92,7 @@ class Source:
     """One annotations file as read: its path, parsed document and text (for lines and columns)."""
 
     path: Path
-    document: object
+    document: Any
     text: str | None = None
 
     @classmethod

@@ -17,7 +17,7 @@ from pathlib import Path
 try:
     import fcntl
 except ImportError:  # not on Windows: stale temporary files are then left alone
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None
 
 STALE_AFTER_S = 10.0  # a temporary file this old and unlocked belongs to a writer that died
 

@@ -17,9 +17,10 @@ import os
 import re
 import stat
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 
@@ -42,7 +43,7 @@ class InputError(ValueError):
         super().__init__(f"{self.path}{place}: {message}")
 
 
-def read_json(path: Path) -> object:
+def read_json(path: Path) -> Any:
     """Parse a JSON file through the gate; the first problem raises :class:`InputError` with its place."""
     text = read_text(path)
     try:
@@ -64,6 +65,8 @@ def read_json(path: Path) -> object:
 
 class OutOfRange(float):
     """A number literal too long or too large to use: kept as infinity so the checks report it by place."""
+
+    literal: str
 
     def __new__(cls, literal: str):
         value = super().__new__(cls, math.inf)
@@ -170,10 +173,10 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict:
     """A JSON Schema shipped in ``viewer/anatomy/schemas``."""
-    text = resources.files("viewer.anatomy").joinpath("schemas", name).read_text(encoding="utf-8")
+    text = resources.files("viewer.anatomy").joinpath("schemas").joinpath(name).read_text(encoding="utf-8")
     return json.loads(text)
 
 
@@ -188,7 +191,7 @@ def schema_errors(document: object, schema_name: str, required: list[str] | None
     return [(json_path(error.absolute_path), _shorten(error.message)) for error in errors]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(schema_name: str, required: tuple[str, ...] | None):
     """One validator per schema (and top-level requirement): it keeps its resolved references."""
     rules = schema(schema_name) if required is None else {**schema(schema_name), "required": list(required)}
@@ -261,7 +264,7 @@ class ProblemsError(InputError):
         return "\n".join(lines)
 
 
-def parse_lenient(text: str, path: Path) -> object:
+def parse_lenient(text: str, path: Path) -> Any:
     """Parse JSON text, letting NaN and infinities through so that checks can report each by place."""
     try:
         return _loads(text)
@@ -273,6 +276,7 @@ def parse_lenient(text: str, path: Path) -> object:
         raise ProblemsError([Problem(path, None, "nested too deeply")]) from None
 
 
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # public in the module, absent from its stubs
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 
@@ -281,7 +285,7 @@ def value_offsets(text: str) -> dict[str, int]:
     decoder = json.JSONDecoder(parse_int=str, parse_float=str)  # only where values end matters here
     offsets: dict[str, int] = {}
     stack: list[tuple[str, list]] = []  # (closing bracket, path parts of the open container)
-    i, parts = 0, []
+    i, parts = 0, []  # type: int, list
     expecting_value = True
     while True:
         i = _SPACE.match(text, i).end()
@@ -299,7 +303,7 @@ def value_offsets(text: str) -> dict[str, int]:
                     continue
                 else:
                     stack.append(("}", parts))
-                    key, i = json.decoder.scanstring(text, i + 1)
+                    key, i = _scanstring(text, i + 1)
                     i = _SPACE.match(text, i).end() + 1  # the colon
                     parts = parts + [key]
                     continue
@@ -315,7 +319,7 @@ def value_offsets(text: str) -> dict[str, int]:
             if closing == "]":
                 parts = container + [parts[-1] + 1]
             else:
-                key, i = json.decoder.scanstring(text, i + 1)
+                key, i = _scanstring(text, i + 1)
                 i = _SPACE.match(text, i).end() + 1
                 parts = container + [key]
             expecting_value = True

@@ -170,7 +170,7 @@ class _FascicleBatch:
 
         for step in range(len(self.types)):
             for key in ("point",) if self.types[step] == "via" else ("centre", "side"):
-                add(lambda m: (m.steps[step]["bone"], m.steps[step][key]))
+                add(lambda m, step=step, key=key: (m.steps[step]["bone"], m.steps[step][key]))
         add(lambda m: (m.insertion_bone, m.insertion))
         self.anchors = _Anchors(bone_index, bones, points)
         self.radii = [np.repeat([m.steps[k]["radius"] if kind != "via" else 0.0 for m in muscles], counts)

@@ -7,8 +7,8 @@ only ever shows a valid document; a rejected edit raises :class:`ProblemsError` 
 
 from __future__ import annotations
 
-import copy
 import contextlib
+import copy
 from pathlib import Path
 
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal

@@ -53,7 +53,7 @@ def plain_tooltip(text: str) -> str:
 
 def status(widget: QWidget | None, text: str, timeout_ms: int = 0) -> None:
     """Show ``text`` in the status bar of ``widget``'s main window (plain text), if it has one."""
-    window = widget.window() if widget is not None else None
+    window = QWidget.window(widget) if widget is not None else None  # some panels keep a .window attribute
     if isinstance(window, QMainWindow):
         window.statusBar().showMessage(text.replace("\n", "  "), timeout_ms)
 
@@ -65,7 +65,7 @@ def report(widget: QWidget | None, what: str, exc: BaseException, quiet: bool = 
     if quiet:
         status(widget, f"{what} failed: {describe(exc)}")
     else:
-        warn(widget.window() if widget is not None else None, f"{what} failed", describe(exc))
+        warn(QWidget.window(widget) if widget is not None else None, f"{what} failed", describe(exc))
 
 
 def guarded(what: str, quiet: bool = False):

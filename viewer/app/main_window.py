@@ -8,28 +8,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt5.QtCore import QSettings, Qt, QTimer
-from PyQt5.QtCore import QByteArray
+from PyQt5.QtCore import QByteArray, QSettings, Qt, QTimer
 from PyQt5.QtWidgets import QAction, QDockWidget, QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.atomic_file import write_text_atomic
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.lessons import load_lessons
-from viewer.anatomy.stretches import load_stretches
 from viewer.anatomy.mesh_pack import MeshPack
+from viewer.anatomy.stretches import load_stretches
 from viewer.anatomy.view_file import dumps, load_view
 from viewer.app import guard
 from viewer.app.animation import CameraFlight, PoseAnimator
 from viewer.app.annotation_session import AnnotationSession
 from viewer.app.export_dialog import ExportDialog
 from viewer.app.info_panel import InfoPanel
-from viewer.app.learn_panel import LearnPanel
-from viewer.app.stretch_lab import StretchLabPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.landmark_editor import LandmarkEditor
+from viewer.app.learn_panel import LearnPanel
 from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
+from viewer.app.stretch_lab import StretchLabPanel
 from viewer.app.structure_panel import StructurePanel
 from viewer.scene.anatomy_scene import AnatomyScene
 from viewer.scene.annotation_editing import preview_landmark, surface_at
@@ -69,7 +68,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.missing_label)
         self.docks: list[QDockWidget] = []
         self.session: AnnotationSession | None = None
-        self._drag: tuple[str, list[float] | None] | None = None
+        self._drag: tuple[str, object | None] | None = None
         if annotations is not None:
             self._build_panels(annotations, pack)
             self.session = AnnotationSession(annotations, pack, Path(self.settings.fileName()).parent / RECOVERY_NAME, self)

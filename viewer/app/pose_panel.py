@@ -100,7 +100,7 @@ class PosePanel(QWidget):
         self.readout = QLabel()
         self.readout.setFont(QFont("monospace"))
         self.readout.setTextFormat(Qt.PlainText)
-        plotted = [m for m in ("psoas_major_r", "iliacus_r", "psoas_major_l", "iliacus_l") if m in scene.muscle_model.muscles]
+        plotted: list[str] = [m for m in ("psoas_major_r", "iliacus_r", "psoas_major_l", "iliacus_l") if m in scene.muscle_model.muscles]
         self.plot = LengthPlot(scene.muscle_model, plotted)
 
         layout = QVBoxLayout(self)

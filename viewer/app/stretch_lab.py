@@ -13,9 +13,9 @@ from PyQt5.QtGui import QColor, QPainter
 from PyQt5.QtWidgets import QFileDialog, QLabel, QPushButton, QScrollArea, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
 
 from viewer.anatomy.json_input import InputError
-from viewer.app import guard
 from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.stretches import MUSCLE_NAMES, StretchLibrary, StretchResult, findings, largest_percent, measure_all, ranked
+from viewer.app import guard
 from viewer.scene.stretch_chart import SIDE_COLOURS
 
 ROW_HEIGHT = 38
