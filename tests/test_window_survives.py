@@ -167,3 +167,18 @@ def test_bad_annotations_at_start_fall_back_to_the_built_in_ones_and_are_shown(m
     (annotations, problems), = opened
     assert annotations.layer is None and Path(annotations.path).name == "annotations.json"
     assert str(bad) in problems and "lone surrogate" in problems
+
+
+def test_the_excepthook_net_reports_in_the_active_window(window, monkeypatch, capsys):
+    """Whatever still escapes a slot goes to the installed hook (PyQt5 then does not abort): it is shown."""
+    import sys
+
+    win = window()
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    guard.install_excepthook()
+    try:
+        raise KeyError("femur_r")
+    except KeyError as exc:
+        sys.excepthook(KeyError, exc, exc.__traceback__)
+    assert win.statusBar().currentMessage() == "An action failed: unexpected KeyError: 'femur_r'"
+    assert "KeyError" in capsys.readouterr().err  # the traceback is kept on stderr for a bug report
