@@ -17,7 +17,7 @@ import numpy as np
 
 from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.mesh_pack import load_pack
-from viewer.anatomy.muscle_paths import apply
+from viewer.anatomy.pack_frame import apply
 from timing import time_calls
 from viewer.scene.offscreen import use_offscreen_backend
 

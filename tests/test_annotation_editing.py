@@ -15,8 +15,9 @@ if not os.environ.get("DISPLAY"):
 
 from PyQt5.QtCore import QEvent, QPoint, Qt  # noqa: E402
 from PyQt5.QtGui import QMouseEvent  # noqa: E402
-from PyQt5.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PyQt5.QtWidgets import QApplication  # noqa: E402
 
+from viewer.app import guard  # noqa: E402
 from viewer.scene.projection import world_to_display  # noqa: E402
 
 
@@ -24,7 +25,7 @@ from viewer.scene.projection import world_to_display  # noqa: E402
 def dialogs(monkeypatch):
     """Warnings the window would show, captured instead of blocking."""
     shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(guard, "warn", lambda parent, title, text: shown.append((title, text)))
     return shown
 
 
@@ -172,7 +173,7 @@ def test_open_broken_then_good_file_save_and_recover(editing_window, qtbot, dial
     win.session.edit(added, name="Unsaved name")
     win.close()  # closing with unsaved edits leaves them in the recovery file
     assert win.session.recovery_path.exists()
-    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.Yes)
+    monkeypatch.setattr(guard, "ask", lambda *args: True)
     again = editing_window()
     again.offer_recovery()
     assert again.scene.annotations.landmarks[added].name == "Unsaved name"

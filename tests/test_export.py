@@ -15,7 +15,7 @@ from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.view_file import builtin_views, dumps, load_view, normalised
 from viewer.scene.export import export_figure, offscreen_scene
-from viewer.scene.gltf_export import export_glb
+from viewer.scene.gltf_export import RAS_MM_TO_GLTF, export_glb
 from viewer.scene.label_layout import overlaps
 
 
@@ -118,7 +118,26 @@ def test_glb_loads_back_with_named_nodes(tmp_path, content):
     assert {"femur_r", "hip_bone_l", "l3", "psoas_major_r", "iliacus_l"} <= nodes
     assert "psoas_minor_r" not in nodes  # hidden by default, so not exported
     transform, _ = loaded.graph["femur_r"]
-    np.testing.assert_allclose(transform, femur_in_pose, atol=1e-5)
+    np.testing.assert_allclose(transform, RAS_MM_TO_GLTF @ femur_in_pose, atol=1e-8)
+
+
+def test_glb_stands_upright_in_metres_facing_plus_z(tmp_path, content):
+    """glTF is metres, +Y up, the front facing +Z: loaded back, the scene is human-sized and upright."""
+    out = tmp_path / "scene.glb"
+    panel = {"camera": {"preset": "anterior"}, "pose": "standing", "opacity": {}, "selection": None, "labels": "none", "strain": False}
+    with offscreen_scene(*content, panel, (64, 64)) as scene:
+        export_glb(scene, out)
+    loaded = trimesh.load(out)
+
+    def centre(node):
+        transform, geometry = loaded.graph[node]
+        return trimesh.transform_points(loaded.geometry[geometry].vertices, transform).mean(axis=0)
+
+    width, height, depth = loaded.extents
+    assert 0.5 < height < 1.2 and height > width > depth  # T12 to the knees, in metres, tallest along Y
+    assert centre("l3")[1] > centre("sacrum")[1] > centre("femur_r")[1]  # the spine is above the thighs
+    assert centre("femur_r")[0] < 0 < centre("femur_l")[0]  # right side at -X, seen from the front (+Z)
+    assert centre("femur_r")[2] > centre("sacrum")[2]  # the thighs are in front of the sacrum
 
 
 def test_all_views_command_writes_every_builtin_view(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 from viewer.anatomy.kinematics import LIMITS, Pose, PoseError, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import load_manifest, default_pack_dir
-from viewer.anatomy.muscle_paths import apply
+from viewer.anatomy.pack_frame import apply
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ import vtk
 from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import load_pack
-from viewer.anatomy.muscle_paths import MuscleModel, apply
+from viewer.anatomy.muscle_paths import MuscleModel
+from viewer.anatomy.pack_frame import apply
 from viewer.anatomy.tube import TubeTopology, radius_profile, tube_surface, volume_keeping_scale
 
 # Bone surfaces are refined from coarse source meshes; a point counts as inside a bone only

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from viewer.anatomy import lower_limb
-from viewer.anatomy.muscle_paths import apply
+from viewer.anatomy.pack_frame import apply
 from viewer.anatomy.annotations import (
     default_annotations_path,
     load_annotations,

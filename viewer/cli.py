@@ -7,9 +7,11 @@ picture made from the menu come from one code path.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
+from viewer.anatomy.atomic_file import OutputError
 from viewer.anatomy.json_input import InputError
 
 MAX_IMAGE_SIDE = 7680
@@ -30,15 +32,35 @@ def _angle_range(text: str) -> tuple[float, float, float]:
         start, stop, step = (float(part) for part in text.split(":"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not FROM:TO:STEP, for example -30:120:10") from None
+    if not all(math.isfinite(v) for v in (start, stop, step)):
+        raise argparse.ArgumentTypeError(f"{text!r}: FROM, TO and STEP must be finite numbers of degrees")
     if step <= 0 or stop < start or (stop - start) / step > 10_000:
         raise argparse.ArgumentTypeError(f"{text!r}: STEP must be positive, TO at least FROM, and at most 10000 steps")
     return start, stop, step
 
 
+def _scale(text: str) -> float:
+    """A figure scale: a finite number giving sides between 16 and :data:`MAX_IMAGE_SIDE` pixels."""
+    try:
+        scale = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"scale {text!r} is not a number, for example 2") from None
+    if not (math.isfinite(scale) and 800 * scale >= 16 and 1280 * scale <= MAX_IMAGE_SIDE):
+        raise argparse.ArgumentTypeError(f"scale {text!r}: must be between {16 / 800:g} and {MAX_IMAGE_SIDE / 1280:g}")
+    return scale
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line (the usage is one --help away)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
     from viewer.scene.views import VIEWS
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="psoas-viewer",
         description="3D anatomy viewer of the lumbar spine, pelvis, femurs and the psoas region.",
     )
@@ -54,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     shot.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH", help="image size (default 1280x800)")
     shot.add_argument("--pose", default="standing", help="named pose from the annotations (default: standing)")
     shot.add_argument("--strain", action="store_true", help="colour muscles by length change from standing")
+    shot.add_argument("--mkdir", action="store_true", help="make the output's folder if it does not exist")
 
     lengths = commands.add_parser("lengths", help="muscle length and hip-flexion moment arm over a range of hip angles")
     lengths.add_argument("--muscle", required=True, help="muscle id, for example psoas_major_r")
@@ -74,14 +97,16 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--background", default="#2b323d", help="background colour (#rrggbb)")
     sizing = export.add_mutually_exclusive_group()
     sizing.add_argument("--size", type=_size, default=(1920, 1080), metavar="WxH", help="figure size (default 1920x1080, up to 7680)")
-    sizing.add_argument("--scale", type=float, help="figure size as a multiple of 1280x800")
+    sizing.add_argument("--scale", type=_scale, help="figure size as a multiple of 1280x800")
     export.add_argument("--all-views", type=Path, metavar="DIR", help="write every built-in view into DIR")
     export.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="format for --all-views")
+    export.add_argument("--mkdir", action="store_true", help="make the output folder if it does not exist")
 
     stretches = commands.add_parser("stretches", help="popular psoas stretches ranked by how much they lengthen the psoas major")
     stretches.add_argument("--format", choices=("table", "csv", "json"), default="table")
     stretches.add_argument("--library", type=Path, help="stretch library file (default: the built-in stretches.json)")
     stretches.add_argument("--chart", type=Path, metavar="OUT", help="also write the ranked chart with pose pictures (.png or .svg)")
+    stretches.add_argument("--mkdir", action="store_true", help="make the chart's folder if it does not exist")
 
     validate = commands.add_parser("validate", help="check an annotations file and list every problem (exit 1 if any)")
     validate.add_argument("file", type=Path, help="annotations file, checked as a layer over the built-in annotations")
@@ -122,16 +147,18 @@ def _named_pose(annotations, name: str):
 
 def _screenshot(args) -> int:
     from viewer.anatomy.annotations import load_annotations
+    from viewer.anatomy.output_file import check_output
     from viewer.scene.export import save_screenshot
 
     annotations = load_annotations(layer=args.annotations)
     _named_pose(annotations, args.pose)
+    check_output(args.out, {".png"}, make_folders=args.mkdir)  # before the pack is read and anything rendered
     pack = _load_pack(args.pack)
     if not pack.bones:
         print(f"psoas-viewer: no bone of {pack.directory} could be loaded", file=sys.stderr)
         return 1
     _muscle_model(annotations, pack)
-    out = save_screenshot(pack, annotations, args.out, args.view, args.size, args.pose, args.strain)
+    out = save_screenshot(pack, annotations, args.out, args.view, args.size, args.pose, args.strain, args.mkdir)
     print(f"wrote {out} ({args.size[0]}x{args.size[1]}, {args.view} view, {args.pose})")
     return 0
 
@@ -156,10 +183,14 @@ def _export(args) -> int:
     _muscle_model(annotations, pack)
     size = _figure_size(args)
     if args.all_views is not None:
+        if args.all_views.exists() and not args.all_views.is_dir():
+            raise OutputError(args.all_views, "is not a folder; --all-views needs a folder to write into")
+        if not args.all_views.exists() and not args.mkdir:
+            raise OutputError(args.all_views, "folder does not exist (add --mkdir to make it)")
         views = builtin_views(annotations)
         for k, (view_id, view) in enumerate(views.items(), start=1):
             out = args.all_views / f"{view_id}.{args.format}"
-            export_figure(pack, annotations, view, out, size)
+            export_figure(pack, annotations, view, out, size, args.mkdir)
             bar = "#" * (20 * k // len(views))
             print(f"\r[{bar:<20}] {k}/{len(views)} {out}", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
@@ -179,9 +210,9 @@ def _export(args) -> int:
         view = check_view(view, Path("(command line)"), annotations, structure_ids(annotations))
     if args.out.suffix.lower() == ".glb":
         with offscreen_scene(pack, annotations, view["panels"][0], (64, 64)) as scene:
-            export_glb(scene, args.out)
+            export_glb(scene, args.out, args.mkdir)
     else:
-        export_figure(pack, annotations, view, args.out, size)
+        export_figure(pack, annotations, view, args.out, size, args.mkdir)
     print(f"wrote {args.out}")
     return 0
 
@@ -194,7 +225,8 @@ def _lengths(args) -> int:
     if args.muscle not in annotations.muscles:
         raise InputError(annotations.path, f"no muscle {args.muscle!r}; known muscles: {', '.join(annotations.muscles)}")
     pack = _load_pack(args.pack)
-    rows = hip_flexion_sweep(annotations, pack.manifest, args.muscle, *args.hip_flexion, available_bones=set(pack.bones))
+    start, stop, step = args.hip_flexion
+    rows = hip_flexion_sweep(annotations, pack.manifest, args.muscle, start, stop, step, available_bones=set(pack.bones))
     print(format_table(rows, args.muscle, args.format))
     return 0
 
@@ -212,7 +244,7 @@ def _stretches(args) -> int:
     if args.chart is not None:
         from viewer.scene.stretch_chart import export_chart
 
-        out = export_chart(pack, annotations, results, args.chart)
+        out = export_chart(pack, annotations, results, args.chart, args.mkdir)
         print(f"wrote {out}", file=sys.stderr)
     return 0
 
@@ -260,13 +292,15 @@ def _window(args) -> int:
         annotations = load_annotations()
     except InputError as exc:
         print(f"psoas-viewer: {exc}; showing the bones without muscles", file=sys.stderr)
-        return run_window(pack, None)
+        return run_window(pack, None, f"The built-in annotations could not be loaded; showing the bones without muscles.\n\n{exc}")
+    problems = None
     if args.annotations is not None:
         try:
             annotations = load_annotations(layer=args.annotations, pack=pack)
         except InputError as exc:
-            print(f"psoas-viewer: {args.annotations} was not loaded; showing the built-in annotations:\n{exc}", file=sys.stderr)
-    return run_window(pack, annotations)
+            problems = f"{args.annotations} was not loaded; showing the built-in annotations.\n\n{exc}"
+            print(f"psoas-viewer: {problems}", file=sys.stderr)
+    return run_window(pack, annotations, problems)
 
 
 def _join_negative_values(argv: list[str]) -> list[str]:
@@ -290,3 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, PoseError, ValueError) as exc:
         print(f"psoas-viewer: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # an output that cannot be written (OutputError names it), or a system failure
+        where = "" if isinstance(exc, OutputError) or not exc.filename else f"{exc.filename}: "
+        print(f"psoas-viewer: {where}{exc.strerror if where else exc}", file=sys.stderr)
+        return 1

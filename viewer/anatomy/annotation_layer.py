@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from viewer.anatomy.annotations import LAYER_REQUIRED, SCHEMA_NAME, Annotations
-from viewer.anatomy.atomic_file import write_bytes_atomic, write_text_atomic
+from viewer.anatomy.atomic_file import numbered, write_bytes_atomic, write_text_atomic
 from viewer.anatomy.json_input import InputError, parse_lenient, read_json, read_text, schema_errors
 
 FORMAT_VERSION = 1
@@ -154,7 +154,8 @@ def _check_replaceable(path: Path) -> None:
 
 
 def save_layer(path: Path, layer: dict) -> None:
-    """Write the layer atomically, keeping the previous version as ``<name>.bak``.
+    """Write the layer atomically, keeping the previous version as ``<name>.bak`` (earlier backups
+    are kept too, numbered: ``<name>.2.bak``, ``<name>.3.bak``, … the highest the newest).
 
     A file at ``path`` that does not load as annotations is never replaced.
     """
@@ -162,9 +163,9 @@ def save_layer(path: Path, layer: dict) -> None:
     text = dumps(layer)
     _check_replaceable(path)
     if path.exists():
-        previous = path.read_bytes()
+        previous = read_text(path).encode("utf-8")
         if previous != text.encode("utf-8"):
-            write_bytes_atomic(backup_path(path), previous)
+            write_bytes_atomic(numbered(backup_path(path)), previous)
     write_text_atomic(path, text)
 
 
@@ -172,7 +173,7 @@ def write_recovery(path: Path, layer: dict, layer_path: Path | None) -> None:
     """Autosave unsaved edits (atomically) so that the next start can offer them back."""
     record = {"kind": RECOVERY_KIND, "format_version": FORMAT_VERSION, "saved_at": time.strftime("%Y-%m-%d %H:%M:%S"),
               "layer_path": None if layer_path is None else str(layer_path), "layer": layer}
-    write_text_atomic(path, json.dumps(record, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    write_text_atomic(path, json.dumps(record, indent=2, ensure_ascii=False, allow_nan=False) + "\n", make_folders=True)
 
 
 def read_recovery(path: Path) -> tuple[dict, Path | None, str]:
@@ -186,8 +187,9 @@ def read_recovery(path: Path) -> tuple[dict, Path | None, str]:
 
 
 def set_aside(path: Path) -> Path:
-    """Move a recovery file out of the way (kept, not deleted) once it is restored or declined."""
-    target = Path(path).with_name(Path(path).stem + ".previous.json")
+    """Move a recovery file out of the way (kept, not deleted) once it is restored or declined;
+    earlier ones are kept too, numbered (``<name>.previous.2.json``, …)."""
+    target = numbered(Path(path).with_name(Path(path).stem + ".previous.json"))
     Path(path).replace(target)
     return target
 

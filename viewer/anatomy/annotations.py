@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from viewer.anatomy.json_input import (
+    TOO_DEEP,
     InputError,
     Problem,
     ProblemsError,
-    non_finite_numbers,
     parse_lenient,
     placed,
     read_text,
     schema_errors,
+    unusable_values,
 )
 from viewer.anatomy.kinematics import Pose, PoseError, outside_ranges
 
@@ -74,7 +76,7 @@ def shipped_content_path(name: str) -> Path:
     root of the source tree when running from a checkout."""
     from importlib import resources
 
-    installed = resources.files("viewer").joinpath("default_content", name)
+    installed = resources.files("viewer").joinpath("default_content").joinpath(name)
     if installed.is_file():
         return Path(str(installed))
     return Path(__file__).resolve().parents[2] / name
@@ -90,7 +92,7 @@ class Source:
     """One annotations file as read: its path, parsed document and text (for lines and columns)."""
 
     path: Path
-    document: object
+    document: Any
     text: str | None = None
 
     @classmethod
@@ -220,11 +222,16 @@ def _surface_problems(doc: dict, pack) -> list[tuple[str, int, str, str]]:
 
 
 def _file_problems(source: Source, required: list[str] | None) -> list[Problem]:
-    """Schema violations and non-finite numbers of one file."""
-    non_finite = non_finite_numbers(source.document)
-    problems = [(where, message) for where, message in schema_errors(source.document, SCHEMA_NAME, required) if where not in non_finite]
-    problems += [(where, "NaN or infinite numbers are not allowed") for where in non_finite]
-    return placed(problems, source.path, source.text)
+    """Schema violations and unusable values (non-finite or huge numbers, lone surrogates, deep nesting) of one file.
+
+    A file nested too deeply is not shown to the schema validator, which recurses.
+    """
+    unusable = unusable_values(source.document)
+    if any(message == TOO_DEEP for _, message in unusable):
+        return placed(unusable, source.path, source.text)
+    seen = {where for where, _ in unusable}
+    problems = [(where, message) for where, message in schema_errors(source.document, SCHEMA_NAME, required) if where not in seen]
+    return placed(problems + unusable, source.path, source.text)
 
 
 def check_annotations(base: Source, layer: Source | None = None, pack=None) -> Annotations:
@@ -247,9 +254,42 @@ def check_annotations(base: Source, layer: Source | None = None, pack=None) -> A
         number, original = origin[(collection, index)]
         source = sources[number]
         problems += placed([(f"$.{collection}[{original}]{below}", message)], source.path, source.text)
+    if not problems:
+        annotations = _typed(merged, base.path, layer, frozenset(item["id"] for item in base_doc["landmarks"]))
+        for collection, index, below, message in _figure_problems(annotations):
+            number, original = origin[(collection, index)]
+            source = sources[number]
+            problems += placed([(f"$.{collection}[{original}]{below}", message)], source.path, source.text)
     if problems:
         raise ProblemsError(sorted(problems, key=lambda p: (p.path != base.path, p.line or 0, p.column or 0)))
-    return _typed(merged, base.path, layer, frozenset(item["id"] for item in base_doc["landmarks"]))
+    return annotations
+
+
+def _figure_problems(annotations: Annotations) -> list[tuple[str, int, str, str]]:
+    """Views and lessons checked as saved views (poses, structure ids), and the lesson
+    placeholders' poses and muscles: the first problem of each, as (collection, index, path, message)."""
+    from viewer.anatomy.lessons import PLACEHOLDER
+    from viewer.anatomy.view_file import check_view, structure_ids
+
+    known = structure_ids(annotations)
+    found = []
+    for collection in ("views", "lessons"):
+        for index, item in enumerate(annotations.document.get(collection, [])):
+            view = item if collection == "views" else {"format_version": 1, "panels": [item["panel"]]}
+            try:
+                check_view(view, annotations.path, annotations, known)
+            except InputError as exc:
+                where = (exc.where or "$")[1:]
+                if collection == "lessons":
+                    where = ".panel" + where.removeprefix(".panels[0]")
+                found.append((collection, index, where, exc.detail))
+                continue
+            if collection == "lessons":
+                for k, text in enumerate(item["text"]):
+                    for match in PLACEHOLDER.finditer(text):
+                        if match.group(1) not in annotations.poses or match.group(2) not in annotations.muscles:
+                            found.append((collection, index, f".text[{k}]", f"{match.group(0)} names an unknown pose or muscle"))
+    return found
 
 
 def _typed(doc: dict, path: Path, layer: Source | None, shipped: frozenset[str]) -> Annotations:

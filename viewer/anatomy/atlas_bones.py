@@ -52,7 +52,7 @@ class Surface:
     vertices: np.ndarray
     faces: np.ndarray
 
-    def moved(self, matrix: np.ndarray) -> "Surface":
+    def moved(self, matrix: np.ndarray) -> Surface:
         """The surface under a 4x4 transform; a mirror turns the faces round to keep them outward."""
         faces = self.faces if np.linalg.det(matrix[:3, :3]) > 0 else self.faces[:, ::-1]
         return Surface(self.vertices @ matrix[:3, :3].T + matrix[:3, 3], faces)
@@ -125,9 +125,9 @@ def standing_rotation(hip_r: Surface, hip_l: Surface) -> np.ndarray:
     """Rotation making the anterior pelvic plane vertical and frontal, ASIS line along x."""
     rotation = np.eye(3)
     for _ in range(4):  # the extreme points move as the pelvis turns: iterate to a fixed point
-        r, l, pubis = anterior_pelvic_plane(*(s.moved(_homogeneous(rotation)) for s in (hip_r, hip_l)))
-        x = (r - l) / np.linalg.norm(r - l)
-        y = np.cross(r - l, pubis - l)
+        right, left, pubis = anterior_pelvic_plane(*(s.moved(_homogeneous(rotation)) for s in (hip_r, hip_l)))
+        x = (right - left) / np.linalg.norm(right - left)
+        y = np.cross(right - left, pubis - left)
         y = y - x * (y @ x)
         y /= np.linalg.norm(y) * (1.0 if y[1] > 0 else -1.0)
         rotation = np.array([x, y, np.cross(x, y)]) @ rotation

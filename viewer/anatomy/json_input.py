@@ -1,22 +1,35 @@
-"""Reading JSON documents the user may have written: parse, then check against a schema.
+"""Reading JSON documents the user may have written: the one gate every JSON file passes.
 
-Every failure becomes an :class:`InputError` that names the file and the place in it
-(line and column for syntax, JSON path for content), so the app can show it as is.
+The gate reads regular files only (a FIFO, a device or a folder is refused before any read),
+at most :data:`MAX_JSON_BYTES`, and after parsing checks what later code cannot survive:
+nesting deeper than :data:`MAX_DEPTH`, numbers that are not finite or exceed
+:data:`MAX_NUMBER` (a 5000-digit literal included) and text that is not valid Unicode (a lone
+surrogate written as an escape). Every failure becomes an :class:`InputError` that names the
+file and the place in it (line and column for syntax, JSON path for content).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 
 MAX_JSON_BYTES = 5_000_000
+MAX_DEPTH = 48  # containers inside containers; the deepest shipped file nests 6
+MAX_NUMBER = 1e12  # no length, angle or count in these files comes near it
+MAX_NUMBER_CHARS = 64  # a longer number literal is refused before Python converts it
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class InputError(ValueError):
@@ -30,44 +43,140 @@ class InputError(ValueError):
         super().__init__(f"{self.path}{place}: {message}")
 
 
-def read_json(path: Path) -> object:
-    """Parse a JSON file, refusing oversize files and reporting syntax errors by line."""
+def read_json(path: Path) -> Any:
+    """Parse a JSON file through the gate; the first problem raises :class:`InputError` with its place."""
     text = read_text(path)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        document = _loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InputError(path, exc.msg, f"line {exc.lineno}, column {exc.colno}") from None
     except ValueError as exc:
         raise InputError(path, str(exc)) from None
     except RecursionError:
         raise InputError(path, "nested too deeply") from None
+    problems = unusable_values(document)
+    if problems:
+        where, message = problems[0]
+        place = placed([(where, message)], Path(path), text)[0]
+        position = f"line {place.line}, column {place.column}, " if place.line is not None else ""
+        raise InputError(path, message, position + where)
+    return document
+
+
+class OutOfRange(float):
+    """A number literal too long or too large to use: kept as infinity so the checks report it by place."""
+
+    literal: str
+
+    def __new__(cls, literal: str):
+        value = super().__new__(cls, math.inf)
+        value.literal = literal[:12] + ("…" if len(literal) > 12 else "")
+        return value
+
+
+def _number(literal: str) -> float | int:
+    if len(literal) > MAX_NUMBER_CHARS:
+        return OutOfRange(literal)
+    value = float(literal) if any(c in literal for c in ".eE") else int(literal)
+    return value if abs(value) <= MAX_NUMBER else OutOfRange(literal)
+
+
+def _loads(text: str, **hooks) -> object:
+    return json.loads(text, parse_int=_number, parse_float=_number, **hooks)
+
+
+_files_read: set[str] = set()
+
+
+def files_read() -> frozenset[str]:
+    """The real paths of every file read through the gate in this process (outputs never replace them)."""
+    return frozenset(_files_read)
 
 
 def read_text(path: Path) -> str:
-    """A user's text file, refused when oversize, missing, unreadable or not UTF-8."""
+    """A user's text file: a regular file, at most :data:`MAX_JSON_BYTES`, UTF-8; else :class:`InputError`.
+
+    It is opened without blocking and checked with ``fstat`` before anything is read, so a FIFO
+    cannot hang the program and ``/dev/zero`` cannot fill its memory.
+    """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise InputError(path, f"file is {size} bytes, more than the {MAX_JSON_BYTES} allowed")
-        text = path.read_text(encoding="utf-8")
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file") from None
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror})") from None
-    return text
+    try:
+        info = os.fstat(handle)
+        if stat.S_ISDIR(info.st_mode):
+            os.close(handle)
+            raise InputError(path, "is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            os.close(handle)
+            raise InputError(path, "is not a regular file (a device, pipe or socket); give a file")
+        if info.st_size > MAX_JSON_BYTES:
+            os.close(handle)
+            raise InputError(path, f"file is {info.st_size} bytes, more than the {MAX_JSON_BYTES} allowed")
+        with os.fdopen(handle, "rb") as stream:
+            data = stream.read(MAX_JSON_BYTES + 1)
+        _files_read.add(os.path.realpath(path))
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_JSON_BYTES:
+        raise InputError(path, f"file grew past the {MAX_JSON_BYTES} bytes allowed while it was read")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def unusable_values(document: object) -> list[tuple[str, str]]:
+    """(JSON path, message) for what no later step can use: nesting deeper than :data:`MAX_DEPTH`,
+    numbers that are not finite or too large, text with lone surrogates. Iterative, linear, in
+    document order; nothing below a too-deep container is looked at.
+    """
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[object, tuple]] = [(document, ())]
+    while stack:
+        value, parts = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append((json_path(parts), _number_problem(value)))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+            found.append((json_path(parts), f"number larger than {MAX_NUMBER:g}"))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            found.append((json_path(parts), "text is not valid Unicode (it holds a lone surrogate escape such as \\udc80)"))
+        elif isinstance(value, (dict, list)):
+            if len(parts) >= MAX_DEPTH:
+                found.append((json_path(parts), TOO_DEEP))
+                continue
+            if isinstance(value, dict):
+                for key in value:
+                    if _SURROGATE.search(key):
+                        found.append((json_path(parts), "a key is not valid Unicode (it holds a lone surrogate escape)"))
+                        break
+                else:
+                    stack.extend((item, parts + (key,)) for key, item in reversed(value.items()))
+            else:
+                stack.extend((item, parts + (k,)) for k, item in reversed(list(enumerate(value))))
+    return found
+
+
+def _number_problem(value: float) -> str:
+    if isinstance(value, OutOfRange):
+        return f"number {value.literal} is too long, infinite or larger than {MAX_NUMBER:g}"
+    return "NaN or infinite numbers are not allowed"
 
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict:
     """A JSON Schema shipped in ``viewer/anatomy/schemas``."""
-    text = resources.files("viewer.anatomy").joinpath("schemas", name).read_text(encoding="utf-8")
+    text = resources.files("viewer.anatomy").joinpath("schemas").joinpath(name).read_text(encoding="utf-8")
     return json.loads(text)
 
 
@@ -77,10 +186,16 @@ def schema_errors(document: object, schema_name: str, required: list[str] | None
     ``required`` replaces the top-level required properties (a partial document, such as a
     user's annotations layer, is checked by the same schema with fewer required parts).
     """
-    rules = schema(schema_name) if required is None else {**schema(schema_name), "required": required}
-    validator = jsonschema.validators.validator_for(rules)(rules)
+    validator = _validator(schema_name, None if required is None else tuple(required))
     errors = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
     return [(json_path(error.absolute_path), _shorten(error.message)) for error in errors]
+
+
+@cache
+def _validator(schema_name: str, required: tuple[str, ...] | None):
+    """One validator per schema (and top-level requirement): it keeps its resolved references."""
+    rules = schema(schema_name) if required is None else {**schema(schema_name), "required": list(required)}
+    return jsonschema.validators.validator_for(rules)(rules)
 
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -149,39 +264,28 @@ class ProblemsError(InputError):
         return "\n".join(lines)
 
 
-def parse_lenient(text: str, path: Path) -> object:
+def parse_lenient(text: str, path: Path) -> Any:
     """Parse JSON text, letting NaN and infinities through so that checks can report each by place."""
     try:
-        return json.loads(text)
+        return _loads(text)
     except json.JSONDecodeError as exc:
         raise ProblemsError([Problem(path, None, exc.msg, exc.lineno, exc.colno)]) from None
+    except ValueError as exc:
+        raise ProblemsError([Problem(path, None, str(exc))]) from None
     except RecursionError:
         raise ProblemsError([Problem(path, None, "nested too deeply")]) from None
 
 
-def non_finite_numbers(document: object) -> list[str]:
-    """JSON paths of every NaN or infinite number in a parsed document."""
-    found, stack = [], [(document, ())]
-    while stack:
-        value, parts = stack.pop()
-        if isinstance(value, float) and not math.isfinite(value):
-            found.append(json_path(parts))
-        elif isinstance(value, dict):
-            stack.extend((item, parts + (key,)) for key, item in value.items())
-        elif isinstance(value, list):
-            stack.extend((item, parts + (k,)) for k, item in enumerate(value))
-    return sorted(found)
-
-
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # public in the module, absent from its stubs
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 
 def value_offsets(text: str) -> dict[str, int]:
     """Where each value of a valid JSON text starts, keyed by its JSON path (iterative, any depth)."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=str, parse_float=str)  # only where values end matters here
     offsets: dict[str, int] = {}
     stack: list[tuple[str, list]] = []  # (closing bracket, path parts of the open container)
-    i, parts = 0, []
+    i, parts = 0, []  # type: int, list
     expecting_value = True
     while True:
         i = _SPACE.match(text, i).end()
@@ -199,7 +303,7 @@ def value_offsets(text: str) -> dict[str, int]:
                     continue
                 else:
                     stack.append(("}", parts))
-                    key, i = json.decoder.scanstring(text, i + 1)
+                    key, i = _scanstring(text, i + 1)
                     i = _SPACE.match(text, i).end() + 1  # the colon
                     parts = parts + [key]
                     continue
@@ -215,7 +319,7 @@ def value_offsets(text: str) -> dict[str, int]:
             if closing == "]":
                 parts = container + [parts[-1] + 1]
             else:
-                key, i = json.decoder.scanstring(text, i + 1)
+                key, i = _scanstring(text, i + 1)
                 i = _SPACE.match(text, i).end() + 1
                 parts = container + [key]
             expecting_value = True
@@ -225,19 +329,34 @@ def value_offsets(text: str) -> dict[str, int]:
             i += 1
 
 
-def line_column(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    line_start = text.rfind("\n", 0, offset) + 1
-    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+class _Positions:
+    """Where each value of a text starts and where its lines start, found once per text."""
+
+    def __init__(self, text: str):
+        self.offsets = value_offsets(text)
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
+
+
+@lru_cache(maxsize=4)
+def _positions(text: str) -> _Positions:
+    return _Positions(text)
 
 
 def placed(problems: list[tuple[str | None, str]], path: Path, text: str | None) -> list[Problem]:
-    """Problems given as (JSON path, message), with the line and column of each path in ``text``."""
-    offsets = value_offsets(text) if text is not None and problems else {}
+    """Problems given as (JSON path, message), with the line and column of each path in ``text``.
+
+    The positions of a text are found once and kept (a few texts), so placing many problems
+    one call at a time stays linear.
+    """
+    positions = _positions(text) if text is not None and problems else None
     out = []
     for where, message in problems:
-        position = (None, None)
-        if where is not None and where in offsets:
-            position = line_column(text, offsets[where])
+        position: tuple[int | None, int | None] = (None, None)
+        if positions is not None and where is not None and where in positions.offsets:
+            position = positions.line_column(positions.offsets[where])
         out.append(Problem(path, where, message, *position))
     return out

@@ -104,10 +104,10 @@ class Pose:
         towards_other_side = 1.0 if side == "r" else -1.0
         return getattr(self, f"hip_rotation_{side}") + towards_other_side * self.pelvic_rotation
 
-    def replace(self, **changes: float) -> "Pose":
+    def replace(self, **changes: float) -> Pose:
         return dataclasses.replace(self, **changes)
 
-    def mirrored(self) -> "Pose":
+    def mirrored(self) -> Pose:
         """The same pose with left and right exchanged."""
         swapped = {}
         for name in ("hip_flexion", "hip_adduction", "hip_rotation", "knee_flexion"):
@@ -155,7 +155,7 @@ class Skeleton:
     origins: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     @classmethod
-    def from_manifest(cls, manifest: dict) -> "Skeleton":
+    def from_manifest(cls, manifest: dict) -> Skeleton:
         entries = manifest["bones"]
         return cls(
             parents={e["id"]: e["parent"] for e in entries},

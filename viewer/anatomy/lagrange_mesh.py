@@ -79,7 +79,7 @@ class LagrangeMesh:
     elements: list[tuple[ElementShape, np.ndarray]]
 
     @classmethod
-    def read(cls, geof: Path, mesh: Path, ens: Path) -> "LagrangeMesh":
+    def read(cls, geof: Path, mesh: Path, ens: Path) -> LagrangeMesh:
         """Read the three files of one atlas bone."""
         params = json.loads(Path(geof).read_text())["field_parameters"]
         nodes = np.array([[float(params[key][f"dim {d}"]) for d in range(3)] for key in sorted(params)])

@@ -14,7 +14,6 @@ import numpy as np
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.kinematics import LIMITS, Pose, Skeleton, bone_transforms
-from viewer.anatomy.pack_frame import apply
 from viewer.anatomy.wrapping import wrap_sphere
 
 CENTRELINE_POINTS = 64
@@ -166,7 +165,7 @@ class _FascicleBatch:
 
         for step in range(len(self.types)):
             for key in ("point",) if self.types[step] == "via" else ("centre", "side"):
-                add(lambda m: (m.steps[step]["bone"], m.steps[step][key]))
+                add(lambda m, step=step, key=key: (m.steps[step]["bone"], m.steps[step][key]))
         add(lambda m: (m.insertion_bone, m.insertion))
         self.anchors = _Anchors(bone_index, bones, points)
         self.radii = [np.repeat([m.steps[k]["radius"] if kind != "via" else 0.0 for m in muscles], counts)

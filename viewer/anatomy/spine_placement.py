@@ -79,9 +79,9 @@ def place_spine(endplates: dict[str, dict[str, np.ndarray]], joint_centres: dict
     own = sagittal_tilt(endplates["l5"]["inferior"]) - sagittal_tilt(endplates["l1"]["superior"])
     share = (LORDOSIS_L1_S1_DEG - own) / 5.0
     # disc height: the distance between the L4/L5 endplate centres along their mean normal
-    lower, upper = endplates["l5"]["superior"], endplates["l4"]["inferior"]
-    normal = lower[:3, 2] + upper[:3, 2]
-    gap = float((upper[:3, 3] - lower[:3, 3]) @ normal / np.linalg.norm(normal))
+    below, above = endplates["l5"]["superior"], endplates["l4"]["inferior"]
+    normal = below[:3, 2] + above[:3, 2]
+    gap = float((above[:3, 3] - below[:3, 3]) @ normal / np.linalg.norm(normal))
     # L5: its inferior endplate onto S1, turned back by one share, one disc height above
     disc = np.eye(4)
     disc[:3, :3] = rotation("x", share)

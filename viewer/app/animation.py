@@ -46,7 +46,7 @@ class PoseAnimator(QObject):
         self.timer.timeout.connect(self._tick)
         self.clock = QElapsedTimer()
         self.speed = 1.0
-        self._mode = None
+        self._mode: str | None = None
         self._start = self._end = Pose()
         self._phase = 0.0
         self._cycle = gait_pose

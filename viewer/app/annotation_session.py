@@ -7,6 +7,7 @@ only ever shows a valid document; a rejected edit raises :class:`ProblemsError` 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from viewer.anatomy.annotations import Annotations, Source, check_annotations, l
 from viewer.anatomy.mesh_pack import MeshPack
 
 AUTOSAVE_DELAY_MS = 2000
+AUTOSAVE_RETRY_MS = 10_000
 
 
 class LayerChange(QUndoCommand):
@@ -37,9 +39,11 @@ class LayerChange(QUndoCommand):
 
 
 class AnnotationSession(QObject):
-    """Emits ``changed(annotations, selection)`` after every edit, undo, redo, open or restore."""
+    """Emits ``changed(annotations, selection)`` after every edit, undo, redo, open or restore,
+    and ``autosave_failed(message)`` when the recovery file cannot be written (it is retried)."""
 
     changed = pyqtSignal(object, object)
+    autosave_failed = pyqtSignal(str)
 
     def __init__(self, annotations: Annotations, pack: MeshPack, recovery_path: Path, parent=None):
         super().__init__(parent)
@@ -121,15 +125,29 @@ class AnnotationSession(QObject):
         self.layer_path = path
         self.undo_stack.setClean()
         self.autosave.stop()
-        self.recovery_path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the save itself worked; a stale recovery file is harmless
+            self.recovery_path.unlink(missing_ok=True)
         return path
 
-    def write_recovery(self) -> None:
-        """Write unsaved edits to the recovery file, or remove it when there are none."""
-        if self.dirty:
-            edits.write_recovery(self.recovery_path, self.layer, self.layer_path)
-        else:
-            self.recovery_path.unlink(missing_ok=True)
+    def write_recovery(self) -> bool:
+        """Write unsaved edits to the recovery file, or remove it when there are none.
+
+        A failure (full disk, the path a folder, no permission) is announced through
+        ``autosave_failed`` and retried after :data:`AUTOSAVE_RETRY_MS`; the edits stay in the
+        window. Returns whether the unsaved edits are now safe on disk.
+        """
+        try:
+            if self.dirty:
+                edits.write_recovery(self.recovery_path, self.layer, self.layer_path)
+            else:
+                self.recovery_path.unlink(missing_ok=True)
+        except (OSError, ValueError) as exc:
+            self.autosave.start(AUTOSAVE_RETRY_MS)
+            self.autosave_failed.emit(f"Autosave failed: {exc}. Your edits are kept in the window; "
+                                      f"trying again in {AUTOSAVE_RETRY_MS // 1000} s (or save them with File > Save annotations as…)")
+            return False
+        self.autosave.setInterval(AUTOSAVE_DELAY_MS)
+        return True
 
     def recovery(self) -> tuple[dict, Path | None, str] | None:
         """What a recovery file left by an earlier run holds, or None when there is none."""

@@ -16,11 +16,11 @@ from PyQt5.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
 )
 
+from viewer.app import guard
 from viewer.scene.export import export_figure
 
 SIZES = ["1280x800", "1920x1080", "2560x1440", "3840x2160"]
@@ -100,6 +100,7 @@ class ExportDialog(QDialog):
         width, height = (int(v) for v in self.size.currentText().split("x"))
         return width, height
 
+    @guard.guarded("The preview")
     def update_preview(self) -> None:
         width, height = self.figure_size()
         small = (PREVIEW_WIDTH, round(PREVIEW_WIDTH * height / width))
@@ -117,6 +118,7 @@ class ExportDialog(QDialog):
         else:
             export_figure(self.window.scene.pack, self.window.scene.annotations, self.view(), path, self.figure_size())
 
+    @guard.guarded("Export")
     def _choose_and_export(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Export figure", "figure.png", FILTERS)
         if not name:
@@ -124,6 +126,6 @@ class ExportDialog(QDialog):
         try:
             self.export_to(Path(name))
         except (OSError, ValueError) as exc:
-            QMessageBox.warning(self, "Export failed", str(exc))
+            guard.warn(self, "Export failed", str(exc))
             return
         self.window.statusBar().showMessage(f"Wrote {name}", 5000)

@@ -7,10 +7,10 @@ When ``grab`` says yes to a press, the drag that follows moves that thing instea
 
 from __future__ import annotations
 
-from pyvistaqt import QtInteractor
-from typing import Callable
+from collections.abc import Callable
 
 from PyQt5.QtCore import QElapsedTimer, Qt, pyqtSignal
+from pyvistaqt import QtInteractor
 
 CLICK_SLOP_PX = 4
 HOVER_INTERVAL_MS = 60

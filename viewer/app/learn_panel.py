@@ -78,6 +78,7 @@ class QuizPanel(QWidget):
         self.option_row = QHBoxLayout()
         self.option_buttons: list[QPushButton] = []
         self.feedback = QLabel(wordWrap=True)
+        self.feedback.setTextFormat(Qt.PlainText)
         self.next = QPushButton("Next question")
         self.next.clicked.connect(self.ask)
         self.next.setEnabled(False)
@@ -123,7 +124,7 @@ class QuizPanel(QWidget):
         self.progress.setText(f"Question {len(self.round.responses) + 1} of {len(self.round.questions)} · score {self.round.score}")
         self.prompt.setText(question.prompt + ("  (click it in the view)" if question.kind == "click" else ""))
         for option in question.options:
-            button = QPushButton(option)
+            button = QPushButton(option.replace("&", "&&"))  # a name's & is text, not a shortcut mark
             button.clicked.connect(lambda _=False, o=option: self.respond(o))
             self.option_row.addWidget(button)
             self.option_buttons.append(button)

@@ -41,8 +41,8 @@ class LengthPlot(QWidget):
         painter.setRenderHint(QPainter.Antialiasing)
         frame = QRectF(self.rect()).adjusted(42, 8, -8, -22)
         painter.fillRect(self.rect(), QColor("#1f232b"))
-        lows = [c.min() for c in self.curves.values()] + [l for _, l in self.current.values()]
-        highs = [c.max() for c in self.curves.values()] + [l for _, l in self.current.values()]
+        lows = [c.min() for c in self.curves.values()] + [length for _, length in self.current.values()]
+        highs = [c.max() for c in self.curves.values()] + [length for _, length in self.current.values()]
         low, high = min(lows) - 5, max(highs) + 5
 
         def point(angle: float, length: float) -> QPointF:

@@ -9,27 +9,27 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PyQt5.QtCore import QSettings, Qt, QTimer
-from PyQt5.QtWidgets import QAction, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter
+from PyQt5.QtCore import QByteArray, QSettings, Qt, QTimer
+from PyQt5.QtWidgets import QAction, QDockWidget, QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter
 
-from viewer.anatomy.annotation_layer import EditError
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.atomic_file import write_text_atomic
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.lessons import load_lessons
-from viewer.anatomy.stretches import load_stretches
 from viewer.anatomy.mesh_pack import MeshPack
+from viewer.anatomy.stretches import load_stretches
 from viewer.anatomy.view_file import dumps, load_view
+from viewer.app import guard
 from viewer.app.animation import CameraFlight, PoseAnimator
 from viewer.app.annotation_session import AnnotationSession
 from viewer.app.export_dialog import ExportDialog
 from viewer.app.info_panel import InfoPanel
-from viewer.app.learn_panel import LearnPanel
-from viewer.app.stretch_lab import StretchLabPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.landmark_editor import LandmarkEditor
+from viewer.app.learn_panel import LearnPanel
 from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
+from viewer.app.stretch_lab import StretchLabPanel
 from viewer.app.structure_panel import StructurePanel
 from viewer.scene.anatomy_scene import AnatomyScene
 from viewer.scene.annotation_editing import preview_landmark, surface_at
@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.answers_hidden = False
         self.actions_by_name: dict[str, QAction] = {}
         self.hover_label = QLabel()
+        self.hover_label.setTextFormat(Qt.PlainText)
         self.statusBar().addWidget(self.hover_label, 1)
         self.missing_label = QLabel()
         self.missing_label.setTextFormat(Qt.PlainText)
@@ -69,11 +70,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.missing_label)
         self.docks: list[QDockWidget] = []
         self.session: AnnotationSession | None = None
-        self._drag: tuple[str, list[float] | None] | None = None
+        self._drag: tuple[str, object | None] | None = None
         if annotations is not None:
             self._build_panels(annotations, pack)
             self.session = AnnotationSession(annotations, pack, Path(self.settings.fileName()).parent / RECOVERY_NAME, self)
             self.session.changed.connect(self._annotations_changed)
+            self.session.autosave_failed.connect(lambda message: guard.status(self, message))
             self.session.undo_stack.cleanChanged.connect(self._update_title)
             self.plotter.dragged.connect(self._drag_to)
             self.plotter.dropped.connect(self._drop)
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         self.plotter.interaction_ended.connect(self._still)
         self.animator.moving.connect(lambda moving: self._still() if not moving else self.scene.set_still_quality(False))
         self.state.subscribe(self._on_state)
+        self._discard_on_close = False
         self._restore_settings()
         self.scene.set_still_quality(True)
 
@@ -262,11 +265,13 @@ class MainWindow(QMainWindow):
         index = (shown.index(current) + step) % len(shown) if current in shown else 0
         self.select_and_fly(shown[index])
 
+    @guard.guarded("Selecting", quiet=True)
     def select_and_fly(self, structure_id: str) -> None:
         """Select a structure and fly the camera to it (search results, links, Tab)."""
         self.state.select(structure_id)
         self.flight.fly_to(*self.scene.focus_camera(structure_id))
 
+    @guard.guarded("Picking", quiet=True)
     def _clicked(self, x: float, y: float) -> None:
         picked = self.scene.picker.pick(x, y)
         if hasattr(self, "learn_panel") and self.learn_panel.quiz.waiting_for_click:
@@ -281,12 +286,14 @@ class MainWindow(QMainWindow):
             self._edit(lambda: self.session.add(*hit))
         return hit is not None
 
+    @guard.guarded("Naming what is under the mouse", quiet=True)
     def _hovered(self, x: float, y: float) -> None:
         picked = self.scene.picker.pick(x, y)
         text = self.scene.catalogue[picked].name if picked and self.scene.catalogue else ""
         self.hover_label.setText(text)
-        self.plotter.interactor.setToolTip(text)
+        self.plotter.interactor.setToolTip(guard.plain_tooltip(text))
 
+    @guard.guarded("Drawing", quiet=True)
     def _still(self) -> None:
         self.scene.set_still_quality(True)
         self.plotter.render()
@@ -315,6 +322,7 @@ class MainWindow(QMainWindow):
     def current_panel(self) -> dict:
         return panel_from_scene(self.scene, self.state)
 
+    @guard.guarded("Export")
     def show_export_dialog(self) -> ExportDialog:
         dialog = ExportDialog(self)
         dialog.show()
@@ -332,27 +340,24 @@ class MainWindow(QMainWindow):
         apply_panel(self.scene, self.state, view["panels"][0], self.scene.annotations)
         self.plotter.render()
 
+    @guard.guarded("Saving the view")
     def _save_view_dialog(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Save view", "view.json", "View (*.json)")
         if name:
-            try:
-                self.save_view(Path(name))
-            except OSError as exc:
-                QMessageBox.warning(self, "Save failed", f"{name}: {exc.strerror}")
+            self.save_view(Path(name))
 
+    @guard.guarded("Opening the view")
     def _open_view_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Open view", "", "View (*.json)")
         if name:
-            try:
-                self.open_view(Path(name))
-            except InputError as exc:
-                QMessageBox.warning(self, "Cannot open view", str(exc))
+            self.open_view(Path(name))
 
     # --- editing annotations -----------------------------------------------------------------
     @property
     def editing(self) -> bool:
         return self.session is not None and self.actions_by_name["edit_landmarks"].isChecked()
 
+    @guard.guarded("Edit mode")
     def set_edit_mode(self, on: bool) -> None:
         """Edit mode: a click on a bone adds a landmark, a landmark drags along its bone, the form edits it."""
         self.landmark_editor.setVisible(on)
@@ -366,8 +371,8 @@ class MainWindow(QMainWindow):
         """Run one edit; a refused edit is explained in a dialog and changes nothing."""
         try:
             change()
-        except (InputError, EditError) as exc:
-            QMessageBox.warning(self, "Edit not made", str(exc))
+        except Exception as exc:  # noqa: BLE001 - an edit that fails changes nothing and is explained
+            guard.warn(self, "Edit not made", guard.describe(exc))
 
     def delete_landmark(self, landmark_id: str | None) -> None:
         if self.editing and landmark_id in self.scene.annotations.landmarks:
@@ -381,6 +386,7 @@ class MainWindow(QMainWindow):
         self._drag = (picked, None)
         return True
 
+    @guard.guarded("Dragging", quiet=True)
     def _drag_to(self, x: float, y: float) -> None:
         landmark_id = self._drag[0]
         hit = surface_at(self.scene, x, y)
@@ -389,12 +395,14 @@ class MainWindow(QMainWindow):
             preview_landmark(self.scene, landmark_id, self.session.snapped(landmark_id, hit[1]))
             self.plotter.render()
 
+    @guard.guarded("Dropping the landmark")
     def _drop(self, x: float, y: float) -> None:
         landmark_id, point = self._drag
         self._drag = None
         if point is not None:
             self._edit(lambda: self.session.move(landmark_id, point))
 
+    @guard.guarded("Showing the changed annotations")
     def _annotations_changed(self, annotations: Annotations, selection: str | None) -> None:
         """Redraw muscles, landmarks and panels from a changed document, keeping the view."""
         self.scene.set_annotations(annotations)
@@ -413,15 +421,17 @@ class MainWindow(QMainWindow):
         name = self.session.layer_path.name if self.session.layer_path else "shipped annotations"
         self.setWindowTitle(f"Psoas viewer — {name}{'' if clean else ' *'}")
 
+    @guard.guarded("Opening annotations")
     def open_annotations(self, path: Path) -> bool:
         """Load a user's annotations over the shipped ones; a broken file is listed in a dialog, nothing changes."""
         try:
             self.session.open(path)
         except InputError as exc:
-            QMessageBox.warning(self, "Cannot open annotations", f"{path} was not loaded:\n\n{exc}")
+            guard.warn(self, "Cannot open annotations", f"{path} was not loaded:\n\n{exc}")
             return False
         return True
 
+    @guard.guarded("Saving annotations")
     def save_annotations(self) -> None:
         if self.session.layer_path is None:
             self._save_annotations_dialog()
@@ -433,18 +443,21 @@ class MainWindow(QMainWindow):
             self.session.save(path)
             self.statusBar().showMessage(f"Saved {path}", 5000)
         except (InputError, OSError) as exc:
-            QMessageBox.warning(self, "Annotations not saved", str(exc))
+            guard.warn(self, "Annotations not saved", str(exc))
 
+    @guard.guarded("Saving annotations")
     def _save_annotations_dialog(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Save annotations", "my-annotations.json", "Annotations (*.json)")
         if name:
             self._save_annotations_to(Path(name))
 
+    @guard.guarded("Opening annotations")
     def _open_annotations_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Open annotations", "", "Annotations (*.json)")
         if name:
             self.open_annotations(Path(name))
 
+    @guard.guarded("Restoring unsaved edits")
     def offer_recovery(self) -> None:
         """If an earlier run left unsaved edits, ask whether to restore them (declined ones are kept aside)."""
         try:
@@ -456,15 +469,14 @@ class MainWindow(QMainWindow):
             return
         _, layer_path, saved_at = found
         target = layer_path.name if layer_path else "new annotations"
-        answer = QMessageBox.question(self, "Restore unsaved edits?",
-                                      f"Edits to {target} from {saved_at} were not saved. Restore them?")
-        if answer != QMessageBox.Yes:
-            self.session.decline_recovery()
+        if not guard.ask(self, "Restore unsaved edits?", f"Edits to {target} from {saved_at} were not saved. Restore them?"):
+            kept = self.session.decline_recovery()
+            self.statusBar().showMessage(f"The unsaved edits are kept in {kept}")
             return
         try:
             self.session.restore_recovery()
         except InputError as exc:
-            QMessageBox.warning(self, "Cannot restore edits", str(exc))
+            guard.warn(self, "Cannot restore edits", str(exc))
 
     # --- state -> window ---------------------------------------------------------------------
     def _on_state(self, what: str) -> None:
@@ -494,14 +506,22 @@ class MainWindow(QMainWindow):
 
     # --- settings ----------------------------------------------------------------------------
     def _restore_settings(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        state = self.settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
-        self.actions_by_name["labels"].setChecked(self.settings.value("view/labels", True, type=bool))
-        self.actions_by_name["dark"].setChecked(self.settings.value("view/dark", False, type=bool))
+        """Window layout and switches from the last session; a value of the wrong kind is ignored and named."""
+        ignored = []
+        for key, restore in (("window/geometry", self.restoreGeometry), ("window/state", self.restoreState)):
+            value = self.settings.value(key)
+            if value is not None and not (isinstance(value, QByteArray) and restore(value)):
+                ignored.append(key)
+        for key, action, default in (("view/labels", "labels", True), ("view/dark", "dark", False)):
+            value = self.settings.value(key, default)
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                value = value.lower() == "true"
+            if not isinstance(value, bool):
+                ignored.append(key)
+                value = default
+            self.actions_by_name[action].setChecked(value)
+        if ignored:
+            guard.status(self, f"Settings ignored (not values this viewer saved): {', '.join(ignored)} in {self.settings.fileName()}")
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -511,10 +531,16 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
+        """Closing keeps unsaved edits in the recovery file; if that cannot be written, the window stays
+        open once, saying so (closing again discards them)."""
         self.animator.stop()
         self.auto_rotate.stop()
-        if self.session is not None:
-            self.session.write_recovery()
+        if self.session is not None and not self.session.write_recovery() and self.session.dirty and not self._discard_on_close:
+            self._discard_on_close = True
+            guard.warn(self, "Unsaved edits not kept", f"Your unsaved edits could not be written to {self.session.recovery_path}, "
+                       "so the window stays open. Save them with File > Save annotations as…, or close again to discard them.")
+            event.ignore()
+            return
         self.save_settings()
         self.plotter.close()
         super().closeEvent(event)

@@ -17,6 +17,7 @@ from PyQt5.QtWidgets import (
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.kinematics import LIMITS, PoseError
+from viewer.app import guard
 from viewer.app.animation import PoseAnimator
 from viewer.app.length_plot import LengthPlot
 from viewer.scene.anatomy_scene import AnatomyScene
@@ -74,8 +75,8 @@ class PosePanel(QWidget):
         self.pose_buttons: dict[str, QPushButton] = {}
         named = QGridLayout()
         for k, (pose_id, named_pose) in enumerate(annotations.poses.items()):
-            button = QPushButton(named_pose.name)
-            button.setToolTip(named_pose.description)
+            button = QPushButton(named_pose.name.replace("&", "&&"))  # a name's & is text, not a shortcut mark
+            button.setToolTip(guard.plain_tooltip(named_pose.description))
             button.clicked.connect(lambda _checked=False, p=named_pose.pose: animator.go_to(p))
             named.addWidget(button, k // 3, k % 3)
             self.pose_buttons[pose_id] = button
@@ -99,7 +100,7 @@ class PosePanel(QWidget):
         self.readout = QLabel()
         self.readout.setFont(QFont("monospace"))
         self.readout.setTextFormat(Qt.PlainText)
-        plotted = [m for m in ("psoas_major_r", "iliacus_r", "psoas_major_l", "iliacus_l") if m in scene.muscle_model.muscles]
+        plotted: list[str] = [m for m in ("psoas_major_r", "iliacus_r", "psoas_major_l", "iliacus_l") if m in scene.muscle_model.muscles]
         self.plot = LengthPlot(scene.muscle_model, plotted)
 
         layout = QVBoxLayout(self)

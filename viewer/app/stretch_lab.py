@@ -10,11 +10,12 @@ import html
 
 from PyQt5.QtCore import QRectF, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QPainter
-from PyQt5.QtWidgets import QFileDialog, QLabel, QMessageBox, QPushButton, QScrollArea, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import QFileDialog, QLabel, QPushButton, QScrollArea, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
 
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.stretches import MUSCLE_NAMES, StretchLibrary, StretchResult, findings, largest_percent, measure_all, ranked
+from viewer.app import guard
 from viewer.scene.stretch_chart import SIDE_COLOURS
 
 ROW_HEIGHT = 38
@@ -161,6 +162,6 @@ class StretchLabPanel(QWidget):
         try:
             self.export_chart(path)
         except (OSError, ValueError, InputError) as exc:
-            QMessageBox.warning(self, "Cannot export the chart", str(exc))
+            guard.warn(self, "Cannot export the chart", str(exc))
             return
         self.window.statusBar().showMessage(f"Wrote {path}", 5000)

@@ -15,10 +15,12 @@ from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.catalogue import Catalogue
 from viewer.anatomy.kinematics import KNEE_SHARE, Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import MeshPack
-from viewer.anatomy.muscle_paths import MuscleModel, apply
+from viewer.anatomy.muscle_paths import MuscleModel
+from viewer.anatomy.pack_frame import apply
 from viewer.scene import style
 from viewer.scene.labels import LabelOverlay
 from viewer.scene.landmark_actors import LandmarkActors
+from viewer.scene.literal_text import literal_vtk_text
 from viewer.scene.muscle_actors import MuscleActors
 from viewer.scene.occlusion import BoneOcclusion
 from viewer.scene.picking import Picker
@@ -57,6 +59,7 @@ class AnatomyScene:
 
     def __init__(self, plotter: pv.Plotter, pack: MeshPack, annotations: Annotations | None = None):
         self.plotter = plotter
+        literal_vtk_text()
         self.pack = pack
         self.annotations = annotations
         self.skeleton = Skeleton.from_manifest(pack.manifest)

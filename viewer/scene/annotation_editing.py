@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from vtkmodules.vtkRenderingCore import vtkCellPicker
 
-from viewer.anatomy.muscle_paths import apply
+from viewer.anatomy.pack_frame import apply
 
 
 def surface_at(scene, x: float, y: float) -> tuple[str, np.ndarray] | None:

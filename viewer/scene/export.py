@@ -22,9 +22,11 @@ import numpy as np
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.atomic_file import write_bytes_atomic
 from viewer.anatomy.mesh_pack import MeshPack
+from viewer.anatomy.output_file import check_output
 from viewer.anatomy.view_file import PANEL_DEFAULTS, normalised
 from viewer.scene import style
 from viewer.scene.label_layout import layout_labels
+from viewer.scene.literal_text import literal_text
 from viewer.scene.offscreen import use_offscreen_backend
 from viewer.scene.saved_views import apply_camera, state_for_panel
 
@@ -157,6 +159,7 @@ def _scale_bar(figure, panel: PanelRender, rect, size, scale: float, ink: str) -
     return float(length)
 
 
+@literal_text
 def compose(view: dict, panels: list[PanelRender], size: tuple[int, int], credit_text: str, legend: list[tuple[str, str]],
             draw_images: bool = True):
     """Lay rendered panels out and draw the annotations; returns (matplotlib figure, layout).
@@ -262,12 +265,15 @@ def legend_entries(annotations: Annotations | None, view: dict) -> list[tuple[st
     return list(entries.items())
 
 
-def export_figure(pack: MeshPack, annotations: Annotations | None, view: dict, out: Path, size: tuple[int, int]) -> FigureLayout:
-    """Render ``view`` at ``size`` and write it to ``out`` (PNG, SVG or PDF by its suffix), atomically."""
-    out = Path(out)
-    fmt = FORMATS.get(out.suffix.lower())
-    if fmt is None:
-        raise ValueError(f"{out}: unknown figure format {out.suffix!r}; use .png, .svg or .pdf")
+def export_figure(pack: MeshPack, annotations: Annotations | None, view: dict, out: Path, size: tuple[int, int],
+                  make_folders: bool = False) -> FigureLayout:
+    """Render ``view`` at ``size`` and write it to ``out`` (PNG, SVG or PDF by its suffix), atomically.
+
+    ``out`` is checked first (:func:`check_output`): a wrong suffix, an input file, a folder or a
+    missing folder raises :class:`OutputError` before anything is rendered.
+    """
+    out = check_output(out, FORMATS, [pack.directory], make_folders)
+    fmt = FORMATS[out.suffix.lower()]
     if not all(16 <= side <= MAX_SIDE for side in size):
         raise ValueError(f"figure size {size[0]}x{size[1]}: each side must be between 16 and {MAX_SIDE} pixels")
     view = normalised(view)
@@ -287,7 +293,7 @@ def export_figure(pack: MeshPack, annotations: Annotations | None, view: dict, o
         # text stays text in SVG and PDF, so a figure-maker can still edit the labels
         with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
             figure.savefig(buffer, format=fmt, dpi=DPI, transparent=transparent, facecolor=figure.get_facecolor())
-    write_bytes_atomic(out, buffer.getvalue())
+    write_bytes_atomic(out, buffer.getvalue(), make_folders)
     return layout
 
 
@@ -308,14 +314,16 @@ def _composite_png(figure, layout: FigureLayout, panels: list[PanelRender], back
 
 
 def save_screenshot(
-    pack: MeshPack, annotations: Annotations | None, out: Path, view: str, size: tuple[int, int], pose, strain: bool = False
+    pack: MeshPack, annotations: Annotations | None, out: Path, view: str, size: tuple[int, int], pose, strain: bool = False,
+    make_folders: bool = False,
 ) -> Path:
-    """The plain picture of ``psoas-viewer screenshot``: one view, no annotations, PNG."""
+    """The plain picture of ``psoas-viewer screenshot``: one view, no annotations, PNG (``out`` checked first)."""
     from PIL import Image
 
+    out = check_output(out, {".png"}, [pack.directory], make_folders)
     panel = {**PANEL_DEFAULTS, "camera": {"preset": view}, "pose": pose, "labels": "none", "strain": strain}
     image = render_panel(pack, annotations, panel, size).image
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG")
-    write_bytes_atomic(Path(out), buffer.getvalue())
-    return Path(out)
+    write_bytes_atomic(out, buffer.getvalue(), make_folders)
+    return out

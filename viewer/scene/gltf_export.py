@@ -1,4 +1,9 @@
-"""The posed scene as binary glTF (.glb) for other 3D viewers: one named node per structure."""
+"""The posed scene as binary glTF (.glb) for other 3D viewers: one named node per structure.
+
+glTF means metres with +Y up and the model facing +Z; our frame is millimetres, RAS (x right,
+y anterior, z superior). One root transform turns and scales the scene: glTF x = -x (the
+subject's left, so the frame stays right-handed), y = z (up), z = y (the front faces +Z).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,9 @@ import numpy as np
 import trimesh
 
 from viewer.anatomy.atomic_file import write_bytes_atomic
+from viewer.anatomy.output_file import check_output
+
+RAS_MM_TO_GLTF = np.array([[-1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], float) * [[0.001], [0.001], [0.001], [1]]
 
 
 def _colour(hex_colour: str) -> list[int]:
@@ -37,8 +45,10 @@ def posed_scene(scene) -> trimesh.Scene:
     return out
 
 
-def export_glb(scene, out: Path) -> trimesh.Scene:
-    """Write the posed scene to ``out`` as .glb, atomically; returns the trimesh scene written."""
+def export_glb(scene, out: Path, make_folders: bool = False) -> trimesh.Scene:
+    """Write the posed scene to ``out`` as .glb in metres, Y up, atomically; returns the trimesh scene written."""
+    out = check_output(out, {".glb"}, [scene.pack.directory], make_folders)
     glb = posed_scene(scene)
-    write_bytes_atomic(Path(out), glb.export(file_type="glb"))
+    glb.apply_transform(RAS_MM_TO_GLTF)
+    write_bytes_atomic(out, glb.export(file_type="glb"), make_folders)
     return glb

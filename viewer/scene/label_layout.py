@@ -41,7 +41,7 @@ def _stack(order_y: np.ndarray, heights: np.ndarray, top: float, bottom: float, 
 def layout_labels(
     anchors: np.ndarray,
     sizes: np.ndarray,
-    frame: tuple[int, int],
+    frame: tuple[float, float],
     priority: np.ndarray | None = None,
     margin: float = 8.0,
     gap: float = 4.0,

@@ -6,7 +6,7 @@ renderer, so the layout (see :mod:`viewer.scene.label_layout`) knows the real bo
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pyvista as pv
@@ -99,7 +99,8 @@ class LabelOverlay:
             placed = layout_labels(anchors - [0, self.reserve_bottom], self.text_sizes(), (width, max(1, height - self.reserve_bottom)), self.priority)
             self.placed = [_shifted(label, self.reserve_bottom) for label in placed]
         shown = {label.index: label for label in self.placed}
-        points, lines = [], []
+        ends: list[tuple[float, float, float]] = []
+        lines = []
         for k, actor in enumerate(self._actors):
             label = shown.get(k)
             actor.SetVisibility(label is not None)
@@ -109,9 +110,9 @@ class LabelOverlay:
             actor.GetTextProperty().SetBackgroundColor(*background)
             x0, y0, _, _ = label.box
             actor.SetDisplayPosition(int(round(x0 + 0.15 * self.font_size)), int(round(y0 + 0.15 * self.font_size)))
-            points += [(anchors[k, 0], anchors[k, 1], 0.0), (label.leader_end[0], label.leader_end[1], 0.0)]
-            lines.append((2, len(points) - 2, len(points) - 1))
-        self._lines.points = np.array(points, dtype=float).reshape(-1, 3)
+            ends += [(anchors[k, 0], anchors[k, 1], 0.0), (label.leader_end[0], label.leader_end[1], 0.0)]
+            lines.append((2, len(ends) - 2, len(ends) - 1))
+        self._lines.points = np.array(ends, dtype=float).reshape(-1, 3)
         self._lines.lines = np.array(lines, dtype=np.int64).ravel()
         self._line_actor.SetVisibility(bool(lines))
 

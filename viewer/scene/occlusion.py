@@ -10,7 +10,7 @@ import numpy as np
 from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkFiltersGeneral import vtkOBBTree
 
-from viewer.anatomy.muscle_paths import apply
+from viewer.anatomy.pack_frame import apply
 
 OWN_SURFACE_MM = 6.0  # a point may lie just inside the light surface of its own bone: skip this much
 

@@ -11,9 +11,11 @@ import numpy as np
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.atomic_file import write_bytes_atomic
 from viewer.anatomy.mesh_pack import MeshPack
+from viewer.anatomy.output_file import check_output
 from viewer.anatomy.stretches import StretchResult, largest_percent
 from viewer.anatomy.view_file import PANEL_DEFAULTS
 from viewer.scene.export import offscreen_scene
+from viewer.scene.literal_text import literal_text
 
 THUMBNAIL_SIZE = (300, 300)
 SIDE_COLOURS = {"r": "#b8433a", "l": "#e59a6f"}  # right darker, left lighter, as the muscles are drawn
@@ -38,6 +40,7 @@ def render_thumbnails(pack: MeshPack, annotations: Annotations, results: list[St
     return images
 
 
+@literal_text
 def chart_figure(results: list[StretchResult], thumbnails: dict[str, np.ndarray]):
     """Matplotlib figure: ranked poses top to bottom, psoas major change per side as bars."""
     from matplotlib.figure import Figure
@@ -83,11 +86,10 @@ def chart_figure(results: list[StretchResult], thumbnails: dict[str, np.ndarray]
     return figure
 
 
-def export_chart(pack: MeshPack, annotations: Annotations, results: list[StretchResult], out: Path) -> Path:
-    """Write the chart as PNG or SVG (vector bars and text, embedded pictures), atomically."""
-    out = Path(out)
-    if out.suffix.lower() not in FORMATS:
-        raise ValueError(f"{out}: unknown chart format {out.suffix!r}; use .png or .svg")
+def export_chart(pack: MeshPack, annotations: Annotations, results: list[StretchResult], out: Path,
+                 make_folders: bool = False) -> Path:
+    """Write the chart as PNG or SVG (vector bars and text, embedded pictures), atomically (``out`` checked first)."""
+    out = check_output(out, FORMATS, [pack.directory], make_folders)
     figure = chart_figure(results, render_thumbnails(pack, annotations, results))
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -96,5 +98,5 @@ def export_chart(pack: MeshPack, annotations: Annotations, results: list[Stretch
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):
         figure.savefig(buffer, format=FORMATS[out.suffix.lower()])
-    write_bytes_atomic(out, buffer.getvalue())
+    write_bytes_atomic(out, buffer.getvalue(), make_folders)
     return out

@@ -6,8 +6,8 @@ and redraw from it when told what changed (state flows down). Nobody else owns t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from viewer.anatomy.kinematics import Pose
 
