@@ -78,16 +78,19 @@ def test_every_anatomical_landmark_can_be_clicked(scene):
         if landmarks.kinds[k] != "landmark":
             continue
         point = landmarks.points[k]
-        normal = scene.landmark_normal(landmark_id)
+        scene.set_view("anterior")
+        # where the window's camera goes when the landmark is chosen: swung round until no bone hides it
+        position, focal = scene.focus_camera(landmark_id)
         camera = scene.plotter.camera
-        camera.focal_point, camera.position = point, point + 500 * normal
-        camera.up = (1, 0, 0) if abs(normal[2]) > 0.9 else (0, 0, 1)
+        camera.focal_point, camera.position = focal, position
+        direction = (position - focal) / np.linalg.norm(position - focal)
+        camera.up = (1, 0, 0) if abs(direction[2]) > 0.9 else (0, 0, 1)
         scene.plotter.reset_camera_clipping_range()
         scene.plotter.render_window.Render()
         picked = scene.picker.pick(*world_to_display(scene.plotter.renderer, point[None])[0][0])
         if picked != landmark_id:
             missed.append((landmark_id, picked))
-    assert missed == []
+    assert missed == [], missed
 
 
 def test_focusing_a_hidden_landmark_turns_the_camera_until_it_can_be_clicked(scene):
@@ -142,9 +145,9 @@ def test_labels_skip_landmarks_a_bone_hides(scene):
         return {scene.labels.texts[label.index] for label in scene.labels.placed}
 
     scene.set_view("anterior")
-    assert not hidden("asis_r") and not hidden("pubic_symphysis_r")
+    assert not hidden("asis_r") and not hidden("aiis_r")
     scene.set_view("posterior")
-    assert hidden("asis_r") and hidden("pubic_symphysis_r")  # on the far side of the pelvis
+    assert hidden("asis_r") and hidden("aiis_r")  # on the far side of the pelvis
     assert not hidden("iliac_crest_r") and not hidden("greater_trochanter_r")
     assert hidden("femoral_head_r")
     scene.plotter.render_window.Render()

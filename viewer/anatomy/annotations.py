@@ -287,7 +287,8 @@ def _figure_problems(annotations: Annotations) -> list[tuple[str, int, str, str]
             if collection == "lessons":
                 for k, text in enumerate(item["text"]):
                     for match in PLACEHOLDER.finditer(text):
-                        if match.group(1) not in annotations.poses or match.group(2) not in annotations.muscles:
+                        _, pose_id, muscle_id = match.groups()
+                        if pose_id not in annotations.poses or muscle_id not in annotations.muscles:
                             found.append((collection, index, f".text[{k}]", f"{match.group(0)} names an unknown pose or muscle"))
     return found
 
