@@ -66,7 +66,7 @@ def test_moving_view_draws_light_bones_and_still_view_full_ones(scene):
 
 
 def test_every_anatomical_landmark_can_be_clicked(scene):
-    """Looking at it along its bone's surface normal with muscles hidden, a click there picks it."""
+    """From where the window flies the camera when it is chosen, with muscles hidden, a click there picks it."""
     from viewer.scene.projection import world_to_display
 
     state = scene.make_state()
