@@ -5,7 +5,9 @@
 
 Run it after the bones change. The lane (where each psoas fascicle passes each lumbar vertebra)
 is placed off each vertebral body (viewer.anatomy.path_fit.psoas_lane); each hip sphere's radius
-is the one whose hip-flexion moment arms come nearest OpenSim's (viewer.anatomy.hip_reference).
+is the one whose hip-flexion moment arms come nearest OpenSim's (viewer.anatomy.hip_reference);
+the via points on the femur and the hip bone move forwards just enough for the line to clear
+the femoral neck and the acetabular rim at the ends of the hip's range.
 Then every fascicle is checked against every bone over the pose grid
 (viewer.anatomy.clearance) and the hip moment arms and length changes are printed beside
 OpenSim and MyoLeg.
@@ -28,7 +30,8 @@ from viewer.anatomy.clearance import bone_solids, penetrations, pose_grid  # noq
 from viewer.anatomy.kinematics import Skeleton  # noqa: E402
 from viewer.anatomy.mesh_pack import load_pack  # noqa: E402
 from viewer.anatomy.muscle_paths import MuscleModel  # noqa: E402
-from viewer.anatomy.path_fit import femoral_head_radius, fit_wrap_radius, hip_table, psoas_lane, rms  # noqa: E402
+from viewer.anatomy.inside import Solid  # noqa: E402
+from viewer.anatomy.path_fit import clear_via, femoral_head_radius, fit_wrap_radius, hip_table, psoas_lane, rms  # noqa: E402
 from viewer.anatomy.stretches import load_stretches  # noqa: E402
 
 HIP_MUSCLES = {"psoas_major": "psoas", "iliacus": "iliacus"}
@@ -50,6 +53,13 @@ def refit(annotations, pack, skeleton) -> dict:
         for side in "rl":
             for target in (annotations.muscles[f"{name}_{side}"], muscles[f"{name}_{side}"]):
                 next(s for s in target["path"] if s["type"] == "wrap_sphere")["radius"] = round(radius, 1)
+        for side in "rl":
+            solids = {b: Solid(pack.bones[b].vertices, pack.bones[b].faces) for b in (f"femur_{side}", f"hip_bone_{side}")}
+            for bone in solids:
+                shift = clear_via(annotations, skeleton, solids, f"{name}_{side}", bone)
+                moved = next(s for s in annotations.muscles[f"{name}_{side}"]["path"] if s["bone"] == bone)
+                next(s for s in muscles[f"{name}_{side}"]["path"] if s["bone"] == bone)["position"] = moved["position"]
+                print(f"{name}_{side}: via point on {bone} moved {shift:.0f} mm forwards to clear the bones")
     return doc
 
 

@@ -89,3 +89,37 @@ def fit_wrap_radius(annotations, skeleton, muscle_id: str, reference: str, radii
         best = min(best, (rms(table["arm"], table["arm_opensim"]), float(radius)))
     step["radius"] = kept
     return best[1], best[0]
+
+
+HIP_CORNERS = [(f, a, r) for f in (-30.0, -15.0) for a in (-30.0, 15.0) for r in (-30.0, 30.0)]
+
+
+def clear_via(annotations, skeleton, solids: dict, muscle_id: str, bone: str, allowed_mm: float = 0.5, most_mm: float = 12.0) -> float:
+    """Move the muscle's via point on ``bone`` forwards (1 mm steps) until, at the ends of the hip's
+    range (extended, abducted or adducted, rotated either way), no sample of its line lies deeper
+    than ``allowed_mm`` in any of ``solids`` (bone id: :class:`~viewer.anatomy.inside.Solid`).
+    Returns the shift (mm); the via point in ``annotations`` is moved by it."""
+    from viewer.anatomy.clearance import densify
+    from viewer.anatomy.kinematics import Pose, bone_transforms
+    from viewer.anatomy.muscle_paths import MuscleModel, apply
+
+    muscle = annotations.muscles[muscle_id]
+    side = muscle["side"]
+    step = next(s for s in muscle["path"] if s["type"] == "via" and s["bone"] == bone)
+    start = list(step["position"])
+    for shift in np.arange(0.0, most_mm + 0.5, 1.0):
+        step["position"] = [start[0], round(start[1] + shift, 2), start[2]]
+        model = MuscleModel(annotations, skeleton)
+        deepest = 0.0
+        for flexion, adduction, rotation in HIP_CORNERS:
+            pose = Pose(**{f"hip_flexion_{side}": flexion, f"hip_adduction_{side}": adduction, f"hip_rotation_{side}": rotation})
+            transforms = bone_transforms(pose, skeleton)
+            points, _ = densify(model.evaluate(pose, transforms)[muscle_id].fascicle_paths)
+            for bone_id, solid in solids.items():
+                local = apply(np.linalg.inv(transforms[bone_id]), points)
+                inside = solid.contains(local)
+                if inside.any():
+                    deepest = max(deepest, float(solid.distance(local[inside]).max()))
+        if deepest <= allowed_mm:
+            break
+    return float(shift)
