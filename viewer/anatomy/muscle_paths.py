@@ -194,13 +194,16 @@ class _FascicleBatch:
         self.muscles = [m.id for m in muscles]
         counts = [len(m.origins) for m in muscles]
         self.rows = np.cumsum([0] + counts)
-        self.levels = muscles[0].lane.shape[1]
+        # as many lane levels as the muscle with most; the others repeat their origins there
+        self.levels = max(m.lane.shape[1] for m in muscles)
         self.types = ["via"] * self.levels + [s["type"] for s in muscles[0].steps]
         bones: list[str] = [b for m in muscles for b in m.origin_bones]
         points: list[np.ndarray] = [o for m in muscles for o in m.origins]
         for level in range(self.levels):  # one anchor per fascicle
-            bones.extend(b[level] for m in muscles for b in m.lane_bones)
-            points.extend(p for m in muscles for p in m.lane[:, level])
+            for m in muscles:
+                used = level < m.lane.shape[1]
+                bones.extend(b[level] for b in m.lane_bones) if used else bones.extend(m.origin_bones)
+                points.extend(m.lane[:, level] if used else m.origins)
 
         def add(anchor) -> None:
             """One anchor per row: ``anchor(m)`` gives the bone and point of muscle ``m``."""
@@ -279,8 +282,9 @@ class MuscleModel:
         self._bone_index = {b: k for k, b in enumerate(self.bone_order)}
         kinds: dict[tuple, list[MuscleGeometry]] = {}
         for m in self.muscles.values():
-            kinds.setdefault((m.lane.shape[1], *(s["type"] for s in m.steps)), []).append(m)
+            kinds.setdefault(tuple(s["type"] for s in m.steps), []).append(m)
         self._batches = [_FascicleBatch(group, self._bone_index) for group in kinds.values()]
+        self._lane_levels = {mid: batch.levels for batch in self._batches for mid in batch.muscles}
         self._single = {mid: _FascicleBatch([m], self._bone_index) for mid, m in self.muscles.items()}
         bellies = [m for m in self.muscles.values() if m.tube == "belly"]
         self._belly_rows = np.cumsum([0] + [len(m.belly) for m in bellies])
@@ -303,7 +307,7 @@ class MuscleModel:
         belly = self._belly.posed(stack)
         lines = {mid: paths for mid, (paths, _) in fascicles.items()}
         for k, mid in enumerate(self._belly_ids):
-            after_lane = 1 + self.muscles[mid].lane.shape[1]  # the belly points stand in for the lane
+            after_lane = 1 + self._lane_levels[mid]  # the belly points stand in for the lane
             lines[mid] = np.concatenate([belly[self._belly_rows[k]:self._belly_rows[k + 1]], lines[mid][0, after_lane:]])[None]
         # all tubes resampled at once: shorter lines are padded by repeating their last point
         counts = [lines[mid].shape[1] for mid in self.muscles]
