@@ -86,9 +86,9 @@ def pose_grid(named: dict[str, Pose]) -> dict[str, Pose]:
         add(f"hip {flexion:g}/{adduction:g}/{rotation:g}", _valid(**both(flexion, adduction, rotation)))
     spine = itertools.product([-30, 0, 50], [-30, 0, 30], [-12, 0, 12], [-25, 0, 25], [-30, 0, 30])
     for flexion, bending, rotation, tilt, turn in spine:
-        for hip in (0.0, 60.0):
+        for hip in (0.0, 60.0):  # thighs still, or the hip joints flexed 60 degrees whatever the tilt
             add(f"spine {flexion:g}/{bending:g}/{rotation:g} pelvis {tilt:g}/{turn:g} hips {hip:g}",
-                _valid(**both(hip - max(tilt, 0) * (hip > 0)), lumbar_flexion=flexion, lumbar_bending=bending,
+                _valid(**both(hip - tilt if hip else 0.0), lumbar_flexion=flexion, lumbar_bending=bending,
                        lumbar_rotation=rotation, pelvic_tilt=tilt, pelvic_rotation=turn))
     for flexion, adduction, rotation, bending, tilt in itertools.product([-30, 120], [-30, 15], [-30, 30], [-30, 30], [-25, 25]):
         add(f"corner hip {flexion:g}/{adduction:g}/{rotation:g} bend {bending:g} tilt {tilt:g}",
