@@ -201,9 +201,12 @@ class _FascicleBatch:
         points: list[np.ndarray] = [o for m in muscles for o in m.origins]
         for level in range(self.levels):  # one anchor per fascicle
             for m in muscles:
-                used = level < m.lane.shape[1]
-                bones.extend(b[level] for b in m.lane_bones) if used else bones.extend(m.origin_bones)
-                points.extend(m.lane[:, level] if used else m.origins)
+                if level < m.lane.shape[1]:
+                    bones.extend(b[level] for b in m.lane_bones)
+                    points.extend(m.lane[:, level])
+                else:
+                    bones.extend(m.origin_bones)
+                    points.extend(m.origins)
 
         def add(anchor) -> None:
             """One anchor per row: ``anchor(m)`` gives the bone and point of muscle ``m``."""
