@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -48,5 +50,11 @@ def test_via_points_from_myosim_are_exact(source):
                 site = source.site(step["source"][len(PREFIX):])
                 here = np.asarray(step["position"]) + skeleton.frame_origin(step["bone"])
                 np.testing.assert_allclose(here, site, atol=0.01)
+                checked += 1
+            moved = re.match(r"([\d.]+) mm forwards of myo-sim site (\S+),", step.get("source", ""))
+            if moved:  # moved forwards by tools/refit_muscle_paths.py: exactly that far, along y
+                site = source.site(moved.group(2))
+                here = np.asarray(step["position"]) + skeleton.frame_origin(step["bone"])
+                np.testing.assert_allclose(here - site, [0, float(moved.group(1)), 0], atol=0.01)
                 checked += 1
     assert checked == 8  # psoas and iliacus, brim and femoral vias, both sides

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -35,6 +36,13 @@ from viewer.anatomy.path_fit import clear_via, femoral_head_radius, fit_wrap_rad
 from viewer.anatomy.stretches import load_stretches  # noqa: E402
 
 HIP_MUSCLES = {"psoas_major": "psoas", "iliacus": "iliacus"}
+
+
+def _moved_source(source: str, shift: float) -> str:
+    """``myo-sim site X`` becomes ``N mm forwards of myo-sim site X, ...``, adding to an earlier move."""
+    match = re.match(r"([\d.]+) mm forwards of (.*?), to clear", source)
+    before, site = (float(match.group(1)), match.group(2)) if match else (0.0, source)
+    return f"{before + shift:g} mm forwards of {site}, to clear the femoral neck and acetabular rim (tools/refit_muscle_paths.py)"
 
 
 def refit(annotations, pack, skeleton) -> dict:
@@ -58,7 +66,10 @@ def refit(annotations, pack, skeleton) -> dict:
             for bone in solids:
                 shift = clear_via(annotations, skeleton, solids, f"{name}_{side}", bone)
                 moved = next(s for s in annotations.muscles[f"{name}_{side}"]["path"] if s["bone"] == bone)
-                next(s for s in muscles[f"{name}_{side}"]["path"] if s["bone"] == bone)["position"] = moved["position"]
+                stored = next(s for s in muscles[f"{name}_{side}"]["path"] if s["bone"] == bone)
+                stored["position"] = moved["position"]
+                if shift:
+                    stored["source"] = moved["source"] = _moved_source(stored["source"], shift)
                 print(f"{name}_{side}: via point on {bone} moved {shift:.0f} mm forwards to clear the bones")
     return doc
 
