@@ -63,3 +63,16 @@ def measure(repeats: int) -> dict:
         "pose_update_naive_ms": statistics.median(rebuild),
         "pose_update_naive_min_ms": min(rebuild),
     }
+
+
+def measure_many(count: int, repeats: int) -> dict:
+    """Seconds for the lengths of all muscles in ``count`` poses: in one batched call, and one pose at a time."""
+    from viewer.anatomy.kinematics import Skeleton
+    from viewer.anatomy.muscle_paths import MuscleModel
+
+    pack = load_pack()
+    model = MuscleModel(load_annotations(), Skeleton.from_manifest(pack.manifest))
+    sequence = poses(count)
+    batched = time_calls(lambda _: model.lengths_many(sequence), range(repeats))
+    single = time_calls(lambda _: [model.evaluate(p) for p in sequence], range(max(1, repeats // 3)))
+    return {"poses_batch_s": statistics.median(batched) / 1000, "poses_one_by_one_s": statistics.median(single) / 1000, "batch_poses": count}

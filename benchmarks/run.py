@@ -10,6 +10,7 @@ minutes apart on the same machine, says how much the viewer's way of doing it bu
 - frame while rotating at 1280x800: interactive quality against full quality (``interaction.py``);
 - pose update of all muscles on both sides, render excluded, against a rebuild with a pyvista
   spline, the tube filter and new actors (``pose_update.py``);
+- lengths of all muscles in 1000 poses in one batched call, against evaluating them one by one;
 - click to selection against a naive pick projecting every vertex (``interaction.py``);
 - 3840x2160 annotated export in a running viewer (imports done, as File > Export), against a
   plain SSAA screenshot laid out by matplotlib; and the whole ``psoas-viewer export`` process;
@@ -32,6 +33,7 @@ from pathlib import Path
 from timing import machine, run_child
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(1, str(HERE.parent))  # measure this checkout's viewer, not an installed copy
 EXPORT_SIZE = "3840x2160"
 # figure: (target, "max" or "min")
 TARGETS = {
@@ -39,6 +41,7 @@ TARGETS = {
     "frame_interactive_ms": (33.0, "max"),
     "pose_update_ms": (2.0, "max"),
     "pose_update_speedup": (10.0, "min"),
+    "poses_batch_s": (0.3, "max"),
     "click_ms": (30.0, "max"),
     "export_4k_s": (3.0, "max"),
     "first_frame_rss_mb": (400.0, "max"),
@@ -95,6 +98,7 @@ ROWS = [
     ("first frame, new process (s)", "first_frame_s", "first_frame_naive_s", "bare pyvista script", "s"),
     ("frame while rotating 1280x800 (ms)", "frame_interactive_ms", "frame_full_quality_ms", "full quality, SSAA", "ms"),
     ("pose update, all muscles (ms)", "pose_update_ms", "pose_update_naive_ms", "spline+tube+new actors", "ms"),
+    ("1000 poses, lengths of all (s)", "poses_batch_s", "poses_one_by_one_s", "one pose at a time", "s"),
     ("click to selection (ms)", "click_ms", "click_naive_ms", "project every vertex", "ms"),
     ("annotated export, in viewer (s)", "export_4k_s", "export_4k_naive_s", "SSAA shot+matplotlib", "s"),
     ("export, whole process (s)", "export_4k_process_s", "export_4k_naive_process_s", "same, whole process", "s"),
@@ -140,12 +144,14 @@ def main() -> None:
         return
     from interaction import measure as measure_interaction
     from pose_update import measure as measure_pose_update
+    from pose_update import measure_many
 
     export_size = "640x360" if args.quick else EXPORT_SIZE
     figures = processes(1 if args.quick else 3, export_size)
     figures.update(measure_interaction(3, 3) if args.quick else measure_interaction(40, 40))
     figures.update(measure_pose_update(3 if args.quick else 60))
     figures["pose_update_speedup"] = figures["pose_update_naive_ms"] / figures["pose_update_ms"]
+    figures.update(measure_many(1000, 1 if args.quick else 15))
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "machine": machine(),

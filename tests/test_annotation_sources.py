@@ -3,6 +3,7 @@ vertebra onto the atlas sacrum as the pack build places the spine."""
 
 from __future__ import annotations
 
+
 import numpy as np
 import pytest
 

@@ -11,7 +11,7 @@ from pathlib import Path
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 FIGURES = [
     "first_frame_s", "first_frame_naive_s", "frame_interactive_ms", "frame_full_quality_ms", "pose_update_ms",
-    "pose_update_naive_ms", "click_ms", "click_naive_ms", "export_4k_s", "export_4k_naive_s", "export_4k_process_s",
+    "pose_update_naive_ms", "poses_batch_s", "poses_one_by_one_s", "click_ms", "click_naive_ms", "export_4k_s", "export_4k_naive_s", "export_4k_process_s",
     "first_frame_rss_mb", "first_frame_naive_rss_mb", "export_4k_rss_mb", "export_4k_naive_rss_mb",
 ]
 
@@ -26,7 +26,7 @@ def test_run_reports_every_figure_beside_its_baseline(tmp_path):
     for key in FIGURES:
         assert report["figures"][key] > 0, key
     assert set(report["targets"]) == {"first_frame_s", "frame_interactive_ms", "pose_update_ms", "pose_update_speedup",
-                                      "click_ms", "export_4k_s", "first_frame_rss_mb"}
+                                      "click_ms", "export_4k_s", "first_frame_rss_mb", "poses_batch_s"}
     assert "llvmpipe" in report["machine"] or "cores" in report["machine"]
     for label in ("bare pyvista script", "full quality, SSAA", "spline+tube+new actors", "project every vertex"):
         assert label in result.stdout  # each baseline is printed beside its figure

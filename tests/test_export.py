@@ -140,6 +140,23 @@ def test_glb_stands_upright_in_metres_facing_plus_z(tmp_path, content):
     assert centre("femur_r")[2] > centre("sacrum")[2]  # the thighs are in front of the sacrum
 
 
+
+def test_glb_holds_one_line_node_per_fascicle(tmp_path, content):
+    out = tmp_path / "scene.glb"
+    panel = {"camera": {"preset": "anterior"}, "pose": "sitting", "opacity": {}, "selection": None, "labels": "none", "strain": False}
+    with offscreen_scene(*content, panel, (64, 64)) as scene:
+        export_glb(scene, out)
+        expected = scene.muscle_states["psoas_major_r"].fascicle_paths[0]
+    loaded = trimesh.load(out)
+    lines = {name for name in loaded.graph.nodes_geometry if "." in name}
+    assert {f"psoas_major_r.{f}" for f in ("t12_vb", "l3_tp", "l5_vb")} | {"iliacus_l.fan_1"} <= lines
+    assert len([n for n in lines if n.startswith("psoas_major_r.")]) == 12
+    assert not any(n.startswith("psoas_minor_r.") for n in lines)  # hidden muscle, hidden lines
+    line = loaded.geometry[loaded.graph["psoas_major_r.t12_vb"][1]]
+    assert isinstance(line, trimesh.path.Path3D)
+    np.testing.assert_allclose(line.vertices[[0, -1]], expected[[0, -1]], atol=1e-3)
+
+
 def test_all_views_command_writes_every_builtin_view(tmp_path):
     result = subprocess.run([sys.executable, "-m", "viewer", "export", "--all-views", str(tmp_path), "--size", "640x400"],
                             capture_output=True, text=True, timeout=600)

@@ -64,3 +64,26 @@ def test_malformed_range_is_a_usage_error(capsys):
         main(["lengths", "--muscle", "psoas_major_r", "--hip-flexion", "ten:twenty"])
     assert caught.value.code == 2
     assert "FROM:TO:STEP" in capsys.readouterr().err
+
+
+def test_any_coordinate_sweeps_with_its_moment_arm(capsys):
+    code, out, _ = run(capsys, "lengths", "--muscle", "psoas_major_r", "--sweep", "lumbar_bending=-30:30:5", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)["rows"]
+    assert [r["lumbar_bending_deg"] for r in rows] == list(range(-30, 31, 5))
+    # bending to its own (right) side shortens the right psoas: a positive moment arm about bending
+    assert rows[-1]["length_mm"] < rows[0]["length_mm"]
+    assert all(r["moment_arm_mm"] > 5 for r in rows)
+
+
+def test_sweep_starts_from_a_named_pose(capsys):
+    _, sitting, _ = run(capsys, "lengths", "--muscle", "psoas_major_l", "--sweep", "lumbar_flexion=0:0:1", "--pose", "sitting", "--format", "json")
+    _, standing, _ = run(capsys, "lengths", "--muscle", "psoas_major_l", "--sweep", "lumbar_flexion=0:0:1", "--format", "json")
+    assert json.loads(sitting)["rows"][0]["length_mm"] < json.loads(standing)["rows"][0]["length_mm"] - 20
+
+
+def test_unknown_coordinate_and_angles_out_of_range_are_refused(capsys):
+    with pytest.raises(SystemExit):
+        run(capsys, "lengths", "--muscle", "psoas_major_r", "--sweep", "spine=0:10:5")
+    code, _, err = run(capsys, "lengths", "--muscle", "psoas_major_r", "--sweep", "lumbar_rotation=-20:0:5")
+    assert code != 0 and "lumbar_rotation" in err

@@ -167,3 +167,20 @@ def test_line_of_sight_through_a_bone_is_blocked(scene):
     clear = scene.occlusion.clear(np.array([lateral, lateral]), np.array([lateral + [500, 0, 0], lateral - [500, 0, 0]]), transforms)
     assert clear.tolist() == [True, False]  # seen from the side it is on, not through the femur
     assert femur[:, 0].min() < middle[0] < lateral[0]
+
+
+def test_lines_of_action_follow_the_pose_in_place_and_only_when_shown(scene):
+    state = scene.make_state()
+    lines = scene.lines_of_action
+    assert not any(a.visibility for a in lines.actors.values())
+    state.set_lines_of_action(True)
+    assert lines.actors["psoas_major_r"].visibility and not lines.actors["psoas_minor_r"].visibility  # hidden muscle
+    assert scene.muscle_actors.actors["psoas_major_r"].prop.opacity < 0.5  # the tubes fade to show the lines
+    actors_before, points = set(scene.plotter.renderer.actors), lines.actors["iliacus_l"].mapper.dataset.GetPoints()
+    state.set_pose(Pose(hip_flexion_l=90))
+    assert set(scene.plotter.renderer.actors) == actors_before
+    mesh = lines.actors["iliacus_l"].mapper.dataset
+    assert mesh.GetPoints() is points
+    np.testing.assert_allclose(mesh.points.reshape(5, -1, 3), scene.muscle_states["iliacus_l"].fascicle_paths)
+    state.set_lines_of_action(False)
+    assert scene.muscle_actors.actors["psoas_major_r"].prop.opacity == 1.0

@@ -57,7 +57,8 @@ def test_hip_extension_lengthens_and_hip_flexion_shortens_the_moved_side(results
                     assert change > 1.0, (result.stretch.id, side, muscle)
                     checked += 1
                 elif flexion >= 30:
-                    assert change < -5.0, (result.stretch.id, side, muscle)
+                    # 30 degrees at a moment arm of about 24 mm (OpenSim's psoas) shortens it by 3-4 %
+                    assert change < -2.5, (result.stretch.id, side, muscle)
                     checked += 1
     assert checked >= 30
 

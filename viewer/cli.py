@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     lengths.add_argument("--muscle", required=True, help="muscle id, for example psoas_major_r")
     lengths.add_argument("--hip-flexion", type=_angle_range, default=(-30.0, 120.0, 10.0), metavar="FROM:TO:STEP",
                          help="hip flexion angles in degrees (default -30:120:10)")
+    lengths.add_argument("--sweep", type=_coordinate_range, metavar="COORDINATE=FROM:TO:STEP",
+                         help="sweep any joint angle instead, for example lumbar_bending=-30:30:5 (moment arm about it)")
+    lengths.add_argument("--pose", default="standing", help="named pose the sweep starts from (default: standing)")
     lengths.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     export = commands.add_parser("export", help="annotated figure (PNG, SVG, PDF) or 3D scene (.glb); or every built-in view")
@@ -219,14 +222,21 @@ def _export(args) -> int:
 
 def _lengths(args) -> int:
     from viewer.anatomy.annotations import load_annotations
-    from viewer.anatomy.length_table import format_table, hip_flexion_sweep
+    from viewer.anatomy.length_table import coordinate_sweep, format_table, hip_flexion_sweep
 
     annotations = load_annotations(layer=args.annotations)
     if args.muscle not in annotations.muscles:
         raise InputError(annotations.path, f"no muscle {args.muscle!r}; known muscles: {', '.join(annotations.muscles)}")
+    if args.pose not in annotations.poses:
+        raise InputError(annotations.path, f"no pose {args.pose!r}; known poses: {', '.join(annotations.poses)}")
     pack = _load_pack(args.pack)
-    start, stop, step = args.hip_flexion
-    rows = hip_flexion_sweep(annotations, pack.manifest, args.muscle, start, stop, step, available_bones=set(pack.bones))
+    if args.sweep is None and args.pose == "standing":
+        start, stop, step = args.hip_flexion
+        rows = hip_flexion_sweep(annotations, pack.manifest, args.muscle, start, stop, step, available_bones=set(pack.bones))
+    else:
+        coordinate, (start, stop, step) = args.sweep or ("hip_flexion", args.hip_flexion)
+        rows = coordinate_sweep(annotations, pack.manifest, args.muscle, coordinate, start, stop, step,
+                                base=annotations.poses[args.pose].pose, available_bones=set(pack.bones))
     print(format_table(rows, args.muscle, args.format))
     return 0
 
@@ -301,6 +311,17 @@ def _window(args) -> int:
             problems = f"{args.annotations} was not loaded; showing the built-in annotations.\n\n{exc}"
             print(f"psoas-viewer: {problems}", file=sys.stderr)
     return run_window(pack, annotations, problems)
+
+
+def _coordinate_range(text: str) -> tuple[str, tuple[float, float, float]]:
+    """``lumbar_bending=-30:30:5`` as the coordinate and its FROM, TO, STEP."""
+    from viewer.anatomy.sweep import COORDINATES
+
+    name, sep, limits = text.partition("=")
+    sides = {c.removesuffix("_r") for c in COORDINATES if c.endswith("_r")}
+    if not sep or (name not in COORDINATES and name not in sides):
+        raise argparse.ArgumentTypeError(f"expected COORDINATE=FROM:TO:STEP with a coordinate among {', '.join(sorted(set(COORDINATES) | sides))}")
+    return name, _angle_range(limits)
 
 
 def _join_negative_values(argv: list[str]) -> list[str]:

@@ -167,7 +167,7 @@ def _reference_problems(doc: dict) -> list[tuple[str, int, str, str]]:
         for k, fascicle in _records(muscle, "fascicles"):
             need("landmark", landmarks, fascicle.get("origin"), "muscles", index, f".fascicles[{k}].origin")
         need("landmark", landmarks, muscle.get("insertion"), "muscles", index, ".insertion")
-        for part in ("path", "belly"):
+        for part in ("path", "belly", "lane"):
             for k, step in _records(muscle, part):
                 need("bone", bones, step.get("bone"), "muscles", index, f".{part}[{k}].bone")
         if muscle.get("tube") == "belly" and not muscle.get("belly"):

@@ -173,6 +173,26 @@ class Skeleton:
         return self.joint_centres.get(bone_id, np.zeros(3))
 
 
+def _rotations(axis: str, degrees: np.ndarray) -> np.ndarray:
+    """:func:`rotation` for many angles at once: (n, 3, 3)."""
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    out = np.zeros((len(c), 3, 3))
+    i, j = {"x": (1, 2), "y": (2, 0), "z": (0, 1)}[axis]
+    k = 3 - i - j
+    out[:, k, k] = 1.0
+    out[:, i, i], out[:, i, j], out[:, j, i], out[:, j, j] = c, -s, s, c
+    return out
+
+
+def _about_many(matrix3: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """:func:`about` for a stack of rotations (n, 3, 3) about one point."""
+    out = np.zeros((len(matrix3), 4, 4))
+    out[:, :3, :3] = matrix3
+    out[:, :3, 3] = centre - matrix3 @ centre
+    out[:, 3, 3] = 1.0
+    return out
+
+
 def bone_transforms(pose: Pose, skeleton: Skeleton) -> dict[str, np.ndarray]:
     """4x4 matrices mapping each bone from standing to ``pose``.
 
@@ -226,3 +246,51 @@ def outside_ranges(pose: Pose, ranges: dict[str, list[float]]) -> list[str]:
         for name, (low, high) in ranges.items()
         if not low - 1e-9 <= angle(pose, name) <= high + 1e-9
     ]
+
+
+def bone_transforms_many(poses: list[Pose], skeleton: Skeleton) -> np.ndarray:
+    """:func:`bone_transforms` for many poses at once: (poses, bones in the pack's order, 4, 4).
+
+    The same steps on stacks of matrices (a single pose is quicker through :func:`bone_transforms`,
+    which a pose change in the window uses; tests keep the two equal).
+    """
+    def angles(name: str) -> np.ndarray:
+        return np.array([getattr(p, name) for p in poses], float)
+
+    n_lumbar = max(1, sum(joint == "lumbar" for joint in skeleton.joints.values()))
+    lumbar = (
+        _rotations("x", -angles("lumbar_flexion") / n_lumbar)
+        @ _rotations("y", angles("lumbar_bending") / n_lumbar)
+        @ _rotations("z", -angles("lumbar_rotation") / n_lumbar)
+    )
+    pelvis = _about_many(_rotations("z", -angles("pelvic_rotation")) @ _rotations("x", -angles("pelvic_tilt")), np.zeros(3))
+    transforms: dict[str, np.ndarray] = {}
+
+    def thigh(side: str) -> np.ndarray:
+        medial = -1.0 if side == "r" else 1.0  # as in hip_rotation_matrix
+        return (
+            _rotations("x", angles(f"hip_flexion_{side}"))
+            @ _rotations("y", -medial * angles(f"hip_adduction_{side}"))
+            @ _rotations("z", -medial * angles(f"hip_rotation_{side}"))
+        )
+
+    def world(bone_id: str) -> np.ndarray:
+        if bone_id in transforms:
+            return transforms[bone_id]
+        joint, parent = skeleton.joints[bone_id], skeleton.parents[bone_id]
+        if joint in ("hip_r", "hip_l"):
+            # the femoral head goes where the pelvis takes the hip socket (pelvic rotation moves it)
+            centre = skeleton.joint_centres[bone_id]
+            result = _about_many(thigh(joint[-1]), centre)
+            result[:, :3, 3] += pelvis[:, :3, :3] @ centre + pelvis[:, :3, 3] - centre
+        else:
+            result = pelvis if parent is None else world(parent)
+            if joint == "lumbar":
+                result = result @ _about_many(lumbar, skeleton.joint_centres[bone_id])
+            elif joint in KNEE_SHARE:
+                knee = angles(f"knee_flexion_{joint[-1]}") * KNEE_SHARE[joint]
+                result = result @ _about_many(_rotations("x", -knee), skeleton.joint_centres[bone_id])
+        transforms[bone_id] = result
+        return result
+
+    return np.stack([world(bone_id) for bone_id in skeleton.parents], axis=1)

@@ -1,4 +1,4 @@
-"""Muscle length and moment arm against hip flexion, as rows and as text (CSV, JSON, table)."""
+"""Muscle length and moment arm against hip flexion or any other joint angle, as rows and as text (CSV, JSON, table)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.kinematics import LIMITS, Pose, PoseError, Skeleton
 from viewer.anatomy.muscle_paths import MuscleModel
+from viewer.anatomy.sweep import COORDINATES, check_coordinate, sweep
 
 
 def hip_flexion_sweep(annotations: Annotations, manifest: dict, muscle_id: str, start: float, stop: float, step: float,
@@ -23,28 +24,38 @@ def hip_flexion_sweep(annotations: Annotations, manifest: dict, muscle_id: str, 
     low, high = LIMITS["hip_flexion"]
     if start < low or stop > high:
         raise PoseError(f"hip flexion {start:g} to {stop:g} degrees leaves the model's range {low:g} to {high:g}")
+    return coordinate_sweep(annotations, manifest, muscle_id, "hip_flexion", start, stop, step, available_bones=available_bones)
+
+
+def coordinate_sweep(annotations: Annotations, manifest: dict, muscle_id: str, coordinate: str, start: float, stop: float,
+                     step: float, base: Pose | None = None, available_bones: set[str] | None = None) -> list[dict]:
+    """Length (mm), change from standing (%) and moment arm about ``coordinate`` (mm) of a muscle as
+    that one coordinate of ``base`` runs from ``start`` to ``stop``. A coordinate named without a
+    side (``hip_flexion``) is the muscle's own side's. The first column is ``<coordinate>_deg``.
+
+    A muscle the pack cannot carry, or a hip sweep on a pack without that hip joint, is refused
+    with a ValueError saying which."""
     skeleton = Skeleton.from_manifest(manifest)
     model = MuscleModel(annotations, skeleton, available_bones)
     if muscle_id in model.skipped:
         raise ValueError(model.why_left_out(muscle_id))
     side = model.muscles[muscle_id].side
-    if f"hip_{side}" not in skeleton.joints.values():
-        raise ValueError(f"the pack has no bone with a hip_{side} joint, so hip flexion moves nothing and the length of "
-                         f"{muscle_id} would be the same at every angle; give the femur \"joint\": \"hip_{side}\" and its joint_centre")
+    field = f"{coordinate}_{side}" if f"{coordinate}_{side}" in COORDINATES else check_coordinate(coordinate)
+    if field.startswith("hip_") and f"hip_{field[-1]}" not in skeleton.joints.values():
+        raise ValueError(f"the pack has no bone with a hip_{field[-1]} joint, so {coordinate} moves nothing and the length of "
+                         f"{muscle_id} would be the same at every angle; give the femur \"joint\": \"hip_{field[-1]}\" and its joint_centre")
     standing = model.length(muscle_id, Pose())
-    rows = []
-    for angle in np.arange(start, stop + step / 2, step):
-        pose = Pose(**{f"hip_flexion_{side}": float(angle)})
-        length = model.length(muscle_id, pose)
-        rows.append(
-            {
-                "hip_flexion_deg": round(float(angle), 3),
-                "length_mm": round(length, 2),
-                "change_from_standing_percent": round(100 * (length / standing - 1), 2),
-                "moment_arm_mm": round(model.hip_flexion_moment_arm(muscle_id, pose), 2) + 0.0,
-            }
-        )
-    return rows
+    angles = np.arange(start, stop + step / 2, step)
+    curve = sweep(model, base or Pose(), field, angles, [muscle_id])[muscle_id]
+    return [
+        {
+            f"{coordinate}_deg": round(float(angle), 3),
+            "length_mm": round(float(length), 2),
+            "change_from_standing_percent": round(100 * (float(length) / standing - 1), 2),
+            "moment_arm_mm": round(float(arm), 2) + 0.0,
+        }
+        for angle, length, arm in zip(curve.angles, curve.lengths, curve.moment_arms)
+    ]
 
 
 def format_table(rows: list[dict], muscle_id: str, fmt: str) -> str:
@@ -58,9 +69,10 @@ def format_table(rows: list[dict], muscle_id: str, fmt: str) -> str:
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue().rstrip("\n")
-    header = f"{muscle_id}: hip flexion (deg), length (mm), change from standing (%), hip-flexion moment arm (mm)"
+    coordinate = columns[0].removesuffix("_deg").replace("_", " ")
+    header = f"{muscle_id}: {coordinate} (deg), length (mm), change from standing (%), moment arm about {coordinate} (mm)"
     lines = [header] + [
-        f"{r['hip_flexion_deg']:8.1f} {r['length_mm']:9.1f} {r['change_from_standing_percent']:8.1f} {r['moment_arm_mm']:8.1f}"
+        f"{r[columns[0]]:8.1f} {r['length_mm']:9.1f} {r['change_from_standing_percent']:8.1f} {r['moment_arm_mm']:8.1f}"
         for r in rows
     ]
     return "\n".join(lines)

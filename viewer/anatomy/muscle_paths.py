@@ -1,7 +1,9 @@
 """Muscle paths for any pose: fascicle lines, their lengths, hip moment arms, tube centrelines.
 
-Each fascicle runs from its own origin through the muscle's shared path (via points fixed to
-bones, spheres it wraps around) to the insertion. A muscle's length is the mean length of its
+Each fascicle runs from its own origin down the muscle's lane (one point on each bone below
+its origin, carried by that bone, so the line follows the spine as it bends and never cuts
+across a vertebra), then through the muscle's shared path (via points fixed to bones, spheres
+it wraps around) to the insertion. A muscle's length is the mean length of its
 fascicles, as in multi-line musculoskeletal models. The centrelines the tubes are drawn along
 have a fixed number of points, so the drawn surface keeps its topology in every pose.
 """
@@ -13,12 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from viewer.anatomy.annotations import Annotations
-from viewer.anatomy.kinematics import LIMITS, Pose, Skeleton, bone_transforms
+from viewer.anatomy.kinematics import LIMITS, Pose, Skeleton, bone_transforms, bone_transforms_many
 from viewer.anatomy.wrapping import wrap_sphere
 
 CENTRELINE_POINTS = 64
 WRAP_SAMPLES = 8
 MOMENT_ARM_STEP_DEG = 0.5
+LANE_BELOW_MM = 4.0  # a fascicle joins the lane at levels at least this far below its origin
 
 
 @dataclass
@@ -34,6 +37,8 @@ class MuscleGeometry:
     fascicle_ids: list[str]
     origin_bones: list[str]
     origins: np.ndarray
+    lane_bones: list[list[str]]  # per fascicle, one bone per lane level (its origin bone where unused)
+    lane: np.ndarray  # (fascicles, levels, 3) lane points, the origin itself where a level is unused
     steps: list[dict]
     insertion_bone: str
     insertion: np.ndarray
@@ -44,6 +49,7 @@ class MuscleGeometry:
     @property
     def bones(self) -> set[str]:
         used = set(self.origin_bones) | set(self.belly_bones) | {self.insertion_bone}
+        used |= {b for bones in self.lane_bones for b in bones}
         return used | {step["bone"] for step in self.steps}
 
 
@@ -79,6 +85,8 @@ def _compile(muscle: dict, annotations: Annotations, skeleton: Skeleton) -> Musc
         steps.append(compiled)
     insertion = landmarks[muscle["insertion"]]
     belly = muscle.get("belly", [])
+    start = np.array([neutral(o.bone, o.position) for o in origins]).reshape(-1, 3)
+    lane_bones, lane = _lane(muscle.get("lane", []), [o.bone for o in origins], start, neutral)
     return MuscleGeometry(
         id=muscle["id"],
         name=muscle["name"],
@@ -88,7 +96,9 @@ def _compile(muscle: dict, annotations: Annotations, skeleton: Skeleton) -> Musc
         tube=muscle["tube"],
         fascicle_ids=[f["id"] for f in muscle["fascicles"]],
         origin_bones=[o.bone for o in origins],
-        origins=np.array([neutral(o.bone, o.position) for o in origins]),
+        origins=start,
+        lane_bones=lane_bones,
+        lane=lane,
         steps=steps,
         insertion_bone=insertion.bone,
         insertion=neutral(insertion.bone, insertion.position),
@@ -96,6 +106,27 @@ def _compile(muscle: dict, annotations: Annotations, skeleton: Skeleton) -> Musc
         belly=np.array([neutral(p["bone"], p["position"]) for p in belly]).reshape(-1, 3),
         radius_profile=np.asarray(muscle["radius_profile"], float),
     )
+
+
+def _lane(levels: list[dict], origin_bones: list[str], origins: np.ndarray, neutral) -> tuple[list[list[str]], np.ndarray]:
+    """Each fascicle's point at every lane level: below its origin, between the level's medial and
+    lateral points as its origin lies between them at its first level; above it, the origin itself
+    (a segment of no length), so that every fascicle of a muscle has as many points."""
+    bones: list[list[str]] = [[] for _ in origins]
+    points = np.repeat(origins[:, None, :], len(levels), axis=1)
+    joined = np.zeros(len(origins), dtype=bool)
+    fraction = np.zeros(len(origins))
+    for k, level in enumerate(levels):
+        medial, lateral = neutral(level["bone"], level["medial"]), neutral(level["bone"], level["lateral"])
+        below = (medial[2] + lateral[2]) / 2 < origins[:, 2] - LANE_BELOW_MM
+        across = lateral - medial
+        first = below & ~joined
+        fraction[first] = np.clip((origins[first] - medial) @ across / max(across @ across, 1e-9), 0.0, 1.0)
+        joined |= below
+        points[below, k] = medial + fraction[below, None] * across
+        for row in range(len(origins)):
+            bones[row].append(level["bone"] if below[row] else origin_bones[row])
+    return bones, points
 
 
 def resample(polylines: np.ndarray, count: int, last_segment: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -135,9 +166,15 @@ class _Anchors:
         self.points = np.array(points, dtype=float).reshape(-1, 3)
 
     def posed(self, stack: np.ndarray) -> np.ndarray:
-        """The points moved by their bones' transforms, ``stack`` (bones, 4, 4)."""
-        chosen = stack[self.bones]
-        return np.einsum("nij,nj->ni", chosen[:, :3, :3], self.points) + chosen[:, :3, 3]
+        """The points moved by their bones' transforms, ``stack`` (bones, 4, 4) or (poses, bones, 4, 4)."""
+        if stack.ndim == 3:
+            chosen = stack[self.bones]
+            return np.einsum("nij,nj->ni", chosen[:, :3, :3], self.points) + chosen[:, :3, 3]
+        out = np.empty((len(stack), len(self.points), 3))
+        for bone in np.unique(self.bones):  # one matrix product per bone for all poses
+            mine = self.bones == bone
+            out[:, mine] = self.points[mine] @ stack[:, bone, :3, :3].transpose(0, 2, 1) + stack[:, None, bone, :3, 3]
+        return out
 
 
 class _FascicleBatch:
@@ -152,9 +189,19 @@ class _FascicleBatch:
         self.muscles = [m.id for m in muscles]
         counts = [len(m.origins) for m in muscles]
         self.rows = np.cumsum([0] + counts)
-        self.types = [s["type"] for s in muscles[0].steps]
+        # as many lane levels as the muscle with most; the others repeat their origins there
+        self.levels = max(m.lane.shape[1] for m in muscles)
+        self.types = ["via"] * self.levels + [s["type"] for s in muscles[0].steps]
         bones: list[str] = [b for m in muscles for b in m.origin_bones]
         points: list[np.ndarray] = [o for m in muscles for o in m.origins]
+        for level in range(self.levels):  # one anchor per fascicle
+            for m in muscles:
+                if level < m.lane.shape[1]:
+                    bones.extend(b[level] for b in m.lane_bones)
+                    points.extend(m.lane[:, level])
+                else:
+                    bones.extend(m.origin_bones)
+                    points.extend(m.origins)
 
         def add(anchor) -> None:
             """One anchor per row: ``anchor(m)`` gives the bone and point of muscle ``m``."""
@@ -163,13 +210,15 @@ class _FascicleBatch:
                 bones.extend([bone] * n)
                 points.extend([point] * n)
 
-        for step in range(len(self.types)):
-            for key in ("point",) if self.types[step] == "via" else ("centre", "side"):
+        for step in range(len(muscles[0].steps)):
+            for key in ("point",) if muscles[0].steps[step]["type"] == "via" else ("centre", "side"):
                 add(lambda m, step=step, key=key: (m.steps[step]["bone"], m.steps[step][key]))
         add(lambda m: (m.insertion_bone, m.insertion))
         self.anchors = _Anchors(bone_index, bones, points)
-        self.radii = [np.repeat([m.steps[k]["radius"] if kind != "via" else 0.0 for m in muscles], counts)
-                      for k, kind in enumerate(self.types)]
+        self.radii = [np.zeros(self.rows[-1])] * self.levels + [
+            np.repeat([step["radius"] if step["type"] != "via" else 0.0 for step in (m.steps[k] for m in muscles)], counts)
+            for k in range(len(muscles[0].steps))
+        ]
         # anchor slot where each step's points start, and for a sphere the slot it heads for:
         # the next via point after it, or the insertion (the last slot)
         sizes = [1 if kind == "via" else 2 for kind in self.types]
@@ -179,20 +228,26 @@ class _FascicleBatch:
             next((self.slots[j] for j in range(k + 1, len(self.types)) if self.types[j] == "via"), last) for k in range(len(self.types))
         ]
 
-    def evaluate(self, stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Fascicle polylines (rows, P, 3) and their exact lengths (rows,)."""
-        posed = self.anchors.posed(stack).reshape(-1, self.rows[-1], 3)
+    def evaluate(self, stack: np.ndarray, wrap_samples: int = WRAP_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+        """Fascicle polylines (rows, P, 3) and their exact lengths (rows,).
+
+        With a stack of poses (poses, bones, 4, 4) the rows are pose-major: (poses * rows, ...).
+        """
+        poses = stack.shape[0] if stack.ndim == 4 else 1
+        posed = self.anchors.posed(stack).reshape(poses, -1, self.rows[-1], 3)
+        posed = posed.transpose(1, 0, 2, 3).reshape(posed.shape[1], poses * self.rows[-1], 3)
         current = posed[0]
         pieces = [current[:, None, :]]
         lengths = np.zeros(len(current))
-        for kind, slot, following, radius in zip(self.types, self.slots, self.following, self.radii):
+        radii = self.radii if poses == 1 else [np.tile(r, poses) for r in self.radii]
+        for kind, slot, following, radius in zip(self.types, self.slots, self.following, radii):
             if kind == "via":
                 point = posed[slot]
                 lengths += np.linalg.norm(point - current, axis=1)
                 pieces.append(point[:, None, :])
                 current = point
                 continue
-            wrap = wrap_sphere(current, posed[following], posed[slot], radius, posed[slot + 1], WRAP_SAMPLES)
+            wrap = wrap_sphere(current, posed[following], posed[slot], radius, posed[slot + 1], wrap_samples)
             lengths += np.linalg.norm(wrap.first - current, axis=1) + wrap.between
             pieces.append(wrap.samples)
             current = wrap.last
@@ -228,6 +283,7 @@ class MuscleModel:
         for m in self.muscles.values():
             kinds.setdefault(tuple(s["type"] for s in m.steps), []).append(m)
         self._batches = [_FascicleBatch(group, self._bone_index) for group in kinds.values()]
+        self._lane_levels = {mid: batch.levels for batch in self._batches for mid in batch.muscles}
         self._single = {mid: _FascicleBatch([m], self._bone_index) for mid, m in self.muscles.items()}
         bellies = [m for m in self.muscles.values() if m.tube == "belly"]
         self._belly_rows = np.cumsum([0] + [len(m.belly) for m in bellies])
@@ -267,7 +323,8 @@ class MuscleModel:
         belly = self._belly.posed(stack)
         lines = {mid: paths for mid, (paths, _) in fascicles.items()}
         for k, mid in enumerate(self._belly_ids):
-            lines[mid] = np.concatenate([belly[self._belly_rows[k]:self._belly_rows[k + 1]], lines[mid][0, 1:]])[None]
+            after_lane = 1 + self._lane_levels[mid]  # the belly points stand in for the lane
+            lines[mid] = np.concatenate([belly[self._belly_rows[k]:self._belly_rows[k + 1]], lines[mid][0, after_lane:]])[None]
         # all tubes resampled at once: shorter lines are padded by repeating their last point
         counts = [lines[mid].shape[1] for mid in self.muscles]
         tubes = [len(lines[mid]) for mid in self.muscles]
@@ -287,6 +344,20 @@ class MuscleModel:
             states[mid] = MuscleState(lengths, paths, centrelines[start:start + n], totals[start:start + n])
             start += n
         return states
+
+    def lengths_many(self, poses: list[Pose], muscle_ids: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Length (mm) of each muscle in every pose at once: {muscle id: (poses,)}."""
+        stacks = bone_transforms_many(poses, self.skeleton)
+        wanted = set(self.muscles if muscle_ids is None else muscle_ids)
+        out = {}
+        for batch in self._batches:
+            if wanted.isdisjoint(batch.muscles):
+                continue
+            lengths = batch.evaluate(stacks, wrap_samples=2)[1].reshape(len(poses), -1)  # lengths are exact
+            for k, mid in enumerate(batch.muscles):
+                if mid in wanted:
+                    out[mid] = lengths[:, batch.rows[k]:batch.rows[k + 1]].mean(axis=1)
+        return out
 
     def length(self, muscle_id: str, pose: Pose) -> float:
         """Mean fascicle length of one muscle in mm."""

@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         labels = self._action(view, "labels", "Labels", "L", self.state.set_labels, checkable=True)
         labels.setChecked(self.state.labels_on)
         self._action(view, "strain", "Colour muscles by length change", "S", self.state.set_strain, checkable=True)
+        self._action(view, "lines_of_action", "Lines of action", "F", self.state.set_lines_of_action, checkable=True)
         self._action(view, "dark", "Dark background", "D", self._set_dark, checkable=True)
         self._action(view, "next_landmark", "Next landmark", "Tab", lambda: self._cycle_landmark(1))
         self._action(view, "previous_landmark", "Previous landmark", "Shift+Tab", lambda: self._cycle_landmark(-1))

@@ -20,6 +20,7 @@ from viewer.anatomy.pack_frame import apply
 from viewer.scene import style
 from viewer.scene.labels import LabelOverlay
 from viewer.scene.landmark_actors import LandmarkActors
+from viewer.scene.lines_of_action import MUSCLE_OPACITY_UNDER_LINES, LinesOfAction
 from viewer.scene.literal_text import literal_vtk_text
 from viewer.scene.muscle_actors import MuscleActors
 from viewer.scene.occlusion import BoneOcclusion
@@ -83,6 +84,7 @@ class AnatomyScene:
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self.muscle_model: MuscleModel | None = None
         self.muscle_actors: MuscleActors | None = None
+        self.lines_of_action: LinesOfAction | None = None
         self.muscle_states: dict = {}
         self.landmark_actors: LandmarkActors | None = None
         self.catalogue: Catalogue | None = None
@@ -106,7 +108,7 @@ class AnatomyScene:
         """
         point_size = 11.0
         if self.muscle_actors is not None:
-            for actor in self.muscle_actors.actors.values():
+            for actor in [*self.muscle_actors.actors.values(), *self.lines_of_action.actors.values()]:
                 self.plotter.remove_actor(actor, reset_camera=False, render=False)
             point_size = self.landmark_actors.actor.prop.point_size
         self.annotations = annotations
@@ -115,6 +117,7 @@ class AnatomyScene:
         standing = self.muscle_model.evaluate(Pose())
         self.standing_lengths = {mid: state.length for mid, state in standing.items()}
         self.muscle_actors = MuscleActors(self.plotter, self.muscle_model, standing)
+        self.lines_of_action = LinesOfAction(self.plotter, self.muscle_model, standing)
         self.landmark_actors = LandmarkActors(self.plotter, annotations, self.skeleton, set(self.pack.bones), point_size)
         if self.labels is None:
             self.labels = LabelOverlay(self.plotter, hidden_by_bone=self.hidden_from_camera)
@@ -160,16 +163,20 @@ class AnatomyScene:
                 self.labels.enabled = state.labels_on
             if self.muscle_actors is not None:
                 self.muscle_actors.set_strain_colouring(state.strain_on)
+                self._apply_visibility()
 
     def _apply_visibility(self) -> None:
         state = self.state
         actors = dict(self.bone_actors)
         if self.muscle_actors is not None:
             actors.update(self.muscle_actors.actors)
+        faded = MUSCLE_OPACITY_UNDER_LINES if state.lines_on else 1.0
         for structure_id, actor in actors.items():
             actor.visibility = state.is_visible(structure_id)
-            actor.prop.opacity = state.opacity.get(structure_id, 1.0)
+            actor.prop.opacity = state.opacity.get(structure_id, 1.0) * (faded if structure_id in self.muscle_states else 1.0)
             actor.SetPickable(actor.prop.opacity >= PICKABLE_OPACITY)  # clicks go through ghosts
+        if self.lines_of_action is not None:
+            self.lines_of_action.show(state.lines_on, {mid: state.is_visible(mid) for mid in self.lines_of_action.actors})
         if self.landmark_actors is not None:
             lm = self.landmark_actors
             visible = np.array([state.is_visible(i) and state.is_visible(b) for i, b in zip(lm.ids, lm.bones)], dtype=bool)
@@ -206,6 +213,7 @@ class AnatomyScene:
         if self.muscle_model is not None:
             self.muscle_states = self.muscle_model.evaluate(pose, transforms)
             self.muscle_actors.update(self.muscle_states)
+            self.lines_of_action.update(self.muscle_states)
             self.landmark_actors.update(transforms)
         self.pose = pose
         self.transforms = transforms

@@ -14,6 +14,7 @@ import trimesh
 
 from viewer.anatomy.atomic_file import write_bytes_atomic
 from viewer.anatomy.output_file import check_output
+from viewer.scene.lines_of_action import fascicle_lines
 
 RAS_MM_TO_GLTF = np.array([[-1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], float) * [[0.001], [0.001], [0.001], [1]]
 
@@ -23,7 +24,7 @@ def _colour(hex_colour: str) -> list[int]:
 
 
 def posed_scene(scene) -> trimesh.Scene:
-    """Visible bones (with their pose as the node transform) and muscles (posed tubes)."""
+    """Visible bones (with their pose as the node transform), muscles (posed tubes) and their fascicles' lines of action."""
     from viewer.scene import style
 
     out = trimesh.Scene()
@@ -42,6 +43,11 @@ def posed_scene(scene) -> trimesh.Scene:
             mesh = trimesh.Trimesh(np.array(poly.points), faces, process=False)
             mesh.visual.face_colors = _colour(scene.muscle_model.muscles[muscle_id].colour)
             out.add_geometry(mesh, node_name=muscle_id, geom_name=muscle_id)
+        for line_id, path in fascicle_lines(scene.muscle_model, scene.muscle_states).items():
+            if state is None or state.is_visible(line_id.split(".")[0]):  # one line primitive per fascicle
+                line = trimesh.load_path(path)
+                line.colors = np.tile(_colour(scene.muscle_model.muscles[line_id.split(".")[0]].colour), (len(line.entities), 1))
+                out.add_geometry(line, node_name=line_id, geom_name=line_id)
     return out
 
 

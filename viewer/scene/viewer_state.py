@@ -27,6 +27,7 @@ class ViewerState:
     opacity: dict[str, float] = field(default_factory=dict)
     labels_on: bool = True
     strain_on: bool = False
+    lines_on: bool = False
     _listeners: list[Listener] = field(default_factory=list, repr=False)
 
     def subscribe(self, listener: Listener) -> None:
@@ -88,4 +89,8 @@ class ViewerState:
 
     def set_strain(self, on: bool) -> None:
         self.strain_on = on
+        self._changed("display")
+
+    def set_lines_of_action(self, on: bool) -> None:
+        self.lines_on = on
         self._changed("display")
