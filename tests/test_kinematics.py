@@ -20,13 +20,17 @@ def test_standing_moves_nothing(skeleton):
         np.testing.assert_allclose(transform, np.eye(4), atol=1e-12)
 
 
-def test_hip_flexion_swings_the_knee_forward_about_the_hip_centre(skeleton):
-    knee = skeleton.joint_centres["femur_r"] + np.array([-20.0, 0.0, -430.0])
-    moved = apply(bone_transforms(Pose(hip_flexion_r=90), skeleton)["femur_r"], knee)
+@pytest.mark.parametrize("side, other", [("r", "l"), ("l", "r")])
+def test_hip_flexion_swings_the_knee_forward_about_the_hip_centre(skeleton, side, other):
+    hip = skeleton.joint_centres[f"femur_{side}"]
+    knee = hip + np.array([-20.0 if side == "r" else 20.0, 0.0, -430.0])
+    transforms = bone_transforms(Pose(**{f"hip_flexion_{side}": 90}), skeleton)
+    moved = apply(transforms[f"femur_{side}"], knee)
     assert moved[1] > 400  # now in front of the hip (y anterior)
-    assert abs(moved[2] - skeleton.joint_centres["femur_r"][2]) < 30  # at hip height
-    centre = apply(bone_transforms(Pose(hip_flexion_r=90), skeleton)["femur_r"], skeleton.joint_centres["femur_r"])
-    np.testing.assert_allclose(centre, skeleton.joint_centres["femur_r"], atol=1e-9)
+    assert abs(moved[2] - hip[2]) < 30  # at hip height
+    assert abs(moved[0] - knee[0]) < 1e-9  # flexion turns about the left-right axis only
+    np.testing.assert_allclose(apply(transforms[f"femur_{side}"], hip), hip, atol=1e-9)
+    np.testing.assert_allclose(transforms[f"femur_{other}"], np.eye(4), atol=1e-12)  # the other thigh stays
 
 
 def test_adduction_and_internal_rotation_turn_towards_the_midline(skeleton):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
+from conftest import examples
 from viewer.scene.label_layout import layout_labels, overlaps
 
 
@@ -24,7 +25,7 @@ def test_overlaps_finds_shared_area_only():
     assert overlaps([(0, 0, 1, 1), (5, 5, 6, 6), (30, 30, 40, 40), (39, 0, 50, 31)])  # the last pair
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     seed=st.integers(0, 2**31 - 1),
     count=st.integers(0, 80),
@@ -47,7 +48,7 @@ def test_boxes_inside_frame_and_apart(seed, count, width, height):
         assert 0 <= anchors[label.index, 0] <= width and 0 <= anchors[label.index, 1] <= height  # only visible anchors
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), count=st.integers(1, 12), width=st.integers(600, 3840), height=st.integers(400, 2160))
 def test_every_label_is_placed_when_there_is_room(seed, count, width, height):
     """Anchors in the middle third, labels narrow and short enough to fit: none may be dropped."""
