@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import pyvista as pv
 
 from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.mesh_pack import load_pack
+from viewer.anatomy.muscle_paths import apply
 from viewer.scene.offscreen import use_offscreen_backend
 
 
@@ -164,3 +166,41 @@ def test_line_of_sight_through_a_bone_is_blocked(scene):
     clear = scene.occlusion.clear(np.array([lateral, lateral]), np.array([lateral + [500, 0, 0], lateral - [500, 0, 0]]), transforms)
     assert clear.tolist() == [True, False]  # seen from the side it is on, not through the femur
     assert femur[:, 0].min() < middle[0] < lateral[0]
+
+
+# The drawn surfaces are not yet clear of bone: today the tubes' outer vertices reach up to
+# 6.8 mm into the hip bones standing and 8.3 mm (iliacus, sitting) in the named poses, because the
+# tube radius is not kept off the bone near the brim and the lesser trochanter. This test holds
+# that line so that a thicker tube or a path moved into bone shows; lower it as the lines of
+# action and radii improve (the aim is the 2 mm the centrelines meet in test_muscles.py).
+DRAWN_SURFACE_DEPTH_TODAY_MM = 9.0
+
+
+def test_drawn_muscle_surfaces_reach_at_most_todays_9_mm_into_bone(scene):
+    import vtk
+    from vtk.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+
+    def signed_distance(function, points):  # negative inside
+        out = vtk.vtkDoubleArray()
+        function.FunctionValue(numpy_to_vtk(np.ascontiguousarray(points)), out)
+        return vtk_to_numpy(out)
+
+    bones = {}
+    for bone_id, bone in scene.pack.bones.items():
+        function = vtk.vtkImplicitPolyDataDistance()
+        function.SetInput(pv.PolyData(bone.vertices, np.hstack([np.full((len(bone.faces), 1), 3), bone.faces])))
+        bones[bone_id] = (function, bone.vertices.min(axis=0) - 3, bone.vertices.max(axis=0) + 3)
+    deepest = {}
+    for pose_id in ["standing", "sitting", "knee_lift", "lunge_stretch", "constructive_rest"]:
+        scene.set_pose(scene.annotations.poses[pose_id].pose)
+        for muscle_id, mesh in scene.muscle_actors.meshes.items():
+            for bone_id, (function, low, high) in bones.items():
+                local = apply(np.linalg.inv(scene.transforms[bone_id]), np.array(mesh.points))
+                local = local[np.all((local > low) & (local < high), axis=1)]
+                if len(local):
+                    key = (muscle_id, bone_id)
+                    deepest[key] = max(deepest.get(key, -np.inf), -signed_distance(function, local).min())
+    too_deep = {f"{m} in {b}": round(d, 1) for (m, b), d in deepest.items() if d > DRAWN_SURFACE_DEPTH_TODAY_MM}
+    assert too_deep == {}
+    # the measure sees bone at all: the iliacus surface lies on its hip bone's fossa
+    assert deepest[("iliacus_r", "hip_bone_r")] > 0
