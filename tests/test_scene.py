@@ -204,3 +204,40 @@ def test_drawn_muscle_surfaces_reach_at_most_todays_9_mm_into_bone(scene):
     assert too_deep == {}
     # the measure sees bone at all: the iliacus surface lies on its hip bone's fossa
     assert deepest[("iliacus_r", "hip_bone_r")] > 0
+
+
+@pytest.mark.parametrize("labels_on, strain_on", [(False, True), (True, False)])
+def test_saved_view_brings_back_everything_it_holds(scene, tmp_path, labels_on, strain_on):
+    from viewer.anatomy.view_file import dumps, load_view
+    from viewer.scene.saved_views import apply_panel, panel_from_scene
+
+    state = scene.make_state()
+    state.set_pose(Pose(hip_flexion_r=60.0, lumbar_flexion=10.0, knee_flexion_l=30.0))
+    state.set_visible("femur_l", False)
+    state.set_visible("psoas_minor_r", True)  # hidden by default
+    state.set_opacity("psoas_major_r", 0.4)
+    state.set_opacity("hip_bone_l", 0.25)
+    state.select("asis_r")
+    state.set_labels(labels_on)
+    state.set_strain(strain_on)
+    camera = scene.plotter.camera
+    camera.position, camera.focal_point, camera.up, camera.view_angle = (420.0, 610.5, 90.0), (5.0, 0.0, 40.0), (0.0, 0.0, 1.0), 27.5
+    saved = (state.pose, set(state.hidden), dict(state.opacity), camera.position, camera.focal_point, camera.view_angle)
+    path = tmp_path / "view.json"
+    path.write_text(dumps({"format_version": 1, "panels": [panel_from_scene(scene, state)]}))
+
+    state.replace_display(scene.default_hidden(), {}, not labels_on, not strain_on)
+    state.set_pose(Pose())
+    state.select(None)
+    scene.set_view("left")
+    apply_panel(scene, state, load_view(path, scene.annotations)["panels"][0], scene.annotations)
+
+    assert (state.pose, state.hidden, state.opacity) == saved[:3]
+    assert "psoas_minor_r" not in state.hidden and "femur_l" in state.hidden
+    assert state.selection == "asis_r"
+    assert (state.labels_on, state.strain_on) == (labels_on, strain_on)
+    np.testing.assert_allclose([*camera.position, *camera.focal_point, camera.view_angle], [*saved[3], *saved[4], saved[5]], atol=1e-9)
+    # and the scene draws it
+    assert scene.muscle_actors.actors["psoas_major_r"].prop.opacity == pytest.approx(0.4)
+    assert scene.muscle_actors.actors["psoas_major_r"].mapper.scalar_visibility == strain_on
+    assert not scene.bone_actors["femur_l"].visibility
