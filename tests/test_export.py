@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import zlib
 
 import numpy as np
 import pytest
@@ -64,8 +66,38 @@ def test_vector_output_keeps_labels_as_text(tmp_path, content, suffix, marker):
     export_figure(*content, simple_view(), out, (1280, 800))
     data = out.read_bytes()
     assert data.startswith(marker) or marker in data[:200]
+    label, caption = "Lesser trochanter (right)", "Anterior view"
     if suffix == ".svg":
-        assert b"Lesser trochanter (right)" in data  # text, not outlines
+        # <text> elements, not outlines (matplotlib names outlined text in a comment, so a bare search would pass)
+        texts = [re.sub("<[^>]+>", "", t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", data.decode(), re.S)]
+        assert label in texts and caption in texts
+    else:
+        # TrueType text (pdf.fonttype 42), the font embedded: a PDF editor can change it; drawn
+        # outlines would leave no text in the page's content
+        texts = pdf_texts(data)
+        assert label in texts and caption in texts
+        assert b"/FontFile2" in data
+
+
+def pdf_texts(data: bytes) -> list[str]:
+    """The text of each BT ... ET block in a PDF's compressed content streams (UTF-16 strings, kerned)."""
+    escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+    def unescape(match):
+        code = match.group(1)
+        return bytes([int(code, 8)]) if code[:1].isdigit() else escapes.get(code, code)
+
+    texts = []
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            content = zlib.decompress(stream.group(1))
+        except zlib.error:  # not a compressed content stream (an image, a font)
+            continue
+        for block in re.findall(rb"BT(.*?)ET", content, re.S):
+            strings = re.findall(rb"\(((?:\\.|[^\\)])*)\)", block, re.S)
+            raw = b"".join(re.sub(rb"\\([0-7]{1,3}|.)", unescape, string, flags=re.S) for string in strings)
+            texts.append(raw.decode("utf-16-be", errors="replace"))
+    return texts
 
 
 def test_two_panel_view_side_by_side(tmp_path, content):
