@@ -28,11 +28,11 @@ def test_replacing_a_file_keeps_its_permissions(tmp_path, before):
 def test_a_new_file_gets_the_usual_permissions(tmp_path, umask):
     old = os.umask(umask)
     try:
-        write_bytes_atomic(tmp_path / "sub" / "new.json", b"{}")
+        write_bytes_atomic(tmp_path / "new" / "folders" / "new.json", b"{}")
         assert os.umask(umask) == umask  # the process umask is left as it was
     finally:
         os.umask(old)
-    assert mode(tmp_path / "sub" / "new.json") == 0o666 & ~umask
+    assert mode(tmp_path / "new" / "folders" / "new.json") == 0o666 & ~umask
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_partial_file(tmp_path):
@@ -42,3 +42,15 @@ def test_a_failed_write_leaves_the_old_file_and_no_partial_file(tmp_path):
         write_bytes_atomic(path, "not bytes")  # fails after the temporary file was made
     assert path.read_bytes() == b"precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.json"]
+
+
+def test_the_temporary_file_is_hidden_beside_the_target(tmp_path, monkeypatch):
+    """Beside it, so the rename stays on one file system and is atomic; hidden and marked partial."""
+    renames = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda source, target: (renames.append((source, target)), real_replace(source, target)))
+    path = tmp_path / "mine.json"
+    write_text_atomic(path, "{}")
+    (source, target), = renames
+    assert os.path.dirname(source) == str(tmp_path) and str(target) == str(path)
+    assert os.path.basename(source).startswith(".mine.json.") and source.endswith(".partial")

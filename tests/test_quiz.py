@@ -32,4 +32,5 @@ def test_names_and_explanations_are_shortened_for_questions():
     assert base_name("Iliacus") == "Iliacus"
     assert first_sentence("Front of the hip. Felt under the skin.") == "Front of the hip."
     assert first_sentence("One sentence only.") == "One sentence only."
+    assert first_sentence("Shown in plate IX.") == "Shown in plate IX."
     assert first_sentence("") == ""
