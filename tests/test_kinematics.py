@@ -115,7 +115,8 @@ def test_lumbar_rotation_turns_each_vertebra_a_fifth_more(skeleton):
     np.testing.assert_allclose(angles, [-2, -4, -6, -8, -10], atol=1e-9)  # front turning right: clockwise from above
 
 
-def test_the_skeleton_reads_joints_and_centres_from_the_manifest(skeleton):
+def test_the_skeleton_reads_joints_and_centres_from_the_manifest():
+    skeleton = Skeleton.from_manifest(load_manifest(default_pack_dir()))  # built here, not in the shared fixture
     assert skeleton.joints == {"t12": None, **{f"l{k}": "lumbar" for k in range(1, 6)}, "sacrum": None,
                                "hip_bone_r": None, "hip_bone_l": None, "femur_r": "hip_r", "femur_l": "hip_l"}
     assert sorted(skeleton.joint_centres) == ["femur_l", "femur_r", "l1", "l2", "l3", "l4", "l5"]
@@ -175,3 +176,23 @@ def test_a_refused_pose_says_which_angle_and_the_range(angles, message):
 def test_the_limits_themselves_are_allowed():
     Pose(hip_flexion_r=120, hip_flexion_l=-30, knee_flexion_r=0, knee_flexion_l=140)
     Pose(pelvic_tilt=25, hip_flexion_r=-25, hip_flexion_l=-25)
+
+
+def test_each_vertebra_turns_about_its_own_joint_centre(skeleton):
+    transforms = bone_transforms(Pose(lumbar_flexion=40, lumbar_bending=20), skeleton)
+    for bone, parent in (("l1", "l2"), ("l2", "l3"), ("l3", "l4"), ("l4", "l5"), ("l5", "sacrum")):
+        centre = skeleton.frame_origin(bone)
+        np.testing.assert_allclose(apply(transforms[bone], centre), apply(transforms[parent], centre), atol=1e-9)
+
+
+@pytest.mark.parametrize("side", ["r", "l"])
+def test_knee_flexion_swings_the_foot_back_about_the_knee(skeleton, side):
+    from viewer.anatomy.kinematics import knee_transform
+
+    femur = bone_transforms(Pose(), skeleton)[f"femur_{side}"]
+    knee = np.array([80.0, 0.0, -430.0])
+    moved = apply(knee_transform(Pose(**{f"knee_flexion_{side}": 90}), side, femur, knee), np.array([knee, knee + [0, 0, -400.0]]))
+    np.testing.assert_allclose(moved[0], knee, atol=1e-9)
+    np.testing.assert_allclose(moved[1], knee + [0, -400.0, 0], atol=1e-9)  # the foot behind the knee
+    other = "l" if side == "r" else "r"
+    np.testing.assert_allclose(knee_transform(Pose(**{f"knee_flexion_{other}": 90}), side, femur, knee), femur, atol=1e-12)
