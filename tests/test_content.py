@@ -135,6 +135,7 @@ def test_a_quiz_round_takes_turns_between_the_kinds_and_repeats_with_its_seed(an
     assert [q.prompt.startswith("Which muscle") for q in round_[1:3]] == [True, False]  # an attachment, then a length
     assert make_quiz(annotations, catalogue, model, shown, count=6, seed=11) == round_
     assert make_quiz(annotations, catalogue, model, shown, count=6, seed=12) != round_
+    assert len(make_quiz(annotations, catalogue, model, shown, count=8, seed=11)) == 8  # not a multiple of the three kinds
     few = {"asis_r"}
     everything = make_quiz(annotations, catalogue, model, few, count=100, seed=1)
     assert len(everything) == 1 + len(length_questions(annotations, model))  # every question there is, each once
