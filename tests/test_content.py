@@ -139,3 +139,13 @@ def test_a_quiz_round_takes_turns_between_the_kinds_and_repeats_with_its_seed(an
     few = {"asis_r"}
     everything = make_quiz(annotations, catalogue, model, few, count=100, seed=1)
     assert len(everything) == 1 + len(length_questions(annotations, model))  # every question there is, each once
+
+
+def test_questions_skip_what_is_hidden_or_missing_and_keep_the_rest(annotations, model):
+    catalogue = Catalogue(annotations)
+    shown = set(catalogue.structures)
+    subjects = [q.subject for q in attachment_questions(catalogue, shown)]
+    assert {q.subject for q in attachment_questions(catalogue, shown - {subjects[0]})} == set(subjects) - {subjects[0]}
+    pack = load_pack()
+    without_right_femur = MuscleModel(annotations, Skeleton.from_manifest(pack.manifest), set(pack.bones) - {"femur_r"})
+    assert {q.subject for q in length_questions(annotations, without_right_femur)} == {"psoas_major_l"}
