@@ -186,3 +186,60 @@ def test_legend_explains_strain_colours_when_muscles_are_coloured_by_length(cont
     mixed = normalised({"format_version": 1, "panels": [{"camera": {"preset": "anterior"}, "pose": "sitting", "strain": True},
                                                         {"camera": {"preset": "anterior"}, "pose": "standing"}]})
     assert "Psoas major" in [name for name, _ in legend_entries(annotations, mixed)]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda p: p.update(pose="handstand"), "no pose named 'handstand'"),
+        (lambda p: p.update(pose={"hip_flexion_r": 170}), "hip_flexion_r 170 degrees is outside -30 to 120"),
+        (lambda p: p.update(hidden=["tibia_r"]), "unknown structure 'tibia_r'"),
+        (lambda p: p.update(opacity={"tibia_l": 0.5}), "unknown structure 'tibia_l'"),
+        (lambda p: p.update(selection="kneecap"), "unknown structure 'kneecap'"),
+        (lambda p: p.update(labels=["asis_r", "nose"]), "unknown structure 'nose'"),
+    ],
+)
+def test_a_bad_view_says_what_is_wrong(tmp_path, content, change, message):
+    view = simple_view()
+    change(view["panels"][0])
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(view))
+    with pytest.raises(InputError) as caught:
+        load_view(path, content[1])
+    assert caught.value.detail == message
+
+
+def test_a_view_without_hidden_or_selection_loads(tmp_path, content):
+    path = tmp_path / "plain.json"
+    path.write_text(json.dumps(simple_view()))
+    panel = load_view(path, content[1])["panels"][0]
+    assert "hidden" not in panel and panel["selection"] is None and panel["opacity"] == {}
+
+
+def test_view_text_is_stable_and_normalising_copies(content):
+    view = simple_view()
+    text = dumps(view)
+    assert text.startswith('{\n  "background": "#2b323d",\n  "caption": "Anterior view",\n') and text.endswith("}\n")
+    out = normalised(view)
+    out["panels"][0]["camera"]["preset"] = "left"
+    assert view["panels"][0]["camera"]["preset"] == "anterior"  # the caller's view is untouched
+
+
+def test_builtin_views_are_checked_and_placed(tmp_path, content):
+    from viewer.anatomy.view_file import panel_pose
+
+    annotations = content[1]
+    views = builtin_views(annotations)
+    assert sorted(views) == ["insertion_lesser_trochanter", "lunge_stretch", "origins_of_psoas_major", "psoas_minor",
+                             "sitting_versus_standing"]
+    assert all(panel["strain"] in (True, False) for view in views.values() for panel in view["panels"])  # normalised
+    assert panel_pose(views["sitting_versus_standing"]["panels"][0], annotations) in (annotations.poses["sitting"].pose,
+                                                                                       annotations.poses["standing"].pose)
+    assert panel_pose({"pose": {"hip_flexion_r": 30.0}}, annotations).hip_flexion_r == 30.0
+    document = json.loads(annotations.path.read_text())
+    document["views"][2]["panels"][0]["pose"] = "handstand"
+    broken = tmp_path / "annotations.json"
+    broken.write_text(json.dumps(document))
+    with pytest.raises(InputError) as caught:
+        builtin_views(load_annotations(broken))
+    assert caught.value.where == "$.views[2].panels[0].pose" and caught.value.path == broken
