@@ -243,3 +243,7 @@ def test_builtin_views_are_checked_and_placed(tmp_path, content):
     with pytest.raises(InputError) as caught:
         builtin_views(load_annotations(broken))
     assert caught.value.where == "$.views[2].panels[0].pose" and caught.value.path == broken
+    assert caught.value.detail == "no pose named 'handstand'"
+    del document["views"]
+    broken.write_text(json.dumps(document))
+    assert builtin_views(load_annotations(broken)) == {}  # views are optional
