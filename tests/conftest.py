@@ -1,13 +1,28 @@
 """Shared fixtures: the default content, a private copy of the default pack that a test may
-damage, and window settings in a temporary file."""
+damage, and window settings in a temporary file; and the Hypothesis profiles."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests draw the same examples on every run ("ci", the default), so a red CI run can be
+# reproduced and a green one means the same thing each time. HYPOTHESIS_PROFILE=long draws fresh
+# random examples, twenty times as many, for a local hunt (README, Development).
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("long", derandomize=False, deadline=None, print_blob=True)
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(count: int) -> int:
+    """A property test's number of examples in this profile: ``count`` in CI, twenty times that in the long run."""
+    return count * 20 if HYPOTHESIS_PROFILE == "long" else count
 
 from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.mesh_pack import MANIFEST_NAME, default_pack_dir, load_pack

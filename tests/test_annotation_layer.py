@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from viewer.anatomy import annotation_layer as edits
 from viewer.anatomy.annotations import Source, check_annotations, default_annotations_path, load_annotations
 from viewer.anatomy.json_input import InputError, ProblemsError, value_offsets
@@ -236,13 +237,13 @@ def _load_must_not_crash(tmp_path, text):
             assert exc.problems and all(p.path == path for p in exc.problems)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(1500), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutated_documents())
 def test_mutated_documents_give_only_validation_errors(tmp_path, document):
     _load_must_not_crash(tmp_path, json.dumps(document))
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_damaged_text_gives_only_validation_errors(tmp_path, data):
     text = json.dumps(SMALL, indent=2)

@@ -99,3 +99,53 @@ def test_new_annotations_make_new_questions(annotations, model, tmp_path):
     path.write_text(json.dumps(doc))
     catalogue = Catalogue(load_annotations(path))
     assert "adductor_tubercle_r" in {q.answer for q in click_questions(catalogue, set(catalogue.structures))}
+
+
+def test_quiz_questions_read_as_a_student_sees_them(annotations, model):
+    from viewer.anatomy.quiz import first_sentence
+
+    catalogue = Catalogue(annotations)
+    shown = set(catalogue.structures)
+    asis = next(q for q in click_questions(catalogue, shown) if q.answer == "asis_r")
+    assert asis.prompt == "Click the anterior superior iliac spine (right)."
+    assert asis.explanation == f"Right hip bone: {first_sentence(catalogue['asis_r'].description)}" and asis.options == ()
+    assert [q.answer for q in click_questions(catalogue, {"asis_r", "psoas_insertion_r"})] == ["asis_r"]  # shown anatomical landmarks only
+    insertion = next(q for q in attachment_questions(catalogue, shown) if q.subject == "psoas_insertion_r")
+    assert insertion.prompt == "Which muscle has its insertion at the highlighted point?"
+    assert insertion.options == ("Iliacus", "Psoas major", "Psoas minor")
+    assert insertion.explanation == "Psoas major insertion (right): Psoas major, insertion."
+    assert attachment_questions(catalogue, shown - {"psoas_insertion_r"}) != [] and "psoas_insertion_r" not in {
+        q.subject for q in attachment_questions(catalogue, shown - {"psoas_insertion_r"})}
+    questions = length_questions(annotations, model)
+    sitting = next(q for q in questions if q.subject == "psoas_major_r" and q.prompt.startswith("Sitting"))
+    assert sitting.prompt == "Sitting: compared with standing, what happens to the psoas major (right)?"
+    change = 100 * (model.length("psoas_major_r", annotations.poses["sitting"].pose) / model.length("psoas_major_r", Pose()) - 1)
+    assert sitting.explanation == f"In this model it changes by {change:+.0f}% (sitting)."
+    assert sitting.options == LENGTH_CHOICES and sitting.pose == annotations.poses["sitting"].pose
+    assert {q.subject for q in questions} == {"psoas_major_r", "psoas_major_l", "iliacus_r"}
+    assert not any(q.prompt.startswith("Standing") for q in questions)
+    assert len(questions) == 3 * (len(annotations.poses) - 1)
+
+
+def test_a_quiz_round_takes_turns_between_the_kinds_and_repeats_with_its_seed(annotations, model):
+    catalogue = Catalogue(annotations)
+    shown = set(catalogue.structures)
+    round_ = make_quiz(annotations, catalogue, model, shown, count=6, seed=11)
+    assert [q.kind for q in round_] == ["click", "choice", "choice"] * 2
+    assert [q.prompt.startswith("Which muscle") for q in round_[1:3]] == [True, False]  # an attachment, then a length
+    assert make_quiz(annotations, catalogue, model, shown, count=6, seed=11) == round_
+    assert make_quiz(annotations, catalogue, model, shown, count=6, seed=12) != round_
+    assert len(make_quiz(annotations, catalogue, model, shown, count=8, seed=11)) == 8  # not a multiple of the three kinds
+    few = {"asis_r"}
+    everything = make_quiz(annotations, catalogue, model, few, count=100, seed=1)
+    assert len(everything) == 1 + len(length_questions(annotations, model))  # every question there is, each once
+
+
+def test_questions_skip_what_is_hidden_or_missing_and_keep_the_rest(annotations, model):
+    catalogue = Catalogue(annotations)
+    shown = set(catalogue.structures)
+    subjects = [q.subject for q in attachment_questions(catalogue, shown)]
+    assert {q.subject for q in attachment_questions(catalogue, shown - {subjects[0]})} == set(subjects) - {subjects[0]}
+    pack = load_pack()
+    without_right_femur = MuscleModel(annotations, Skeleton.from_manifest(pack.manifest), set(pack.bones) - {"femur_r"})
+    assert {q.subject for q in length_questions(annotations, without_right_femur)} == {"psoas_major_l"}

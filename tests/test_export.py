@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import zlib
 
 import numpy as np
 import pytest
@@ -64,8 +66,38 @@ def test_vector_output_keeps_labels_as_text(tmp_path, content, suffix, marker):
     export_figure(*content, simple_view(), out, (1280, 800))
     data = out.read_bytes()
     assert data.startswith(marker) or marker in data[:200]
+    label, caption = "Lesser trochanter (right)", "Anterior view"
     if suffix == ".svg":
-        assert b"Lesser trochanter (right)" in data  # text, not outlines
+        # <text> elements, not outlines (matplotlib names outlined text in a comment, so a bare search would pass)
+        texts = [re.sub("<[^>]+>", "", t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", data.decode(), re.S)]
+        assert label in texts and caption in texts
+    else:
+        # TrueType text (pdf.fonttype 42), the font embedded: a PDF editor can change it; drawn
+        # outlines would leave no text in the page's content
+        texts = pdf_texts(data)
+        assert label in texts and caption in texts
+        assert b"/FontFile2" in data
+
+
+def pdf_texts(data: bytes) -> list[str]:
+    """The text of each BT ... ET block in a PDF's compressed content streams (UTF-16 strings, kerned)."""
+    escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+    def unescape(match):
+        code = match.group(1)
+        return bytes([int(code, 8)]) if code[:1].isdigit() else escapes.get(code, code)
+
+    texts = []
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            content = zlib.decompress(stream.group(1))
+        except zlib.error:  # not a compressed content stream (an image, a font)
+            continue
+        for block in re.findall(rb"BT(.*?)ET", content, re.S):
+            strings = re.findall(rb"\(((?:\\.|[^\\)])*)\)", block, re.S)
+            raw = b"".join(re.sub(rb"\\([0-7]{1,3}|.)", unescape, string, flags=re.S) for string in strings)
+            texts.append(raw.decode("utf-16-be", errors="replace"))
+    return texts
 
 
 def test_two_panel_view_side_by_side(tmp_path, content):
@@ -190,3 +222,64 @@ def test_legend_explains_strain_colours_when_muscles_are_coloured_by_length(cont
     mixed = normalised({"format_version": 1, "panels": [{"camera": {"preset": "anterior"}, "pose": "sitting", "strain": True},
                                                         {"camera": {"preset": "anterior"}, "pose": "standing"}]})
     assert "Psoas major" in [name for name, _ in legend_entries(annotations, mixed)]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda p: p.update(pose="handstand"), "no pose named 'handstand'"),
+        (lambda p: p.update(pose={"hip_flexion_r": 170}), "hip_flexion_r 170 degrees is outside -30 to 120"),
+        (lambda p: p.update(hidden=["tibia_r"]), "unknown structure 'tibia_r'"),
+        (lambda p: p.update(opacity={"tibia_l": 0.5}), "unknown structure 'tibia_l'"),
+        (lambda p: p.update(selection="kneecap"), "unknown structure 'kneecap'"),
+        (lambda p: p.update(labels=["asis_r", "nose"]), "unknown structure 'nose'"),
+    ],
+)
+def test_a_bad_view_says_what_is_wrong(tmp_path, content, change, message):
+    view = simple_view()
+    change(view["panels"][0])
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(view))
+    with pytest.raises(InputError) as caught:
+        load_view(path, content[1])
+    assert caught.value.detail == message
+
+
+def test_a_view_without_hidden_or_selection_loads(tmp_path, content):
+    path = tmp_path / "plain.json"
+    path.write_text(json.dumps(simple_view()))
+    panel = load_view(path, content[1])["panels"][0]
+    assert "hidden" not in panel and panel["selection"] is None and panel["opacity"] == {}
+
+
+def test_view_text_is_stable_and_normalising_copies(content):
+    view = simple_view()
+    text = dumps(view)
+    assert text.startswith('{\n  "background": "#2b323d",\n  "caption": "Anterior view",\n') and text.endswith("}\n")
+    out = normalised(view)
+    out["panels"][0]["camera"]["preset"] = "left"
+    assert view["panels"][0]["camera"]["preset"] == "anterior"  # the caller's view is untouched
+
+
+def test_builtin_views_are_checked_and_placed(tmp_path, content):
+    from viewer.anatomy.view_file import panel_pose
+
+    annotations = content[1]
+    views = builtin_views(annotations)
+    assert sorted(views) == ["insertion_lesser_trochanter", "lunge_stretch", "origins_of_psoas_major", "psoas_minor",
+                             "sitting_versus_standing"]
+    assert all(panel["strain"] in (True, False) for view in views.values() for panel in view["panels"])  # normalised
+    assert panel_pose(views["sitting_versus_standing"]["panels"][0], annotations) in (annotations.poses["sitting"].pose,
+                                                                                       annotations.poses["standing"].pose)
+    assert panel_pose({"pose": {"hip_flexion_r": 30.0}}, annotations).hip_flexion_r == 30.0
+    document = json.loads(annotations.path.read_text())
+    document["views"][2]["panels"][0]["pose"] = "handstand"
+    broken = tmp_path / "annotations.json"
+    broken.write_text(json.dumps(document))
+    with pytest.raises(InputError) as caught:
+        builtin_views(load_annotations(broken))
+    assert caught.value.where == "$.views[2].panels[0].pose" and caught.value.path == broken
+    assert caught.value.detail == "no pose named 'handstand'"
+    del document["views"]
+    broken.write_text(json.dumps(document))
+    assert builtin_views(load_annotations(broken)) == {}  # views are optional

@@ -20,13 +20,17 @@ def test_standing_moves_nothing(skeleton):
         np.testing.assert_allclose(transform, np.eye(4), atol=1e-12)
 
 
-def test_hip_flexion_swings_the_knee_forward_about_the_hip_centre(skeleton):
-    knee = skeleton.joint_centres["femur_r"] + np.array([-20.0, 0.0, -430.0])
-    moved = apply(bone_transforms(Pose(hip_flexion_r=90), skeleton)["femur_r"], knee)
+@pytest.mark.parametrize("side, other", [("r", "l"), ("l", "r")])
+def test_hip_flexion_swings_the_knee_forward_about_the_hip_centre(skeleton, side, other):
+    hip = skeleton.joint_centres[f"femur_{side}"]
+    knee = hip + np.array([-20.0 if side == "r" else 20.0, 0.0, -430.0])
+    transforms = bone_transforms(Pose(**{f"hip_flexion_{side}": 90}), skeleton)
+    moved = apply(transforms[f"femur_{side}"], knee)
     assert moved[1] > 400  # now in front of the hip (y anterior)
-    assert abs(moved[2] - skeleton.joint_centres["femur_r"][2]) < 30  # at hip height
-    centre = apply(bone_transforms(Pose(hip_flexion_r=90), skeleton)["femur_r"], skeleton.joint_centres["femur_r"])
-    np.testing.assert_allclose(centre, skeleton.joint_centres["femur_r"], atol=1e-9)
+    assert abs(moved[2] - hip[2]) < 30  # at hip height
+    assert abs(moved[0] - knee[0]) < 1e-9  # flexion turns about the left-right axis only
+    np.testing.assert_allclose(apply(transforms[f"femur_{side}"], hip), hip, atol=1e-9)
+    np.testing.assert_allclose(transforms[f"femur_{other}"], np.eye(4), atol=1e-12)  # the other thigh stays
 
 
 def test_adduction_and_internal_rotation_turn_towards_the_midline(skeleton):
@@ -109,3 +113,86 @@ def test_lumbar_rotation_turns_each_vertebra_a_fifth_more(skeleton):
         rotation = transforms[bone][:3, :3]
         angles.append(np.degrees(np.arctan2(rotation[1, 0], rotation[0, 0])))
     np.testing.assert_allclose(angles, [-2, -4, -6, -8, -10], atol=1e-9)  # front turning right: clockwise from above
+
+
+def test_the_skeleton_reads_joints_and_centres_from_the_manifest():
+    skeleton = Skeleton.from_manifest(load_manifest(default_pack_dir()))  # built here, not in the shared fixture
+    assert skeleton.joints == {"t12": None, **{f"l{k}": "lumbar" for k in range(1, 6)}, "sacrum": None,
+                               "hip_bone_r": None, "hip_bone_l": None, "femur_r": "hip_r", "femur_l": "hip_l"}
+    assert sorted(skeleton.joint_centres) == ["femur_l", "femur_r", "l1", "l2", "l3", "l4", "l5"]
+    assert skeleton.joint_centres["l3"].dtype == float
+    np.testing.assert_array_equal(skeleton.frame_origin("sacrum"), np.zeros(3))  # a bone without a joint centre
+    np.testing.assert_array_equal(skeleton.frame_origin("l3"), skeleton.joint_centres["l3"])
+
+
+@pytest.mark.parametrize("axis", ["x", "y", "z"])
+def test_rotations_are_right_handed_and_proper(axis):
+    from viewer.anatomy.kinematics import rotation
+
+    matrix = rotation(axis, 30)
+    np.testing.assert_allclose(matrix @ matrix.T, np.eye(3), atol=1e-12)
+    assert np.linalg.det(matrix) == pytest.approx(1.0)
+    unit = {"x": 0, "y": 1, "z": 2}[axis]
+    following = np.eye(3)[(unit + 1) % 3]  # x -> y -> z -> x: a positive turn carries each axis towards the next
+    np.testing.assert_allclose(matrix @ following, np.cos(np.radians(30)) * following + np.sin(np.radians(30)) * np.eye(3)[(unit + 2) % 3],
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("side", ["r", "l"])
+def test_adduction_turns_the_thigh_by_exactly_its_angle(skeleton, side):
+    axis = apply(bone_transforms(Pose(**{f"hip_adduction_{side}": 15}), skeleton)[f"femur_{side}"], np.array([[0, 0, 0], [0, 0, -1.0]]))
+    down = axis[1] - axis[0]
+    assert np.degrees(np.arccos(-down[2])) == pytest.approx(15)
+    assert np.sign(down[0]) == (-1 if side == "r" else 1)  # the knee towards the midline
+
+
+def test_lumbar_bending_and_rotation_are_shared_by_the_five_joints(skeleton):
+    transforms = bone_transforms(Pose(lumbar_bending=20, lumbar_rotation=10), skeleton)
+    relative = np.linalg.inv(transforms["l2"]) @ transforms["l1"]
+    angle = np.degrees(np.arccos((np.trace(relative[:3, :3]) - 1) / 2))
+    from viewer.anatomy.kinematics import rotation
+
+    one_fifth = rotation("y", 20 / 5) @ rotation("z", -10 / 5)
+    assert angle == pytest.approx(np.degrees(np.arccos((np.trace(one_fifth) - 1) / 2)))  # about 4.5 degrees a joint
+
+
+@pytest.mark.parametrize(
+    "angles, message",
+    [
+        ({"hip_flexion_r": 121}, "hip_flexion_r 121 degrees is outside -30 to 120"),
+        ({"hip_adduction_l": 16}, "hip_adduction_l 16 degrees is outside -30 to 15"),
+        ({"hip_rotation_r": 31}, "hip_rotation_r 31 degrees is outside -30 to 30"),
+        ({"knee_flexion_l": 141}, "knee_flexion_l 141 degrees is outside 0 to 140"),
+        ({"pelvic_tilt": 26}, "pelvic_tilt 26 degrees is outside -25 to 25"),
+        ({"lumbar_bending": float("nan")}, "lumbar_bending is nan, not a number of degrees"),
+    ],
+)
+def test_a_refused_pose_says_which_angle_and_the_range(angles, message):
+    with pytest.raises(PoseError) as caught:
+        Pose(**angles)
+    assert str(caught.value) == message
+
+
+def test_the_limits_themselves_are_allowed():
+    Pose(hip_flexion_r=120, hip_flexion_l=-30, knee_flexion_r=0, knee_flexion_l=140)
+    Pose(pelvic_tilt=25, hip_flexion_r=-25, hip_flexion_l=-25)
+
+
+def test_each_vertebra_turns_about_its_own_joint_centre(skeleton):
+    transforms = bone_transforms(Pose(lumbar_flexion=40, lumbar_bending=20), skeleton)
+    for bone, parent in (("l1", "l2"), ("l2", "l3"), ("l3", "l4"), ("l4", "l5"), ("l5", "sacrum")):
+        centre = skeleton.frame_origin(bone)
+        np.testing.assert_allclose(apply(transforms[bone], centre), apply(transforms[parent], centre), atol=1e-9)
+
+
+@pytest.mark.parametrize("side", ["r", "l"])
+def test_knee_flexion_swings_the_foot_back_about_the_knee(skeleton, side):
+    from viewer.anatomy.kinematics import knee_transform
+
+    femur = bone_transforms(Pose(), skeleton)[f"femur_{side}"]
+    knee = np.array([80.0, 0.0, -430.0])
+    moved = apply(knee_transform(Pose(**{f"knee_flexion_{side}": 90}), side, femur, knee), np.array([knee, knee + [0, 0, -400.0]]))
+    np.testing.assert_allclose(moved[0], knee, atol=1e-9)
+    np.testing.assert_allclose(moved[1], knee + [0, -400.0, 0], atol=1e-9)  # the foot behind the knee
+    other = "l" if side == "r" else "r"
+    np.testing.assert_allclose(knee_transform(Pose(**{f"knee_flexion_{other}": 90}), side, femur, knee), femur, atol=1e-12)

@@ -5,10 +5,27 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
+from conftest import examples
 from viewer.scene.label_layout import layout_labels, overlaps
 
 
-@settings(max_examples=300, deadline=None)
+def test_overlaps_finds_shared_area_only():
+    assert not overlaps([])
+    assert not overlaps([(0, 0, 10, 10)])
+    assert not overlaps([(0, 0, 10, 10), (10, 0, 20, 10)])  # touching edges share no area
+    assert not overlaps([(0, 0, 10, 10), (0, 10, 10, 20)])
+    assert not overlaps([(0, 0, 10, 10), (11, 11, 20, 20)])
+    assert not overlaps([(0, 0, 10, 10), (5, 20, 15, 30)])  # overlapping in x only
+    assert not overlaps([(0, 0, 10, 10), (20, 5, 30, 8)])  # overlapping in y only
+    assert overlaps([(0, 0, 10, 10), (9, 9, 20, 20)])
+    assert overlaps([(9, 9, 20, 20), (0, 0, 10, 10)])
+    assert overlaps([(0, 0, 10, 10), (2, 2, 4, 4)])  # one inside the other
+    assert overlaps([(2, 2, 4, 4), (0, 0, 10, 10)])
+    assert overlaps([(0, 0, 10, 10), (-5, 4, 15, 6)])  # a cross
+    assert overlaps([(0, 0, 1, 1), (5, 5, 6, 6), (30, 30, 40, 40), (39, 0, 50, 31)])  # the last pair
+
+
+@settings(max_examples=examples(300), deadline=None)
 @given(
     seed=st.integers(0, 2**31 - 1),
     count=st.integers(0, 80),
@@ -26,6 +43,21 @@ def test_boxes_inside_frame_and_apart(seed, count, width, height):
         assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
     for label in placed:
         np.testing.assert_allclose(np.subtract(label.box[2:], label.box[:2]), sizes[label.index])
+        x0, y0, x1, y1 = label.box
+        assert label.leader_end[0] in (x0, x1) and label.leader_end[1] == (y0 + y1) / 2  # the leader meets the box
+        assert 0 <= anchors[label.index, 0] <= width and 0 <= anchors[label.index, 1] <= height  # only visible anchors
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), count=st.integers(1, 12), width=st.integers(600, 3840), height=st.integers(400, 2160))
+def test_every_label_is_placed_when_there_is_room(seed, count, width, height):
+    """Anchors in the middle third, labels narrow and short enough to fit: none may be dropped."""
+    rng = np.random.default_rng(seed)
+    anchors = rng.uniform([width / 3, 0], [2 * width / 3, height], size=(count, 2))
+    sizes = rng.uniform([10, 8], [width / 3 - 10, (height - 16) / count - 4], size=(count, 2))
+    placed = layout_labels(anchors, sizes, (width, height), rng.uniform(0, 1, count))
+    assert sorted(label.index for label in placed) == list(range(count))
+    assert not overlaps([label.box for label in placed])
 
 
 def test_columns_keep_the_vertical_order_of_their_anchors():

@@ -269,3 +269,26 @@ def test_loading_the_pack_and_drawing_a_frame_do_not_import_trimesh(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["False", "False"]  # start-up spares the 0.9 s import
+
+
+def test_triangle_count_other_than_the_manifest_says_is_refused(pack_copy):
+    manifest = edit_manifest(pack_copy, lambda m: bone_entry(m, "l5").update(triangles=bone_entry(m, "l5")["triangles"] + 1))
+    promised = bone_entry(manifest, "l5")["triangles"]
+    _assert_only_missing(load_pack(pack_copy), "l5", f"has {promised - 1} triangles, the manifest says {promised}")
+
+
+@pytest.mark.parametrize("bad_index", ["count", -1])
+def test_faces_naming_vertices_that_do_not_exist_are_refused(pack_copy, bad_index):
+    """A well-formed binary PLY whose first face names vertex n (one past the end) or -1."""
+
+    def point_past_the_end(path):
+        data = bytearray(path.read_bytes())
+        end = data.index(b"end_header\n") + len(b"end_header\n")
+        n_vertices = int(next(line for line in data[:end].split(b"\n") if line.startswith(b"element vertex")).split()[2])
+        first_face = end + 12 * n_vertices + 1  # after the face's vertex count byte
+        data[first_face:first_face + 4] = np.int32(n_vertices if bad_index == "count" else bad_index).tobytes()
+        path.write_bytes(bytes(data))
+
+    _damage(pack_copy, "l2", point_past_the_end)
+    edit_manifest(pack_copy, lambda m: bone_entry(m, "l2").pop("sha256"))
+    _assert_only_missing(load_pack(pack_copy), "l2", "faces refer to vertices that do not exist")

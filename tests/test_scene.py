@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import pyvista as pv
 
 from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.mesh_pack import load_pack
+from viewer.anatomy.muscle_paths import apply
 from viewer.scene.offscreen import use_offscreen_backend
 
 
@@ -184,3 +186,70 @@ def test_lines_of_action_follow_the_pose_in_place_and_only_when_shown(scene):
     np.testing.assert_allclose(mesh.points.reshape(5, -1, 3), scene.muscle_states["iliacus_l"].fascicle_paths)
     state.set_lines_of_action(False)
     assert scene.muscle_actors.actors["psoas_major_r"].prop.opacity == 1.0
+
+
+# The drawn surfaces are not yet clear of bone: today the tubes' outer vertices reach up to
+# 6.8 mm into the hip bones standing and 8.3 mm (iliacus, sitting) in the named poses, because the
+# tube radius is not kept off the bone near the brim and the lesser trochanter. This test holds
+# that line so that a thicker tube or a path moved into bone shows; lower it as the lines of
+# action and radii improve (the aim is the 2 mm the centrelines meet in test_muscles.py).
+DRAWN_SURFACE_DEPTH_TODAY_MM = 9.0
+
+
+def test_drawn_muscle_surfaces_reach_at_most_todays_9_mm_into_bone(scene):
+    from viewer.anatomy.inside import Solid  # ray parity: VTK's implicit distance has the wrong sign inside some bones
+
+    bones = {}
+    for bone_id, bone in scene.pack.bones.items():
+        bones[bone_id] = (Solid(bone.vertices, bone.faces), bone.vertices.min(axis=0) - 3, bone.vertices.max(axis=0) + 3)
+    deepest = {}
+    for pose_id in ["standing", "sitting", "knee_lift", "lunge_stretch", "constructive_rest"]:
+        scene.set_pose(scene.annotations.poses[pose_id].pose)
+        for muscle_id, mesh in scene.muscle_actors.meshes.items():
+            for bone_id, (function, low, high) in bones.items():
+                local = apply(np.linalg.inv(scene.transforms[bone_id]), np.array(mesh.points))
+                local = local[np.all((local > low) & (local < high), axis=1)]
+                if len(local):
+                    key = (muscle_id, bone_id)
+                    deepest[key] = max(deepest.get(key, 0.0), float(function.depth(local).max()))
+    too_deep = {f"{m} in {b}": round(d, 1) for (m, b), d in deepest.items() if d > DRAWN_SURFACE_DEPTH_TODAY_MM}
+    assert too_deep == {}
+    # the measure sees bone at all: the iliacus surface lies on its hip bone's fossa
+    assert deepest[("iliacus_r", "hip_bone_r")] > 0
+
+
+@pytest.mark.parametrize("labels_on, strain_on", [(False, True), (True, False)])
+def test_saved_view_brings_back_everything_it_holds(scene, tmp_path, labels_on, strain_on):
+    from viewer.anatomy.view_file import dumps, load_view
+    from viewer.scene.saved_views import apply_panel, panel_from_scene
+
+    state = scene.make_state()
+    state.set_pose(Pose(hip_flexion_r=60.0, lumbar_flexion=10.0, knee_flexion_l=30.0))
+    state.set_visible("femur_l", False)
+    state.set_visible("psoas_minor_r", True)  # hidden by default
+    state.set_opacity("psoas_major_r", 0.4)
+    state.set_opacity("hip_bone_l", 0.25)
+    state.select("asis_r")
+    state.set_labels(labels_on)
+    state.set_strain(strain_on)
+    camera = scene.plotter.camera
+    camera.position, camera.focal_point, camera.up, camera.view_angle = (420.0, 610.5, 90.0), (5.0, 0.0, 40.0), (0.0, 0.0, 1.0), 27.5
+    saved = (state.pose, set(state.hidden), dict(state.opacity), camera.position, camera.focal_point, camera.view_angle)
+    path = tmp_path / "view.json"
+    path.write_text(dumps({"format_version": 1, "panels": [panel_from_scene(scene, state)]}))
+
+    state.replace_display(scene.default_hidden(), {}, not labels_on, not strain_on)
+    state.set_pose(Pose())
+    state.select(None)
+    scene.set_view("left")
+    apply_panel(scene, state, load_view(path, scene.annotations)["panels"][0], scene.annotations)
+
+    assert (state.pose, state.hidden, state.opacity) == saved[:3]
+    assert "psoas_minor_r" not in state.hidden and "femur_l" in state.hidden
+    assert state.selection == "asis_r"
+    assert (state.labels_on, state.strain_on) == (labels_on, strain_on)
+    np.testing.assert_allclose([*camera.position, *camera.focal_point, camera.view_angle], [*saved[3], *saved[4], saved[5]], atol=1e-9)
+    # and the scene draws it
+    assert scene.muscle_actors.actors["psoas_major_r"].prop.opacity == pytest.approx(0.4)
+    assert scene.muscle_actors.actors["psoas_major_r"].mapper.scalar_visibility == strain_on
+    assert not scene.bone_actors["femur_l"].visibility

@@ -160,6 +160,14 @@ def test_broken_annotations_file_is_named_with_its_line(tmp_path):
 def test_an_annotations_layer_adds_a_pose_for_the_command_line(tmp_path):
     layer = tmp_path / "mine.json"
     layer.write_text('{"format_version": 1, "poses": [{"id": "my_lunge", "name": "My lunge", "angles": {"hip_flexion_r": -20}}]}\n')
-    result = run_cli("--annotations", str(layer), "screenshot", str(tmp_path / "x.png"), "--pose", "my_lunge", "--size", "320x200")
+    result = run_cli("--annotations", str(layer), "screenshot", str(tmp_path / "x.png"), "--pose", "my_lunge", "--size", "320x200",
+                     "--view", "right")
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "x.png").stat().st_size > 1000
+    standing = run_cli("screenshot", str(tmp_path / "standing.png"), "--size", "320x200", "--view", "right")
+    assert standing.returncode == 0, standing.stderr
+    lunge, still = (bone_mask(np.asarray(Image.open(tmp_path / name).convert("RGB"))) for name in ("x.png", "standing.png"))
+    # seen from the right (front to the right of the picture) the right thigh swung back: below the
+    # hips the bone moved to the left; with the layer's pose ignored the pictures would be equal
+    assert (lunge[120:] != still[120:]).sum() > 300
+    columns = np.arange(lunge.shape[1])
+    assert (lunge[120:] * columns).sum() / lunge[120:].sum() < (still[120:] * columns).sum() / still[120:].sum() - 5

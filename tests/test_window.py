@@ -233,9 +233,18 @@ def test_walking_plays_and_pauses(window, qtbot):
 
 
 def test_shortcut_sheet_lists_the_keys(window):
+    from PyQt5.QtWidgets import QTextBrowser
+
     win = window()
     sheet = win.show_shortcuts()
-    assert sheet.rows >= 20
+    cells = sheet.findChild(QTextBrowser).toPlainText().strip().split("\n")
+    rows = dict(zip(cells[0::2], cells[1::2]))  # key, then what it does
+    expected = {"1": "Anterior view", "7": "Oblique view", "R": "Reset view", "Left": "Rotate left", "+, =": "Zoom in",
+                "A": "Slow auto-rotate", "L": "Labels", "S": "Colour muscles by length change", "D": "Dark background",
+                "Space": "Play / pause walking", "Tab": "Next landmark", "Shift+Tab": "Previous landmark",
+                "Esc": "Clear selection", "F11": "Presentation mode", "F1, ?": "Keyboard shortcuts", "Ctrl+S": "Save view…"}
+    assert {key: rows.get(key) for key in expected} == expected
+    assert sheet.rows == len(rows) >= 20
     sheet.close()
 
 
@@ -284,6 +293,9 @@ def test_saved_view_opens_back_exactly(window, tmp_path):
     win.state.set_pose(win.state.pose.replace(hip_flexion_r=60.0, lumbar_flexion=10.0))
     win.state.set_visible("femur_l", False)
     win.state.select("asis_r")
+    win.state.set_opacity("iliacus_r", 0.3)
+    win.actions_by_name["strain"].setChecked(True)
+    win.actions_by_name["labels"].setChecked(False)
     win._orbit(25, 10)
     camera = np.array(win.plotter.camera.position)
     path = tmp_path / "view.json"
@@ -291,10 +303,15 @@ def test_saved_view_opens_back_exactly(window, tmp_path):
     win.state.show_all()
     win.state.set_pose(win.state.pose.replace(hip_flexion_r=0.0, lumbar_flexion=0.0))
     win.state.select(None)
+    win.state.set_opacity("iliacus_r", 1.0)
+    win.actions_by_name["strain"].setChecked(False)
+    win.actions_by_name["labels"].setChecked(True)
     win.show_view("left")
     win.open_view(path)
     assert win.state.pose.hip_flexion_r == 60.0 and win.state.pose.lumbar_flexion == 10.0
     assert not win.state.is_visible("femur_l") and win.state.selection == "asis_r"
+    assert win.state.opacity["iliacus_r"] == 0.3 and win.state.strain_on and not win.state.labels_on
+    assert win.actions_by_name["strain"].isChecked() and not win.actions_by_name["labels"].isChecked()  # the menu agrees
     np.testing.assert_allclose(win.plotter.camera.position, camera, atol=1e-6)
 
 
@@ -373,6 +390,21 @@ def test_quiz_round_with_right_and_wrong_answers(window, qtbot):
     review = quiz.review.toPlainText()
     assert "Review of mistakes" in review and review.count("the answer is") == 2
     assert quiz.option_buttons == [] and quiz.start.text() == "Start another quiz"
+
+
+def test_a_click_on_empty_background_is_a_wrong_quiz_answer(window, qtbot):
+    win = window()
+    quiz = win.learn_panel.quiz
+    quiz.new_round(seed=3)
+    while quiz.round.current.kind != "click":
+        quiz.respond(quiz.round.current.answer)
+        quiz.ask()
+    question, score = quiz.round.current, quiz.round.score
+    qtbot.mouseClick(win.plotter.interactor, Qt.LeftButton, pos=QPoint(4, 4))  # a corner: background
+    assert quiz.round.responses[-1] is None
+    assert quiz.round.score == score and quiz.round.mistakes()[-1] == (question, None)
+    assert quiz.feedback.text().startswith("Not quite")
+    assert win.state.selection == question.answer  # the right answer is shown
 
 
 def test_stretch_lab_ranks_poses_and_animates_into_the_chosen_one(window, qtbot, tmp_path):

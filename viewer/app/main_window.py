@@ -485,6 +485,9 @@ class MainWindow(QMainWindow):
             self._update_overlay()
         if what == "selection" and self.editing:
             self._show_editor()
+        if what == "display":  # a saved view, a lesson or the quiz switched them: the menu and keys follow
+            self.actions_by_name["labels"].setChecked(self.state.labels_on)
+            self.actions_by_name["strain"].setChecked(self.state.strain_on)
         self.plotter.render()
 
     def hide_answers(self, hidden: bool) -> None:
