@@ -27,6 +27,7 @@ from viewer.app.learn_panel import LearnPanel
 from viewer.app.stretch_lab import StretchLabPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.landmark_editor import LandmarkEditor
+from viewer.app.panel_strips import first_size, set_folded, share_width
 from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
 from viewer.app.structure_panel import StructurePanel
@@ -49,7 +50,7 @@ class MainWindow(QMainWindow):
     def __init__(self, pack: MeshPack, annotations: Annotations | None = None, settings: QSettings | None = None):
         super().__init__()
         self.setWindowTitle("Psoas viewer")
-        self.resize(1280, 800)
+        self.resize(first_size(self))
         self.settings = settings if settings is not None else QSettings()
         self.plotter = ViewerInteractor(self)
         self.setCentralWidget(self.plotter.interactor)
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.flight = CameraFlight(self.plotter, self)
         self.presenting = False
         self.answers_hidden = False
+        self.camera_moved_by_user = False
         self.actions_by_name: dict[str, QAction] = {}
         self.hover_label = QLabel()
         self.statusBar().addWidget(self.hover_label, 1)
@@ -184,6 +186,7 @@ class MainWindow(QMainWindow):
         self._action(view, "clear", "Clear selection", "Escape", lambda: self.state.select(None))
         view.addSeparator()
         self._action(view, "presentation", "Presentation mode", "F11", self.set_presentation, checkable=True)
+        self._action(view, "fold_panels", "Fold panels to strips", "Ctrl+B", self.fold_panels, checkable=True)
         pose = bar.addMenu("&Pose")
         self._action(pose, "play", "Play / pause walking", "Space", self._toggle_gait)
         help_menu = bar.addMenu("&Help")
@@ -292,6 +295,10 @@ class MainWindow(QMainWindow):
         self.showFullScreen() if on else self.showNormal()
         self._update_overlay()
         self.plotter.render()
+
+    def fold_panels(self, folded: bool) -> None:
+        for dock in self.docks:
+            set_folded(dock, folded)
 
     def show_shortcuts(self) -> ShortcutSheet:
         sheet = ShortcutSheet(self.actions_by_name.values(), self)
@@ -487,6 +494,8 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        elif self.docks:
+            share_width(self, [self.docks[0], self.docks[2]])
         self.actions_by_name["labels"].setChecked(self.settings.value("view/labels", True, type=bool))
         self.actions_by_name["dark"].setChecked(self.settings.value("view/dark", False, type=bool))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PyQt5.QtCore import QStringListModel, Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QCompleter,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -65,9 +66,10 @@ class StructurePanel(QWidget):
         ghost.clicked.connect(self.ghost)
         show_all = QPushButton("Show all")
         show_all.clicked.connect(state.show_all)
-        buttons = QHBoxLayout()
-        for button in (isolate, ghost, show_all):
-            buttons.addWidget(button)
+        buttons = QGridLayout()  # two rows, so the panel can stay narrow beside the view
+        buttons.addWidget(isolate, 0, 0)
+        buttons.addWidget(ghost, 0, 1)
+        buttons.addWidget(show_all, 1, 0, 1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search_box)
         layout.addWidget(self.tree, 1)

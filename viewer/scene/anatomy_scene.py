@@ -17,6 +17,7 @@ from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.muscle_paths import MuscleModel, apply
 from viewer.scene import style
+from viewer.scene.label_plan import LabelPlan, plan_labels
 from viewer.scene.labels import LabelOverlay
 from viewer.scene.landmark_actors import LandmarkActors
 from viewer.scene.lower_legs import LowerLegs
@@ -86,6 +87,7 @@ class AnatomyScene:
         self.landmark_actors: LandmarkActors | None = None
         self.catalogue: Catalogue | None = None
         self.labels: LabelOverlay | None = None
+        self.label_focus: set[str] = set()  # what the lesson or question is about: labelled first
         if annotations is not None:
             self.set_annotations(annotations)
         self.picker = Picker(self)
@@ -116,7 +118,7 @@ class AnatomyScene:
         self.muscle_actors = MuscleActors(self.plotter, self.muscle_model, standing)
         self.landmark_actors = LandmarkActors(self.plotter, annotations, self.skeleton, set(self.pack.bones), point_size)
         if self.labels is None:
-            self.labels = LabelOverlay(self.plotter, hidden_by_bone=self.hidden_from_camera)
+            self.labels = LabelOverlay(self.plotter, self.label_plan)
         self.set_pose(self.pose)
 
     # --- structures -------------------------------------------------------------------------
@@ -189,13 +191,11 @@ class AnatomyScene:
             self._update_labels()
 
     def _update_labels(self) -> None:
-        """Label the visible anatomical landmarks, and the selected landmark whatever its kind."""
-        lm, state = self.landmark_actors, self.state
-        chosen = [k for k, lid in enumerate(lm.ids) if lm.visible[k] and (lm.kinds[k] == "landmark" or lid == state.selection)]
-        names = [self.catalogue[lm.ids[k]].name for k in chosen]
-        priority = np.array([10.0 if lm.ids[k] == state.selection else 0.0 for k in chosen])
-        selected = [i for i, k in enumerate(chosen) if lm.ids[k] == state.selection]
-        self.labels.set_labels(names, lambda: self.landmark_actors.points[chosen], priority, selected[0] if selected else None)
+        self.labels.changed()
+
+    def label_plan(self) -> LabelPlan:
+        """What to label for the current camera (see :mod:`viewer.scene.label_plan`)."""
+        return plan_labels(self, self.state.selection if self.state else None, self.label_focus)
 
     # --- pose and camera --------------------------------------------------------------------
     def set_pose(self, pose: Pose) -> None:
@@ -208,6 +208,7 @@ class AnatomyScene:
             self.muscle_states = self.muscle_model.evaluate(pose, transforms)
             self.muscle_actors.update(self.muscle_states)
             self.landmark_actors.update(transforms)
+            self.labels.changed()
         self.pose = pose
         self.transforms = transforms
 
