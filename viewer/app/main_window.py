@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from PyQt5.QtCore import QSettings, Qt, QTimer
 from PyQt5.QtWidgets import QAction, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter
 
@@ -42,6 +44,7 @@ AUTO_ROTATE_DEG_PER_TICK = 0.6
 NORMAL_LABEL_PT, PRESENTATION_LABEL_PT = 14, 24
 NORMAL_POINT_SIZE, PRESENTATION_POINT_SIZE = 11, 16
 RECOVERY_NAME = "unsaved-annotations.recovery.json"
+FRAME_AFTER_RESIZE_MS = 100
 
 
 class MainWindow(QMainWindow):
@@ -60,7 +63,7 @@ class MainWindow(QMainWindow):
         self.flight = CameraFlight(self.plotter, self)
         self.presenting = False
         self.answers_hidden = False
-        self.camera_moved_by_user = False
+        self._camera_set: np.ndarray | None = None  # where the app last put the camera
         self.actions_by_name: dict[str, QAction] = {}
         self.hover_label = QLabel()
         self.statusBar().addWidget(self.hover_label, 1)
@@ -85,6 +88,7 @@ class MainWindow(QMainWindow):
         self.plotter.interaction_started.connect(lambda: self.scene.set_still_quality(False))
         self.plotter.interaction_ended.connect(self._still)
         self.animator.moving.connect(lambda moving: self._still() if not moving else self.scene.set_still_quality(False))
+        self.animator.heading_to.connect(self.frame_anatomy)
         self.state.subscribe(self._on_state)
         self._restore_settings()
         self.scene.set_still_quality(True)
@@ -213,8 +217,32 @@ class MainWindow(QMainWindow):
 
     # --- user intents ------------------------------------------------------------------------
     def show_view(self, name: str) -> None:
+        self.flight.timer.stop()
         self.scene.set_view(name)
+        self._camera_set = self._camera_now()
         self.plotter.render()
+
+    def _camera_now(self) -> np.ndarray:
+        camera = self.plotter.camera
+        return np.r_[camera.position, camera.focal_point]
+
+    @property
+    def camera_moved_by_user(self) -> bool:
+        """Whether the user turned, zoomed or panned since the app last placed the camera."""
+        if self.flight.timer.isActive() or self._camera_set is None:
+            return False
+        return not np.allclose(self._camera_now(), self._camera_set, atol=1e-3)
+
+    def fly(self, position, focal) -> None:
+        """Glide the camera to a position and focal point (the app's own move, not the user's)."""
+        self._camera_set = np.r_[position, focal]
+        self.flight.fly_to(position, focal)
+
+    def frame_anatomy(self, pose=None, force: bool = False) -> None:
+        """Glide to fit the anatomy (in the pose it is heading to), keeping the direction, unless the user
+        moved the camera or the app is already flying it somewhere."""
+        if force or not (self.camera_moved_by_user or self.flight.timer.isActive()):
+            self.fly(*self.scene.framing_from_here(pose))
 
     def _orbit(self, azimuth: float, elevation: float) -> None:
         camera = self.plotter.camera
@@ -255,7 +283,7 @@ class MainWindow(QMainWindow):
     def select_and_fly(self, structure_id: str) -> None:
         """Select a structure and fly the camera to it (search results, links, Tab)."""
         self.state.select(structure_id)
-        self.flight.fly_to(*self.scene.focus_camera(structure_id))
+        self.fly(*self.scene.focus_camera(structure_id))
 
     def _clicked(self, x: float, y: float) -> None:
         picked = self.scene.picker.pick(x, y)
@@ -273,7 +301,8 @@ class MainWindow(QMainWindow):
 
     def _hovered(self, x: float, y: float) -> None:
         picked = self.scene.picker.pick(x, y)
-        text = self.scene.catalogue[picked].name if picked and self.scene.catalogue else ""
+        named = picked and self.scene.catalogue and not self.answers_hidden  # a quiz question is open: name nothing
+        text = self.scene.catalogue[picked].name if named else ""
         self.hover_label.setText(text)
         self.plotter.interactor.setToolTip(text)
 
@@ -295,6 +324,7 @@ class MainWindow(QMainWindow):
         self.showFullScreen() if on else self.showNormal()
         self._update_overlay()
         self.plotter.render()
+        QTimer.singleShot(FRAME_AFTER_RESIZE_MS, self.frame_anatomy)  # once the view has its new shape
 
     def fold_panels(self, folded: bool) -> None:
         for dock in self.docks:

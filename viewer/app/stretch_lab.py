@@ -121,7 +121,12 @@ class StretchLabPanel(QWidget):
         window.state.set_strain(True)
         window.state.set_labels(False)  # the muscles' colours are the point here
         window.state.set_pose(Pose())
+        camera = window.plotter.camera
+        before = (camera.position, camera.focal_point)
         window.scene.frame_for_pose(result.stretch.pose, "right")
+        after = (camera.position, camera.focal_point)
+        camera.position, camera.focal_point = before  # glide round to the side rather than jump
+        window.fly(*after)
         window.animator.go_to(result.stretch.pose)
         self._show_text(result)
 

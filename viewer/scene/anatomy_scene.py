@@ -218,12 +218,24 @@ class AnatomyScene:
             return np.zeros((1, 3))
         return np.vstack([apply(self.transforms[b], bone.vertices) for b, bone in self.pack.bones.items()])
 
-    def frame_for_pose(self, pose: Pose, name: str) -> None:
-        """Point the camera along a named view framed for ``pose`` (where an animation will end)."""
+    def _pose_points(self, pose: Pose) -> np.ndarray:
+        """A sample of every bone's surface (and the lower legs) in ``pose``, for framing."""
         transforms = bone_transforms(pose, self.skeleton)
         points = [apply(transforms[b], bone.vertices[::FRAMING_STRIDE]) for b, bone in self.pack.bones.items()]
-        points += [self.lower_legs.ends(pose, transforms)]
-        self.frame(np.vstack(points), VIEWS[name])
+        return np.vstack(points + [self.lower_legs.ends(pose, transforms)])
+
+    def frame_for_pose(self, pose: Pose, name: str) -> None:
+        """Point the camera along a named view framed for ``pose`` (where an animation will end)."""
+        self.frame(self._pose_points(pose), VIEWS[name])
+
+    def framing_from_here(self, pose: Pose | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Camera position and focal point that fit the anatomy in ``pose`` (default: now), looking the way the camera looks."""
+        camera = self.plotter.camera
+        direction = np.subtract(camera.position, camera.focal_point)
+        width, height = self.plotter.window_size
+        view = View("here", tuple(direction / np.linalg.norm(direction)), tuple(camera.up))
+        position, focal, _ = framing(self._pose_points(pose or self.pose), view, camera.view_angle, width / max(1, height))
+        return position, focal
 
     def set_view(self, name: str) -> None:
         """Point the camera along a named view, framed so the anatomy fills the window."""

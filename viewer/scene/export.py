@@ -82,7 +82,10 @@ def _label_plan(scene, panel: dict):
 def readout(scene) -> str:
     """Hip angles and the change of psoas major length from standing, in words for a figure."""
     pose = scene.pose
-    parts = [f"hip flexion R {pose.hip_joint_flexion('r'):.0f}°, L {pose.hip_joint_flexion('l'):.0f}°"]
+    # the thigh's angle in the room is what the sliders set; the hip joint's is that less the pelvic tilt
+    parts = [f"thigh flexion R {pose.hip_flexion_r:.0f}°, L {pose.hip_flexion_l:.0f}°"]
+    if pose.pelvic_tilt:
+        parts.append(f"hip joint R {pose.hip_joint_flexion('r'):.0f}°, L {pose.hip_joint_flexion('l'):.0f}°")
     for side, word in (("r", "R"), ("l", "L")):
         muscle = f"psoas_major_{side}"
         if muscle in scene.muscle_states:
