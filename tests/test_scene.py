@@ -153,7 +153,7 @@ def test_labels_skip_landmarks_a_bone_hides(scene):
     assert "Head of right femur" not in labelled()
     state.select("femoral_head_r")  # a selected landmark keeps its label wherever it is
     scene.plotter.render_window.Render()
-    assert "Head of right femur, far side" in labelled()
+    assert "Head of right femur\nfar side" in labelled()
 
 
 def test_line_of_sight_through_a_bone_is_blocked(scene):

@@ -76,12 +76,13 @@ class QuizPanel(QWidget):
         self._ghosted: dict[str, float] = {}
         self.start = QPushButton("Start a quiz")
         self.start.clicked.connect(lambda: self.new_round())  # clicked(bool) must not become the seed
-        self.timed = QCheckBox("Timed: against the clock, best score kept")
+        self.timed = QCheckBox("Timed round")
+        self.timed.setToolTip("Against the clock; the best score is kept")
         self.clock = QElapsedTimer()
         self.ticker = QTimer(self)
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self._show_progress)
-        self.best = QLabel(self._best_text())
+        self.best = QLabel(self._best_text(), wordWrap=True)
         self.progress = QLabel()
         self.prompt = QLabel(wordWrap=True)
         self.prompt.setTextFormat(Qt.PlainText)

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         catalogue = self.scene.catalogue
         self.structure_panel = StructurePanel(catalogue, self.state, list(pack.bones))
         self.structure_panel.search_chosen.connect(self.select_and_fly)
+        self.structure_panel.keys_released.connect(lambda: self.plotter.interactor.setFocus(Qt.OtherFocusReason))
         self.info_panel = InfoPanel(catalogue, self.state)
         self.info_panel.link_chosen.connect(self.select_and_fly)
         self.pose_panel = PosePanel(self.scene, self.state, annotations, self.animator)

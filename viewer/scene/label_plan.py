@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viewer.anatomy.names import in_sentence, without_side
+from viewer.anatomy.names import in_sentence
 from viewer.scene.label_layout import spread_priority
 from viewer.scene.occlusion import tubes_in_way
 from viewer.scene.projection import world_to_display
@@ -76,8 +76,8 @@ def plan_labels(scene, selection: str | None, focus: set[str] = frozenset(), onl
         if blocker is None:
             keep.append(k), texts.append(name), dashed.append(False)
         elif relevance[k] >= (FOCUS if blocker == "bone" else RELATED):
-            behind = "far side" if blocker == "bone" else f"behind {in_sentence(without_side(catalogue[blocker].name))}"
-            keep.append(k), texts.append(f"{name}, {behind}"), dashed.append(True)
+            behind = "far side" if blocker == "bone" else f"behind {in_sentence(catalogue[blocker].name)}"
+            keep.append(k), texts.append(f"{name}\n{behind}"), dashed.append(True)  # two lines: fits a column
     anchors, relevance = anchors[keep].reshape(-1, 2), relevance[keep]
     ids = [ids[k] for k in keep]
     highlight = ids.index(selection) if selection in ids else None
