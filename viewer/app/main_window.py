@@ -45,6 +45,7 @@ NORMAL_LABEL_PT, PRESENTATION_LABEL_PT = 14, 24
 NORMAL_POINT_SIZE, PRESENTATION_POINT_SIZE = 11, 16
 RECOVERY_NAME = "unsaved-annotations.recovery.json"
 FRAME_AFTER_RESIZE_MS = 100
+STILL_AFTER_MS = 300  # a quick frame answers an action; the full-quality frame follows this much later
 
 
 class MainWindow(QMainWindow):
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.presenting = False
         self.answers_hidden = False
         self._camera_set: np.ndarray | None = None  # where the app last put the camera
+        self._render_pending = False
         self.actions_by_name: dict[str, QAction] = {}
         self.hover_label = QLabel()
         self.statusBar().addWidget(self.hover_label, 1)
@@ -80,6 +82,10 @@ class MainWindow(QMainWindow):
             self.plotter.dragged.connect(self._drag_to)
             self.plotter.dropped.connect(self._drop)
         self._build_menus()
+        self._still_timer = QTimer(self)
+        self._still_timer.setSingleShot(True)
+        self._still_timer.setInterval(STILL_AFTER_MS)
+        self._still_timer.timeout.connect(self._still)
         self.auto_rotate = QTimer(self)
         self.auto_rotate.setInterval(33)
         self.auto_rotate.timeout.connect(lambda: self._orbit(AUTO_ROTATE_DEG_PER_TICK, 0))
@@ -497,6 +503,23 @@ class MainWindow(QMainWindow):
             self._update_overlay()
         if what == "selection" and self.editing:
             self._show_editor()
+        self.render_soon()
+
+    def render_soon(self) -> None:
+        """One frame after the current slot returns, however many changes it made (each full-quality
+        frame costs hundreds of milliseconds in software; a quiz step changes the state a dozen times)."""
+        if not self._render_pending:
+            self._render_pending = True
+            QTimer.singleShot(0, self._render_now)
+
+    def _render_now(self) -> None:
+        """A quick frame now (no anti-aliasing, light bones), the full-quality one once things are still."""
+        self._render_pending = False
+        if getattr(self.plotter, "_closed", False):
+            return
+        if not (self.animator.timer.isActive() or self.auto_rotate.isActive()):
+            self.scene.set_still_quality(False)
+            self._still_timer.start()
         self.plotter.render()
 
     def hide_answers(self, hidden: bool) -> None:
@@ -539,6 +562,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.animator.stop()
+        self._still_timer.stop()
         self.auto_rotate.stop()
         if self.session is not None:
             self.session.write_recovery()

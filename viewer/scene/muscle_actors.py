@@ -69,6 +69,7 @@ class MuscleActors:
                 show_scalar_bar=False,
                 interpolation="phong",
                 name=mid,
+                render=False,  # an edit rebuilds these: one frame afterwards, not one per muscle
                 **MUSCLE_MATERIAL,
             )
             self.actors[mid].mapper.scalar_visibility = False
