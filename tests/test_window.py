@@ -144,7 +144,7 @@ def test_named_pose_changes_muscle_lengths(window, qtbot):
     qtbot.waitUntil(lambda: not win.animator.timer.isActive(), timeout=5000)
     assert win.state.pose.hip_flexion_r == pytest.approx(90)
     lines = {line.split("  ")[0].strip(): line for line in win.pose_panel.readout_lines()}
-    assert "-15.6%" in lines["right psoas major"]
+    assert "-15.6%" in lines["R psoas major"]
     assert win.pose_panel.sliders["hip_flexion_r"].value() == 90
     assert win.pose_panel.plot.current["psoas_major_r"][0] == pytest.approx(90)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from PyQt5.QtCore import QSize, Qt
 from PyQt5.QtWidgets import QApplication, QDockWidget, QMainWindow
 
-SIDE_SHARE = 0.19  # of the window's width, for each side's panels
-MIN_SIDE_PX, MAX_SIDE_PX = 200, 340
-SCREEN_SHARE = 0.9  # a first window fills this much of the screen
+SIDE_SHARE = {Qt.LeftDockWidgetArea: 0.16, Qt.RightDockWidgetArea: 0.21}  # of the window's width
+MIN_SIDE_PX, MAX_SIDE_PX = 200, 360
+SCREEN_SHARE = 0.95  # a first window fills this much of the screen
 FIRST_SIZE_CAP = QSize(1600, 1000)
 STRIP_PX = 26
 
@@ -30,10 +30,8 @@ def first_size(window: QMainWindow) -> QSize:
 
 def share_width(window: QMainWindow, docks: list[QDockWidget]) -> None:
     """Give each side's panels its share of the window's width (the rest is the 3D view)."""
-    side = int(min(MAX_SIDE_PX, max(MIN_SIDE_PX, SIDE_SHARE * window.width())))
-    for dock in docks:
-        dock.widget().setMinimumWidth(0)
-    window.resizeDocks(docks, [side] * len(docks), Qt.Horizontal)
+    widths = [int(min(MAX_SIDE_PX, max(MIN_SIDE_PX, SIDE_SHARE[window.dockWidgetArea(dock)] * window.width()))) for dock in docks]
+    window.resizeDocks(docks, widths, Qt.Horizontal)
 
 
 def set_folded(dock: QDockWidget, folded: bool) -> None:

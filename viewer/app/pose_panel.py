@@ -24,8 +24,8 @@ from viewer.scene.anatomy_scene import AnatomyScene
 from viewer.scene.viewer_state import ViewerState
 
 SLIDERS = [
-    ("hip_flexion_r", "Right thigh flexion (in the room)", "hip_flexion"),
-    ("hip_flexion_l", "Left thigh flexion (in the room)", "hip_flexion"),
+    ("hip_flexion_r", "Right thigh flexion", "hip_flexion"),
+    ("hip_flexion_l", "Left thigh flexion", "hip_flexion"),
     ("hip_adduction_r", "Right hip adduction", "hip_adduction"),
     ("hip_adduction_l", "Left hip adduction", "hip_adduction"),
     ("hip_rotation_r", "Right thigh internal rotation", "hip_rotation"),
@@ -40,6 +40,7 @@ SLIDERS = [
 ]
 # Thigh angles are in the room (the hip joint's angle is the thigh's less the pelvis's tilt or
 # rotation), so their range is the joint's widened by what the pelvis can turn.
+THIGH_FIELDS = {"hip_flexion_r", "hip_flexion_l", "hip_rotation_r", "hip_rotation_l"}
 WIDENED_BY = {"hip_flexion": "pelvic_tilt", "hip_rotation": "pelvic_rotation"}
 
 
@@ -66,7 +67,10 @@ class PosePanel(QWidget):
             slider.valueChanged.connect(lambda value, f=field: self._slider_moved(f, value))
             value = QLabel("0°")
             value.setMinimumWidth(40)
-            grid.addWidget(QLabel(text), 2 * row, 0, 1, 2)  # name above its slider: the panel stays narrow
+            name = QLabel(text)
+            if field in THIGH_FIELDS:
+                name.setToolTip("The thigh's angle in the room; the hip joint's is this plus the pelvis's anterior tilt")
+            grid.addWidget(name, 2 * row, 0, 1, 2)  # name above its slider: the panel stays narrow
             grid.addWidget(slider, 2 * row + 1, 0)
             grid.addWidget(value, 2 * row + 1, 1)
             self.sliders[field], self.values[field] = slider, value
@@ -94,8 +98,7 @@ class PosePanel(QWidget):
         self.speed.valueChanged.connect(lambda v: setattr(animator, "speed", v / 100))
         walking = QHBoxLayout()
         walking.addWidget(self.play)
-        walking.addWidget(QLabel("speed"))
-        walking.addWidget(self.speed, 1)
+        walking.addWidget(self.speed, 1)  # its tooltip names it: the panel stays narrow
         animator.moving.connect(lambda on: self.play.setChecked(animator.gait_playing) if not on else None)
 
         self.readout = QLabel()
@@ -142,8 +145,8 @@ class PosePanel(QWidget):
             if not self.state.is_visible(muscle_id):
                 continue
             change = 100 * (length / self.scene.standing_lengths[muscle_id] - 1)
-            name = in_sentence(self.scene.muscle_model.muscles[muscle_id].name)
-            lines.append(f"{name:19s}{length:4.0f} mm {change:+5.1f}%")
+            name = in_sentence(self.scene.muscle_model.muscles[muscle_id].name).replace("right ", "R ").replace("left ", "L ")
+            lines.append(f"{name:15s}{length:4.0f} mm {change:+5.1f}%")
         return lines
 
     def _on_state(self, what: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QEvent, QStringListModel, Qt, pyqtSignal
+from PyQt5.QtCore import QEvent, QStringListModel, Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import (
     QCompleter,
     QGridLayout,
@@ -160,7 +160,7 @@ class StructurePanel(QWidget):
     def _choose_text(self, text: str) -> None:
         if text in self._result_ids:
             self.search_chosen.emit(self._result_ids[text])
-        self.keys_released.emit()
+        self._release_keys()
 
     def _choose_first(self) -> None:
         self._update_results(self.search_box.text())
@@ -168,7 +168,11 @@ class StructurePanel(QWidget):
         if names:
             self.search_box.completer().popup().hide()
             self.search_chosen.emit(self._result_ids[names[0]])
-        self.keys_released.emit()
+        self._release_keys()
+
+    def _release_keys(self) -> None:
+        # after the completer's popup has closed, which gives the focus back to the box
+        QTimer.singleShot(0, self.keys_released.emit)
 
     def eventFilter(self, watched, event) -> bool:
         """Escape in the search box leaves it (before the window's Escape, which clears the selection)."""
@@ -176,7 +180,7 @@ class StructurePanel(QWidget):
             event.accept()
             if event.type() == QEvent.KeyPress:
                 self.search_box.completer().popup().hide()
-                self.keys_released.emit()
+                self._release_keys()
             return event.type() == QEvent.KeyPress
         return super().eventFilter(watched, event)
 
