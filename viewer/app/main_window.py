@@ -44,7 +44,7 @@ AUTO_ROTATE_DEG_PER_TICK = 0.6
 NORMAL_LABEL_PT, PRESENTATION_LABEL_PT = 14, 24
 NORMAL_POINT_SIZE, PRESENTATION_POINT_SIZE = 11, 16
 RECOVERY_NAME = "unsaved-annotations.recovery.json"
-FRAME_AFTER_RESIZE_MS = 100
+FRAME_AFTER_RESIZE_MS = 400  # full screen arrives a few frames later
 STILL_AFTER_MS = 300  # a quick frame answers an action; the full-quality frame follows this much later
 
 
