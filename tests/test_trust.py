@@ -192,8 +192,11 @@ def test_keys_work_after_a_search(win, qtbot):
     qtbot.keyClick(box, Qt.Key_Return)
     assert win.state.selection in ("lesser_trochanter_r", "lesser_trochanter_l")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is win.plotter.interactor, timeout=3000)
+    # Xvfb has no window manager to re-activate the window once the completer's popup has
+    # closed: activate it as one would, and type where the focus went
+    QApplication.setActiveWindow(win)
     settle(win, qtbot)
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_R)  # R resets the view instead of typing into the box
+    qtbot.keyClick(win.plotter.interactor, Qt.Key_R)  # R resets the view instead of typing into the box
     assert box.text() == "lesser troch"
     direction = np.subtract(win.plotter.camera.position, win.plotter.camera.focal_point)
     assert direction[1] / np.linalg.norm(direction) > 0.99  # the anterior view
