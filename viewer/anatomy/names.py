@@ -23,8 +23,3 @@ def in_sentence(name: str) -> str:
     if not KEEPS_CAPITAL.match(words):
         words = words[:1].lower() + words[1:]
     return side + words
-
-
-def without_side(name: str) -> str:
-    """'Psoas major (right)' -> 'Psoas major'."""
-    return name.split(" (")[0]
