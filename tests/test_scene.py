@@ -136,7 +136,9 @@ def test_labels_skip_landmarks_a_bone_hides(scene):
     state = scene.make_state()
 
     def hidden(landmark_id):
-        return bool(scene.hidden_from_camera(scene.structure_centre(landmark_id)[None])[0])
+        from viewer.scene.label_plan import what_hides
+
+        return what_hides(scene, [landmark_id], scene.structure_centre(landmark_id)[None]) == ["bone"]
 
     def labelled():
         return {scene.labels.texts[label.index] for label in scene.labels.placed}

@@ -288,11 +288,6 @@ class AnatomyScene:
         """No bone between a point on a bone surface and a camera far along this direction."""
         return bool(self.occlusion.clear(point, point + CLEAR_VIEW_MM * direction, self.transforms)[0])
 
-    def hidden_from_camera(self, points: np.ndarray) -> np.ndarray:
-        """Which of these points a bone hides from the camera now."""
-        eye = np.array(self.plotter.camera.position)
-        return ~self.occlusion.clear(points, np.broadcast_to(eye, points.shape), self.transforms)
-
     def set_still_quality(self, full: bool) -> None:
         """Full quality for still frames; anti-aliasing off and light bones while the view moves.
 

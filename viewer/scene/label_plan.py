@@ -91,8 +91,8 @@ def what_hides(scene, ids: list[str], points: np.ndarray) -> list[str | None]:
         return []
     eye = np.broadcast_to(np.array(scene.plotter.camera.position, float), points.shape)
     blockers: list[str | None] = [None if clear else "bone" for clear in scene.occlusion.clear(points, eye, scene.transforms)]
-    actors, state = scene.muscle_actors, scene.state
-    if actors is None or not hasattr(actors, "centrelines"):
+    actors = scene.muscle_actors
+    if actors is None:
         return blockers
     solid = [t for t, mid in enumerate(actors.tube_muscle)
              if actors.actors[mid].visibility and actors.actors[mid].prop.opacity >= SOLID_OPACITY]
