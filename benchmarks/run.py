@@ -14,7 +14,10 @@ minutes apart on the same machine, says how much the viewer's way of doing it bu
 - click to selection against a naive pick projecting every vertex (``interaction.py``);
 - 3840x2160 annotated export in a running viewer (imports done, as File > Export), against a
   plain SSAA screenshot laid out by matplotlib; and the whole ``psoas-viewer export`` process;
-- peak RSS of the first-frame and the export processes, against their bare counterparts.
+- peak RSS of the first-frame and the export processes, against their bare counterparts;
+- "actions": each user action in the real window (edits, undo, quiz steps, a lesson, a pose
+  button's first frame, a search selection), p95 to the first updated frame (``actions.py``,
+  under ``xvfb-run`` when there is no display).
 
 Prints a table and writes JSON (default ``benchmarks/results/run.json``). ``--quick`` runs each
 part once, small, to check that the command works; its figures are not measurements.
@@ -107,6 +110,26 @@ ROWS = [
 ]
 
 
+def actions(repeats: int) -> dict:
+    """The window's actions, measured by ``actions.py`` in a process of its own with a display."""
+    import os
+    import shutil
+    import subprocess
+
+    command = [sys.executable, str(HERE / "actions.py"), str(repeats)]
+    if not os.environ.get("DISPLAY") and shutil.which("xvfb-run"):
+        command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"] + command
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def actions_table(measured: dict) -> str:
+    lines = [f"{'action, to the first updated frame':36s} {'p95 ms':>9s} {'baseline':>9s}  baseline is"]
+    for name, figures in measured.items():
+        lines.append(f"{name:36s} {figures['p95_ms']:9.0f} {figures['baseline_ms']:9.0f}  {figures['baseline']}")
+    return "\n".join(lines)
+
+
 def verdicts(figures: dict) -> dict:
     """For each target: the figure, the target and whether it is met."""
     out = {}
@@ -160,7 +183,9 @@ def main() -> None:
         "figures": figures,
     }
     report["targets"] = verdicts(figures)
+    report["actions"] = actions(1 if args.quick else 20)
     print(table(report))
+    print(actions_table(report["actions"]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.out}")

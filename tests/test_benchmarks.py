@@ -28,5 +28,10 @@ def test_run_reports_every_figure_beside_its_baseline(tmp_path):
     assert set(report["targets"]) == {"first_frame_s", "frame_interactive_ms", "pose_update_ms", "pose_update_speedup",
                                       "click_ms", "export_4k_s", "first_frame_rss_mb", "poses_batch_s"}
     assert "llvmpipe" in report["machine"] or "cores" in report["machine"]
+    actions = {"add_landmark", "move_landmark", "delete_landmark", "undo", "redo", "quiz_answer", "quiz_next_question",
+               "lesson", "pose_button_first_frame", "search_selection"}
+    assert set(report["actions"]) == actions  # each action's latency is reported, beside its baseline
+    assert all(figures["p95_ms"] > 0 and figures["baseline_ms"] > 0 for figures in report["actions"].values())
+    assert "pose_button_first_frame" in result.stdout
     for label in ("bare pyvista script", "full quality, SSAA", "spline+tube+new actors", "project every vertex"):
         assert label in result.stdout  # each baseline is printed beside its figure

@@ -80,7 +80,11 @@ def test_quiz_questions_come_from_the_content(annotations, model):
     attachments = attachment_questions(catalogue, shown)
     by_point = {q.subject: q.answer for q in attachments}
     assert by_point["psoas_insertion_r"] == "Psoas major" and by_point["iliacus_origin_3_l"] == "Iliacus"
-    lengths = {(q.subject, q.prompt.split(":")[0]): q.answer for q in length_questions(annotations, model)}
+    lengths = {(q.subject, q.prompt.split(":")[0].split(" (")[0]): q.answer for q in length_questions(annotations, model)}
+    prompts = [q.prompt for q in length_questions(annotations, model)]
+    # a pose whose sides differ says which does what, and names are written as in a sentence
+    assert any(p.startswith("Knee lift (right thigh at 90°, left at 0°)") for p in prompts)
+    assert any(p.endswith("what happens to the right psoas major?") for p in prompts)
     assert lengths[("psoas_major_r", "Sitting")] == "Shortens"
     assert lengths[("psoas_major_r", "Lunge stretch")] == "Lengthens"
     assert lengths[("psoas_major_l", "Knee lift")] == "Hardly changes"  # the left hip stays straight

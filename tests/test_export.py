@@ -43,7 +43,9 @@ def test_png_has_the_size_colours_and_a_clean_label_layout(tmp_path, content):
     assert image.shape[:2] == (1000, 1600)
     assert muscle_pixels(image) > 2000
     names = [name for name, _ in layout.label_boxes]
-    assert len(names) >= 6 and "Lesser trochanter (right)" in names
+    assert len(names) >= 6 and "Greater trochanter (right)" in names
+    # seen from the front the lesser trochanter is on the back of the femur: its label says so
+    assert "Lesser trochanter (right)\nfar side" in names
     boxes = [box for _, box in layout.label_boxes]
     assert not overlaps(boxes)
     assert all(0 <= x0 and 0 <= y0 and x1 <= 1600 and y1 <= 1000 for x0, y0, x1, y1 in boxes)

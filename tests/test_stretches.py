@@ -143,7 +143,7 @@ def test_chart_exports_as_png_and_svg_with_pose_pictures(tmp_path, capsys, libra
     assert main(["stretches", "--chart", str(svg)]) == 0
     image = np.asarray(Image.open(png).convert("RGB"))
     assert image.shape[0] > 1000 and image.shape[1] > 1000
-    assert (np.abs(image.astype(int) - [184, 67, 58]).sum(axis=2) < 30).sum() > 2000  # the right-side bars
+    assert (np.abs(image.astype(int) - [74, 79, 87]).sum(axis=2) < 30).sum() > 2000  # the right-side bars, dark grey
     text = svg.read_text()
     assert text.count("<image") == len(library.stretches)  # one picture per pose
     assert all(" ".join(s.name.split()[:2]) in text for s in library.stretches)  # names as text (wrapped)

@@ -147,7 +147,7 @@ def test_named_pose_changes_muscle_lengths(window, qtbot):
     lines = {line.split("  ")[0].strip(): line for line in win.pose_panel.readout_lines()}
     model = win.scene.muscle_model
     change = 100 * (model.length("psoas_major_r", win.state.pose) / model.length("psoas_major_r", Pose()) - 1)
-    assert change < -10 and f"{change:+.1f}%" in lines["Psoas major (right)"]
+    assert change < -10 and f"{change:+.1f}%" in lines["R psoas major"]
     assert win.pose_panel.sliders["hip_flexion_r"].value() == 90  # the thigh; the pelvis tilts back 15
     assert win.pose_panel.plot.current["psoas_major_r"][0] == pytest.approx(75)  # the hip joint
 
@@ -197,7 +197,9 @@ def test_labels_switch_and_layout(window, qtbot):
     win = window()
     win.plotter.render_window.Render()
     placed = win.scene.labels.placed
-    assert len(placed) > 10
+    from viewer.scene.label_plan import MAX_LABELS
+
+    assert 6 <= len(placed) <= MAX_LABELS  # enough to learn from, few enough to read
     boxes = [label.box for label in placed]
     from viewer.scene.label_layout import overlaps
 
@@ -336,6 +338,7 @@ def test_lesson_sets_pose_view_and_text(window, qtbot):
     sitting = titles.index("Sitting and the psoas")
     lessons.list.setCurrentRow(sitting)
     assert win.state.pose.hip_flexion_r == 90 and win.state.strain_on
+    qtbot.waitUntil(lambda: not win.flight.timer.isActive(), timeout=5000)  # the camera glides there
     assert win.plotter.camera.position[0] > 500  # the right view
     text = lessons.text.toPlainText()
     model = win.scene.muscle_model

@@ -7,15 +7,18 @@ point; say whether a pose lengthens or shortens a muscle (answered by the model,
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.catalogue import Catalogue
 from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.muscle_paths import MuscleModel
+from viewer.anatomy.names import in_sentence
 
 LENGTH_CHOICES = ("Lengthens", "Shortens", "Hardly changes")
 SAME_WITHIN = 0.01  # within 1% of the standing length counts as no change
+SIDES_DIFFER_DEG = 10.0  # a pose whose thighs differ more than this says which side does what
 
 
 def base_name(name: str) -> str:
@@ -35,12 +38,6 @@ class Question:
 
     def is_right(self, response: str | None) -> bool:
         return response == self.answer
-
-
-def in_sentence(name: str) -> str:
-    """A name as it reads inside a sentence: 'Iliac crest' -> 'iliac crest', but 'L1 vertebral body' and 'T12' stay."""
-    first = name.split(" ")[0]
-    return name[0].lower() + name[1:] if first[1:].islower() else name
 
 
 def first_sentence(text: str) -> str:
@@ -72,6 +69,15 @@ def attachment_questions(catalogue: Catalogue, shown: set[str]) -> list[Question
     return questions
 
 
+def pose_in_words(name: str, pose: Pose) -> str:
+    """A named pose with its sides said: "Knee lift (left hip bent to 90°, right at 0°)"."""
+    right, left = pose.hip_flexion_r, pose.hip_flexion_l
+    if abs(right - left) < SIDES_DIFFER_DEG:
+        return name
+    (more, high), (other, low) = sorted((("right", right), ("left", left)), key=lambda side: -side[1])
+    return f"{name} ({more} thigh at {high:.0f}°, {other} at {low:.0f}°)"
+
+
 def length_questions(annotations: Annotations, model: MuscleModel) -> list[Question]:
     questions = []
     for pose_id, named in annotations.poses.items():
@@ -82,9 +88,9 @@ def length_questions(annotations: Annotations, model: MuscleModel) -> list[Quest
                 continue
             ratio = model.length(muscle_id, named.pose) / model.length(muscle_id, Pose())
             answer = LENGTH_CHOICES[2] if abs(ratio - 1) < SAME_WITHIN else LENGTH_CHOICES[0] if ratio > 1 else LENGTH_CHOICES[1]
-            name = model.muscles[muscle_id].name
+            name = in_sentence(model.muscles[muscle_id].name)
             questions.append(
-                Question("choice", f"{named.name}: compared with standing, what happens to the {in_sentence(name)}?",
+                Question("choice", f"{pose_in_words(named.name, named.pose)}: compared with standing, what happens to the {name}?",
                          answer, LENGTH_CHOICES, muscle_id, named.pose,
                          explanation=f"In this model it changes by {100 * (ratio - 1):+.0f}% ({in_sentence(named.name)}).")
             )
@@ -92,8 +98,8 @@ def length_questions(annotations: Annotations, model: MuscleModel) -> list[Quest
 
 
 def make_quiz(annotations: Annotations, catalogue: Catalogue, model: MuscleModel, shown: set[str], count: int = 8, seed: int | None = None) -> list[Question]:
-    """A round mixing the three kinds, drawn from what the scene shows."""
-    rng = random.Random(seed)
+    """A round mixing the three kinds, drawn from what the scene shows; a new draw each time unless ``seed`` is given."""
+    rng = random.Random(time.time_ns() if seed is None else seed)
     pools = [click_questions(catalogue, shown), attachment_questions(catalogue, shown), length_questions(annotations, model)]
     for pool in pools:
         rng.shuffle(pool)

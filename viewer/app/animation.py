@@ -37,6 +37,7 @@ class PoseAnimator(QObject):
     """Moves the state's pose over time: to a target pose, or round the gait cycle."""
 
     moving = pyqtSignal(bool)
+    heading_to = pyqtSignal(object)  # the Pose a transition ends in, so the camera can frame it
 
     def __init__(self, state: ViewerState, parent=None):
         super().__init__(parent)
@@ -58,6 +59,7 @@ class PoseAnimator(QObject):
     def go_to(self, target: Pose) -> None:
         self._mode, self._start, self._end = "transition", self.state.pose, target
         self._run()
+        self.heading_to.emit(target)
 
     def play_gait(self, on: bool) -> None:
         if on:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 
-from PyQt5.QtCore import Qt
+from PyQt5.QtCore import QElapsedTimer, Qt, QTimer
 from PyQt5.QtWidgets import (
-    QHBoxLayout,
+    QCheckBox,
+    QGridLayout,
     QLabel,
     QListWidget,
     QPushButton,
@@ -17,7 +18,7 @@ from PyQt5.QtWidgets import (
 )
 
 from viewer.anatomy.lessons import Lesson
-from viewer.anatomy.quiz import QuizRound, make_quiz
+from viewer.anatomy.quiz import QuizRound, base_name, make_quiz
 from viewer.app.animation import gait_pose, hip_flexion_pose
 from viewer.app.stretch_lab import StretchLabPanel
 from viewer.scene.saved_views import apply_panel
@@ -25,6 +26,7 @@ from viewer.scene.saved_views import apply_panel
 ANIMATIONS = {"hip_flexion": hip_flexion_pose, "walking": gait_pose}
 RIGHT, WRONG = "#2e9e5b", "#c0392b"
 MUSCLE_GHOST = 0.35
+BEST_TIMED_KEY = "quiz/best_timed"  # "score,milliseconds" of the best timed round
 STRETCH_LAB_LINK = "tab:stretch_lab"
 
 
@@ -49,7 +51,12 @@ class LessonsPanel(QWidget):
         lesson = self.lessons[row]
         window = self.window
         window.animator.stop()
+        camera = window.plotter.camera
+        before = (camera.position, camera.focal_point, camera.up)
         apply_panel(window.scene, window.state, lesson.panel, window.scene.annotations)
+        after = (camera.position, camera.focal_point)
+        camera.position, camera.focal_point, camera.up = before  # glide there rather than jump
+        window.fly(*after)
         window.plotter.render()
         if lesson.animation:
             window.animator.play_cycle(ANIMATIONS[lesson.animation])
@@ -68,14 +75,21 @@ class QuizPanel(QWidget):
         self.round: QuizRound | None = None
         self._ghosted: dict[str, float] = {}
         self.start = QPushButton("Start a quiz")
-        self.start.clicked.connect(self.new_round)
+        self.start.clicked.connect(lambda: self.new_round())  # clicked(bool) must not become the seed
+        self.timed = QCheckBox("Timed round")
+        self.timed.setToolTip("Against the clock; the best score is kept")
+        self.clock = QElapsedTimer()
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(1000)
+        self.ticker.timeout.connect(self._show_progress)
+        self.best = QLabel(self._best_text(), wordWrap=True)
         self.progress = QLabel()
         self.prompt = QLabel(wordWrap=True)
         self.prompt.setTextFormat(Qt.PlainText)
         font = self.prompt.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.prompt.setFont(font)
-        self.option_row = QHBoxLayout()
+        self.option_row = QGridLayout()  # two answers a row: the panel stays narrow beside the view
         self.option_buttons: list[QPushButton] = []
         self.feedback = QLabel(wordWrap=True)
         self.feedback.setTextFormat(Qt.PlainText)
@@ -84,7 +98,7 @@ class QuizPanel(QWidget):
         self.next.setEnabled(False)
         self.review = QTextBrowser()
         layout = QVBoxLayout(self)
-        for widget in (self.start, self.progress, self.prompt):
+        for widget in (self.start, self.timed, self.best, self.progress, self.prompt):
             layout.addWidget(widget)
         layout.addLayout(self.option_row)
         layout.addWidget(self.feedback)
@@ -96,12 +110,35 @@ class QuizPanel(QWidget):
         return self._question_open() and self.round.current.kind == "click"
 
     def new_round(self, seed: int | None = None) -> None:
+        """A fresh round: new questions in a new order each time, unless a ``seed`` is given (tests)."""
         scene = self.window.scene
         shown = {s for s in self.window.state.structures if self.window.state.is_visible(s)}
         questions = make_quiz(scene.annotations, scene.catalogue, scene.muscle_model, shown, self.ROUND, seed)
         self.round = QuizRound(questions)
         self.review.clear()
+        self.clock.start()
+        (self.ticker.start if self.timed.isChecked() else self.ticker.stop)()
         self.ask()
+
+    def _show_progress(self) -> None:
+        if self.round is None:
+            return
+        asked = len(self.round.responses) + (0 if self.next.isEnabled() or self.round.finished else 1)
+        timed = f" · {self.clock.elapsed() / 1000:.0f} s" if self.ticker.isActive() else ""
+        self.progress.setText(f"Question {asked} of {len(self.round.questions)} · score {self.round.score}{timed}")
+
+    def best_timed(self) -> tuple[int, int] | None:
+        """The best timed round so far: (score, milliseconds), more right first, then faster."""
+        value = self.window.settings.value(BEST_TIMED_KEY)
+        try:
+            score, ms = (int(v) for v in str(value).split(","))
+        except ValueError:
+            return None
+        return score, ms
+
+    def _best_text(self) -> str:
+        best = self.best_timed()
+        return f"Best timed round: {best[0]} right in {best[1] / 1000:.0f} s" if best else ""
 
     def ask(self) -> None:
         question = self.round.current
@@ -121,12 +158,13 @@ class QuizPanel(QWidget):
             window.select_and_fly(question.subject)
         else:
             state.select(question.subject if question.subject in state.structures else None)
-        self.progress.setText(f"Question {len(self.round.responses) + 1} of {len(self.round.questions)} · score {self.round.score}")
+            window.frame_anatomy(question.pose, force=True)  # the whole of what the question is about in view
+        self._show_progress()
         self.prompt.setText(question.prompt + ("  (click it in the view)" if question.kind == "click" else ""))
-        for option in question.options:
+        for k, option in enumerate(question.options):
             button = QPushButton(option.replace("&", "&&"))  # a name's & is text, not a shortcut mark
             button.clicked.connect(lambda _=False, o=option: self.respond(o))
-            self.option_row.addWidget(button)
+            self.option_row.addWidget(button, k // 2, k % 2)
             self.option_buttons.append(button)
 
     def _clear_options(self) -> None:
@@ -140,6 +178,7 @@ class QuizPanel(QWidget):
         question = self.round.current
         right = self.round.answer(response)
         self._conceal(False)
+        self._show_the_answer(question)
         self.window.state.set_labels(True)
         if question.kind == "click":
             if right:
@@ -158,10 +197,22 @@ class QuizPanel(QWidget):
         verdict = "Right!" if right else f"Not quite: the answer is {truth}."
         self.feedback.setText(f"{verdict} {question.explanation}")
         self.feedback.setStyleSheet(f"color: {RIGHT if right else WRONG}; font-weight: bold")
-        self.progress.setText(f"Question {len(self.round.responses)} of {len(self.round.questions)} · score {self.round.score}")
         self.next.setEnabled(True)
+        self._show_progress()
         self.next.setText("See the review" if self.round.finished else "Next question")
         return right
+
+    def _show_the_answer(self, question) -> None:
+        """Make the answer visible even where it is hidden by default (the psoas minor)."""
+        state, catalogue = self.window.state, self.window.scene.catalogue
+        shown = {question.answer, question.subject}
+        if question.subject in catalogue.at_landmark:
+            shown |= {a.muscle for a in catalogue.at_landmark[question.subject] if base_name(catalogue[a.muscle].name) == question.answer}
+        for structure_id in shown & set(state.structures):
+            if not state.is_visible(structure_id):
+                state.set_visible(structure_id, True)
+            if catalogue[structure_id].kind == "landmark" and not state.is_visible(catalogue[structure_id].bone):
+                state.set_visible(catalogue[structure_id].bone, True)
 
     def _conceal(self, on: bool) -> None:
         """Hide what would give the answer away; ghost the muscles so a highlighted point under one shows."""
@@ -190,6 +241,12 @@ class QuizPanel(QWidget):
 
     def _finish(self) -> None:
         self._conceal(False)
+        if self.ticker.isActive():
+            self.ticker.stop()
+            result, best = (self.round.score, self.clock.elapsed()), self.best_timed()
+            if best is None or (result[0], -result[1]) > (best[0], -best[1]):
+                self.window.settings.setValue(BEST_TIMED_KEY, f"{result[0]},{result[1]}")
+            self.best.setText(self._best_text())
         self.next.setText("Next question")
         self.start.setText("Start another quiz")
         self.prompt.setText(f"Done: {self.round.score} of {len(self.round.questions)} right.")

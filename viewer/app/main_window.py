@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import numpy as np
 from PyQt5.QtCore import QByteArray, QSettings, Qt, QTimer
 from PyQt5.QtWidgets import QAction, QDockWidget, QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter
 
@@ -27,6 +28,7 @@ from viewer.app.info_panel import InfoPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.landmark_editor import LandmarkEditor
 from viewer.app.learn_panel import LearnPanel
+from viewer.app.panel_strips import first_size, set_folded, share_width
 from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
 from viewer.app.stretch_lab import StretchLabPanel
@@ -42,6 +44,8 @@ AUTO_ROTATE_DEG_PER_TICK = 0.6
 NORMAL_LABEL_PT, PRESENTATION_LABEL_PT = 14, 24
 NORMAL_POINT_SIZE, PRESENTATION_POINT_SIZE = 11, 16
 RECOVERY_NAME = "unsaved-annotations.recovery.json"
+FRAME_AFTER_RESIZE_MS = 400  # full screen arrives a few frames later
+STILL_AFTER_MS = 300  # a quick frame answers an action; the full-quality frame follows this much later
 
 
 class MainWindow(QMainWindow):
@@ -50,7 +54,7 @@ class MainWindow(QMainWindow):
     def __init__(self, pack: MeshPack, annotations: Annotations | None = None, settings: QSettings | None = None):
         super().__init__()
         self.setWindowTitle("Psoas viewer")
-        self.resize(1280, 800)
+        self.resize(first_size(self))
         self.settings = settings if settings is not None else QSettings()
         self.plotter = ViewerInteractor(self)
         self.setCentralWidget(self.plotter.interactor)
@@ -60,6 +64,8 @@ class MainWindow(QMainWindow):
         self.flight = CameraFlight(self.plotter, self)
         self.presenting = False
         self.answers_hidden = False
+        self._camera_set: np.ndarray | None = None  # where the app last put the camera
+        self._render_pending = False
         self.actions_by_name: dict[str, QAction] = {}
         self.hover_label = QLabel()
         self.hover_label.setTextFormat(Qt.PlainText)
@@ -80,6 +86,10 @@ class MainWindow(QMainWindow):
             self.plotter.dragged.connect(self._drag_to)
             self.plotter.dropped.connect(self._drop)
         self._build_menus()
+        self._still_timer = QTimer(self)
+        self._still_timer.setSingleShot(True)
+        self._still_timer.setInterval(STILL_AFTER_MS)
+        self._still_timer.timeout.connect(self._still)
         self.auto_rotate = QTimer(self)
         self.auto_rotate.setInterval(33)
         self.auto_rotate.timeout.connect(lambda: self._orbit(AUTO_ROTATE_DEG_PER_TICK, 0))
@@ -88,6 +98,7 @@ class MainWindow(QMainWindow):
         self.plotter.interaction_started.connect(lambda: self.scene.set_still_quality(False))
         self.plotter.interaction_ended.connect(self._still)
         self.animator.moving.connect(lambda moving: self._still() if not moving else self.scene.set_still_quality(False))
+        self.animator.heading_to.connect(self.frame_anatomy)
         self.state.subscribe(self._on_state)
         self._discard_on_close = False
         self._restore_settings()
@@ -98,6 +109,7 @@ class MainWindow(QMainWindow):
         catalogue = self.scene.catalogue
         self.structure_panel = StructurePanel(catalogue, self.state, list(pack.bones))
         self.structure_panel.search_chosen.connect(self.select_and_fly)
+        self.structure_panel.keys_released.connect(lambda: self.plotter.interactor.setFocus(Qt.OtherFocusReason))
         self.info_panel = InfoPanel(catalogue, self.state)
         self.info_panel.link_chosen.connect(self.select_and_fly)
         self.pose_panel = PosePanel(self.scene, self.state, annotations, self.animator)
@@ -191,6 +203,7 @@ class MainWindow(QMainWindow):
         self._action(view, "clear", "Clear selection", "Escape", lambda: self.state.select(None))
         view.addSeparator()
         self._action(view, "presentation", "Presentation mode", "F11", self.set_presentation, checkable=True)
+        self._action(view, "fold_panels", "Fold panels to strips", "Ctrl+B", self.fold_panels, checkable=True)
         pose = bar.addMenu("&Pose")
         self._action(pose, "play", "Play / pause walking", "Space", self._toggle_gait)
         help_menu = bar.addMenu("&Help")
@@ -227,8 +240,32 @@ class MainWindow(QMainWindow):
 
     # --- user intents ------------------------------------------------------------------------
     def show_view(self, name: str) -> None:
+        self.flight.timer.stop()
         self.scene.set_view(name)
+        self._camera_set = self._camera_now()
         self.plotter.render()
+
+    def _camera_now(self) -> np.ndarray:
+        camera = self.plotter.camera
+        return np.r_[camera.position, camera.focal_point]
+
+    @property
+    def camera_moved_by_user(self) -> bool:
+        """Whether the user turned, zoomed or panned since the app last placed the camera."""
+        if self.flight.timer.isActive() or self._camera_set is None:
+            return False
+        return not np.allclose(self._camera_now(), self._camera_set, atol=1e-3)
+
+    def fly(self, position, focal) -> None:
+        """Glide the camera to a position and focal point (the app's own move, not the user's)."""
+        self._camera_set = np.r_[position, focal]
+        self.flight.fly_to(position, focal)
+
+    def frame_anatomy(self, pose=None, force: bool = False) -> None:
+        """Glide to fit the anatomy (in the pose it is heading to), keeping the direction, unless the user
+        moved the camera or the app is already flying it somewhere."""
+        if force or not (self.camera_moved_by_user or self.flight.timer.isActive()):
+            self.fly(*self.scene.framing_from_here(pose))
 
     def _orbit(self, azimuth: float, elevation: float) -> None:
         camera = self.plotter.camera
@@ -270,7 +307,7 @@ class MainWindow(QMainWindow):
     def select_and_fly(self, structure_id: str) -> None:
         """Select a structure and fly the camera to it (search results, links, Tab)."""
         self.state.select(structure_id)
-        self.flight.fly_to(*self.scene.focus_camera(structure_id))
+        self.fly(*self.scene.focus_camera(structure_id))
 
     @guard.guarded("Picking", quiet=True)
     def _clicked(self, x: float, y: float) -> None:
@@ -290,7 +327,8 @@ class MainWindow(QMainWindow):
     @guard.guarded("Naming what is under the mouse", quiet=True)
     def _hovered(self, x: float, y: float) -> None:
         picked = self.scene.picker.pick(x, y)
-        text = self.scene.catalogue[picked].name if picked and self.scene.catalogue else ""
+        named = picked and self.scene.catalogue and not self.answers_hidden  # a quiz question is open: name nothing
+        text = self.scene.catalogue[picked].name if named else ""
         self.hover_label.setText(text)
         self.plotter.interactor.setToolTip(guard.plain_tooltip(text))
 
@@ -313,6 +351,11 @@ class MainWindow(QMainWindow):
         self.showFullScreen() if on else self.showNormal()
         self._update_overlay()
         self.plotter.render()
+        QTimer.singleShot(FRAME_AFTER_RESIZE_MS, self.frame_anatomy)  # once the view has its new shape
+
+    def fold_panels(self, folded: bool) -> None:
+        for dock in self.docks:
+            set_folded(dock, folded)
 
     def show_shortcuts(self) -> ShortcutSheet:
         sheet = ShortcutSheet(self.actions_by_name.values(), self)
@@ -488,6 +531,23 @@ class MainWindow(QMainWindow):
         if what == "display":  # a saved view, a lesson or the quiz switched them: the menu and keys follow
             self.actions_by_name["labels"].setChecked(self.state.labels_on)
             self.actions_by_name["strain"].setChecked(self.state.strain_on)
+        self.render_soon()
+
+    def render_soon(self) -> None:
+        """One frame after the current slot returns, however many changes it made (each full-quality
+        frame costs hundreds of milliseconds in software; a quiz step changes the state a dozen times)."""
+        if not self._render_pending:
+            self._render_pending = True
+            QTimer.singleShot(0, self._render_now)
+
+    def _render_now(self) -> None:
+        """A quick frame now (no anti-aliasing, light bones), the full-quality one once things are still."""
+        self._render_pending = False
+        if getattr(self.plotter, "_closed", False):
+            return
+        if not (self.animator.timer.isActive() or self.auto_rotate.isActive()):
+            self.scene.set_still_quality(False)
+            self._still_timer.start()
         self.plotter.render()
 
     def hide_answers(self, hidden: bool) -> None:
@@ -524,6 +584,8 @@ class MainWindow(QMainWindow):
                 ignored.append(key)
                 value = default
             self.actions_by_name[action].setChecked(value)
+        if (self.settings.value("window/state") is None or "window/state" in ignored) and self.docks:
+            share_width(self, [self.docks[0], self.docks[2]])
         if ignored:
             guard.status(self, f"Settings ignored (not values this viewer saved): {', '.join(ignored)} in {self.settings.fileName()}")
 
@@ -538,6 +600,7 @@ class MainWindow(QMainWindow):
         """Closing keeps unsaved edits in the recovery file; if that cannot be written, the window stays
         open once, saying so (closing again discards them)."""
         self.animator.stop()
+        self._still_timer.stop()
         self.auto_rotate.stop()
         if self.session is not None and not self.session.write_recovery() and self.session.dirty and not self._discard_on_close:
             self._discard_on_close = True

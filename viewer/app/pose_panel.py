@@ -17,6 +17,7 @@ from PyQt5.QtWidgets import (
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.kinematics import LIMITS, PoseError
+from viewer.anatomy.names import in_sentence
 from viewer.app import guard
 from viewer.app.animation import PoseAnimator
 from viewer.app.length_plot import LengthPlot
@@ -24,12 +25,12 @@ from viewer.scene.anatomy_scene import AnatomyScene
 from viewer.scene.viewer_state import ViewerState
 
 SLIDERS = [
-    ("hip_flexion_r", "Right hip flexion", "hip_flexion"),
-    ("hip_flexion_l", "Left hip flexion", "hip_flexion"),
+    ("hip_flexion_r", "Right thigh flexion", "hip_flexion"),
+    ("hip_flexion_l", "Left thigh flexion", "hip_flexion"),
     ("hip_adduction_r", "Right hip adduction", "hip_adduction"),
     ("hip_adduction_l", "Left hip adduction", "hip_adduction"),
-    ("hip_rotation_r", "Right hip internal rotation", "hip_rotation"),
-    ("hip_rotation_l", "Left hip internal rotation", "hip_rotation"),
+    ("hip_rotation_r", "Right thigh internal rotation", "hip_rotation"),
+    ("hip_rotation_l", "Left thigh internal rotation", "hip_rotation"),
     ("lumbar_flexion", "Lumbar flexion", "lumbar_flexion"),
     ("lumbar_bending", "Lumbar bending (right +)", "lumbar_bending"),
     ("lumbar_rotation", "Lumbar rotation (right +)", "lumbar_rotation"),
@@ -38,7 +39,9 @@ SLIDERS = [
     ("knee_flexion_r", "Right knee flexion", "knee_flexion"),
     ("knee_flexion_l", "Left knee flexion", "knee_flexion"),
 ]
-# Thigh angles are in the room, so their range is the joint's widened by what the pelvis can turn.
+# Thigh angles are in the room (the hip joint's angle is the thigh's less the pelvis's tilt or
+# rotation), so their range is the joint's widened by what the pelvis can turn.
+THIGH_FIELDS = {"hip_flexion_r", "hip_flexion_l", "hip_rotation_r", "hip_rotation_l"}
 WIDENED_BY = {"hip_flexion": "pelvic_tilt", "hip_rotation": "pelvic_rotation"}
 
 
@@ -65,9 +68,12 @@ class PosePanel(QWidget):
             slider.valueChanged.connect(lambda value, f=field: self._slider_moved(f, value))
             value = QLabel("0°")
             value.setMinimumWidth(40)
-            grid.addWidget(QLabel(text), row, 0)
-            grid.addWidget(slider, row, 1)
-            grid.addWidget(value, row, 2)
+            name = QLabel(text)
+            if field in THIGH_FIELDS:
+                name.setToolTip("The thigh's angle in the room; the hip joint's is this plus the pelvis's anterior tilt")
+            grid.addWidget(name, 2 * row, 0, 1, 2)  # name above its slider: the panel stays narrow
+            grid.addWidget(slider, 2 * row + 1, 0)
+            grid.addWidget(value, 2 * row + 1, 1)
             self.sliders[field], self.values[field] = slider, value
         angles = QGroupBox("Joint angles")
         angles.setLayout(grid)
@@ -78,7 +84,7 @@ class PosePanel(QWidget):
             button = QPushButton(named_pose.name.replace("&", "&&"))  # a name's & is text, not a shortcut mark
             button.setToolTip(guard.plain_tooltip(named_pose.description))
             button.clicked.connect(lambda _checked=False, p=named_pose.pose: animator.go_to(p))
-            named.addWidget(button, k // 3, k % 3)
+            named.addWidget(button, k // 2, k % 2)
             self.pose_buttons[pose_id] = button
         poses = QGroupBox("Poses")
         poses.setLayout(named)
@@ -93,8 +99,7 @@ class PosePanel(QWidget):
         self.speed.valueChanged.connect(lambda v: setattr(animator, "speed", v / 100))
         walking = QHBoxLayout()
         walking.addWidget(self.play)
-        walking.addWidget(QLabel("speed"))
-        walking.addWidget(self.speed, 1)
+        walking.addWidget(self.speed, 1)  # its tooltip names it: the panel stays narrow
         animator.moving.connect(lambda on: self.play.setChecked(animator.gait_playing) if not on else None)
 
         self.readout = QLabel()
@@ -134,14 +139,15 @@ class PosePanel(QWidget):
         return {mid: state.length for mid, state in self.scene.muscle_states.items()}
 
     def readout_lines(self) -> list[str]:
-        """One line per visible muscle: length and change from standing."""
-        lines = []
+        """The hip joints' angles (thigh less pelvis), then per visible muscle its length and change from standing."""
+        pose = self.state.pose
+        lines = [f"hip joint flexion R {pose.hip_joint_flexion('r'):.0f}°, L {pose.hip_joint_flexion('l'):.0f}°"]
         for muscle_id, length in self.lengths().items():
             if not self.state.is_visible(muscle_id):
                 continue
             change = 100 * (length / self.scene.standing_lengths[muscle_id] - 1)
-            name = self.scene.muscle_model.muscles[muscle_id].name
-            lines.append(f"{name:22s} {length:6.1f} mm {change:+6.1f}%")
+            name = in_sentence(self.scene.muscle_model.muscles[muscle_id].name).replace("right ", "R ").replace("left ", "L ")
+            lines.append(f"{name:15s}{length:4.0f} mm {change:+5.1f}%")
         return lines
 
     def _on_state(self, what: str) -> None:

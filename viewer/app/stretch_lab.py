@@ -19,11 +19,13 @@ from viewer.app import guard
 from viewer.scene.stretch_chart import SIDE_COLOURS
 
 ROW_HEIGHT = 38
+AXIS_HEIGHT = 24  # under the rows: the percent scale
 NAME_SHARE = 0.5  # of the width, for the pose names
 
 
 class StretchBars(QWidget):
-    """One row per pose: its name, and a bar per side for the psoas major's change (right dark, left light)."""
+    """One row per pose: its name, and a bar per side for the psoas major's change (right dark, left light),
+    its value at the bar's end, and a percent scale underneath."""
 
     chosen = pyqtSignal(int)
 
@@ -32,7 +34,7 @@ class StretchBars(QWidget):
         self.results = results
         self.current = -1
         self.limit = largest_percent(results) * 1.1
-        self.setMinimumHeight(ROW_HEIGHT * len(results) + 6)
+        self.setMinimumHeight(ROW_HEIGHT * len(results) + AXIS_HEIGHT + 6)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.setCursor(Qt.PointingHandCursor)
 
@@ -75,8 +77,23 @@ class StretchBars(QWidget):
                 length = change * scale
                 rect = QRectF(min(zero, zero + length), bar_top, abs(length), (ROW_HEIGHT - 14) / 2)
                 painter.fillRect(rect, QColor(SIDE_COLOURS[side]))
+                text = QRectF(zero + length + 3 if change >= 0 else zero + length - 43, bar_top - 3, 40, (ROW_HEIGHT - 8) / 2)
+                painter.drawText(text, (Qt.AlignLeft if change >= 0 else Qt.AlignRight) | Qt.AlignVCenter, f"{change:+.1f}%")
             painter.setPen(QColor("#777777"))
             painter.drawLine(int(zero), top + 3, int(zero), top + ROW_HEIGHT - 3)
+        self._axis(painter, zero, scale, ROW_HEIGHT * len(self.results) + 4)
+
+    def _axis(self, painter: QPainter, zero: float, scale: float, y: float) -> None:
+        """The percent scale: a line with ticks at round values, labelled."""
+        painter.setPen(self.palette().text().color())
+        painter.drawLine(int(zero - self.limit * scale), int(y), int(zero + self.limit * scale), int(y))
+        step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if s >= self.limit / 2.5)
+        tick = -int(self.limit // step) * step
+        while tick <= self.limit:
+            x = zero + tick * scale
+            painter.drawLine(int(x), int(y), int(x), int(y + 4))
+            painter.drawText(QRectF(x - 24, y + 4, 48, AXIS_HEIGHT - 6), Qt.AlignCenter, f"{tick:+d}%" if tick else "0")
+            tick += step
 
 
 class StretchLabPanel(QWidget):
@@ -122,7 +139,12 @@ class StretchLabPanel(QWidget):
         window.state.set_strain(True)
         window.state.set_labels(False)  # the muscles' colours are the point here
         window.state.set_pose(Pose())
+        camera = window.plotter.camera
+        before = (camera.position, camera.focal_point)
         window.scene.frame_for_pose(result.stretch.pose, "right")
+        after = (camera.position, camera.focal_point)
+        camera.position, camera.focal_point = before  # glide round to the side rather than jump
+        window.fly(*after)
         window.animator.go_to(result.stretch.pose)
         self._show_text(result)
 

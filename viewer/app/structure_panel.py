@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QStringListModel, Qt, pyqtSignal
+from PyQt5.QtCore import QEvent, QStringListModel, Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import (
     QCompleter,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,6 +28,7 @@ class StructurePanel(QWidget):
     """Lists every structure; checkboxes follow and set visibility; search finds by name."""
 
     search_chosen = pyqtSignal(str)
+    keys_released = pyqtSignal()  # Enter or Escape in the search box: the keys go back to the view
 
     def __init__(self, catalogue: Catalogue, state: ViewerState, bones: list[str], parent=None):
         super().__init__(parent)
@@ -43,6 +45,7 @@ class StructurePanel(QWidget):
         self.search_box.setCompleter(completer)
         self.search_box.textEdited.connect(self._update_results)
         self.search_box.returnPressed.connect(self._choose_first)
+        self.search_box.installEventFilter(self)
 
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
@@ -65,9 +68,10 @@ class StructurePanel(QWidget):
         ghost.clicked.connect(self.ghost)
         show_all = QPushButton("Show all")
         show_all.clicked.connect(state.show_all)
-        buttons = QHBoxLayout()
-        for button in (isolate, ghost, show_all):
-            buttons.addWidget(button)
+        buttons = QGridLayout()  # two rows, so the panel can stay narrow beside the view
+        buttons.addWidget(isolate, 0, 0)
+        buttons.addWidget(ghost, 0, 1)
+        buttons.addWidget(show_all, 1, 0, 1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search_box)
         layout.addWidget(self.tree, 1)
@@ -156,6 +160,7 @@ class StructurePanel(QWidget):
     def _choose_text(self, text: str) -> None:
         if text in self._result_ids:
             self.search_chosen.emit(self._result_ids[text])
+        self._release_keys()
 
     def _choose_first(self) -> None:
         self._update_results(self.search_box.text())
@@ -163,6 +168,21 @@ class StructurePanel(QWidget):
         if names:
             self.search_box.completer().popup().hide()
             self.search_chosen.emit(self._result_ids[names[0]])
+        self._release_keys()
+
+    def _release_keys(self) -> None:
+        # after the completer's popup has closed, which gives the focus back to the box
+        QTimer.singleShot(0, self.keys_released.emit)
+
+    def eventFilter(self, watched, event) -> bool:
+        """Escape in the search box leaves it (before the window's Escape, which clears the selection)."""
+        if watched is self.search_box and event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) and event.key() == Qt.Key_Escape:
+            event.accept()
+            if event.type() == QEvent.KeyPress:
+                self.search_box.completer().popup().hide()
+                self._release_keys()
+            return event.type() == QEvent.KeyPress
+        return super().eventFilter(watched, event)
 
     # state -> widgets
     def _on_state(self, what: str) -> None:

@@ -18,6 +18,7 @@ from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.muscle_paths import MuscleModel
 from viewer.anatomy.pack_frame import apply
 from viewer.scene import style
+from viewer.scene.label_plan import LabelPlan, plan_labels
 from viewer.scene.labels import LabelOverlay
 from viewer.scene.landmark_actors import LandmarkActors
 from viewer.scene.lines_of_action import MUSCLE_OPACITY_UNDER_LINES, LinesOfAction
@@ -89,6 +90,7 @@ class AnatomyScene:
         self.landmark_actors: LandmarkActors | None = None
         self.catalogue: Catalogue | None = None
         self.labels: LabelOverlay | None = None
+        self.label_focus: set[str] = set()  # what the lesson or question is about: labelled first
         if annotations is not None:
             self.set_annotations(annotations)
         self.picker = Picker(self)
@@ -120,7 +122,7 @@ class AnatomyScene:
         self.lines_of_action = LinesOfAction(self.plotter, self.muscle_model, standing)
         self.landmark_actors = LandmarkActors(self.plotter, annotations, self.skeleton, set(self.pack.bones), point_size)
         if self.labels is None:
-            self.labels = LabelOverlay(self.plotter, hidden_by_bone=self.hidden_from_camera)
+            self.labels = LabelOverlay(self.plotter, self.label_plan)
         self.set_pose(self.pose)
 
     # --- structures -------------------------------------------------------------------------
@@ -196,13 +198,11 @@ class AnatomyScene:
             self._update_labels()
 
     def _update_labels(self) -> None:
-        """Label the visible anatomical landmarks, and the selected landmark whatever its kind."""
-        lm, state = self.landmark_actors, self.state
-        chosen = [k for k, lid in enumerate(lm.ids) if lm.visible[k] and (lm.kinds[k] == "landmark" or lid == state.selection)]
-        names = [self.catalogue[lm.ids[k]].name for k in chosen]
-        priority = np.array([10.0 if lm.ids[k] == state.selection else 0.0 for k in chosen])
-        selected = [i for i, k in enumerate(chosen) if lm.ids[k] == state.selection]
-        self.labels.set_labels(names, lambda: self.landmark_actors.points[chosen], priority, selected[0] if selected else None)
+        self.labels.changed()
+
+    def label_plan(self) -> LabelPlan:
+        """What to label for the current camera (see :mod:`viewer.scene.label_plan`)."""
+        return plan_labels(self, self.state.selection if self.state else None, self.label_focus)
 
     # --- pose and camera --------------------------------------------------------------------
     def set_pose(self, pose: Pose) -> None:
@@ -215,6 +215,7 @@ class AnatomyScene:
             self.muscle_actors.update(self.muscle_states)
             self.lines_of_action.update(self.muscle_states)
             self.landmark_actors.update(transforms)
+            self.labels.changed()
         self.pose = pose
         self.transforms = transforms
 
@@ -229,11 +230,23 @@ class AnatomyScene:
             return np.zeros((1, 3))
         return np.vstack([apply(self.transforms[b], self.pack.bones[b].vertices) for b in self.framed_bones()])
 
+    def _pose_points(self, pose: Pose) -> np.ndarray:
+        """A sample of the framed bones' surfaces in ``pose``, for framing."""
+        transforms = bone_transforms(pose, self.skeleton)
+        return np.vstack([apply(transforms[b], self.pack.bones[b].vertices[::FRAMING_STRIDE]) for b in self.framed_bones()])
+
     def frame_for_pose(self, pose: Pose, name: str) -> None:
         """Point the camera along a named view framed for ``pose`` (where an animation will end)."""
-        transforms = bone_transforms(pose, self.skeleton)
-        points = [apply(transforms[b], self.pack.bones[b].vertices[::FRAMING_STRIDE]) for b in self.framed_bones()]
-        self.frame(np.vstack(points), VIEWS[name])
+        self.frame(self._pose_points(pose), VIEWS[name])
+
+    def framing_from_here(self, pose: Pose | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Camera position and focal point that fit the anatomy in ``pose`` (default: now), looking the way the camera looks."""
+        camera = self.plotter.camera
+        direction = np.subtract(camera.position, camera.focal_point)
+        width, height = self.plotter.window_size
+        view = View("here", tuple(direction / np.linalg.norm(direction)), tuple(camera.up))
+        position, focal, _ = framing(self._pose_points(pose or self.pose), view, camera.view_angle, width / max(1, height))
+        return position, focal
 
     def set_view(self, name: str) -> None:
         """Point the camera along a named view, framed so the anatomy fills the window."""
@@ -285,11 +298,6 @@ class AnatomyScene:
     def _line_is_clear(self, point: np.ndarray, direction: np.ndarray) -> bool:
         """No bone between a point on a bone surface and a camera far along this direction."""
         return bool(self.occlusion.clear(point, point + CLEAR_VIEW_MM * direction, self.transforms)[0])
-
-    def hidden_from_camera(self, points: np.ndarray) -> np.ndarray:
-        """Which of these points a bone hides from the camera now."""
-        eye = np.array(self.plotter.camera.position)
-        return ~self.occlusion.clear(points, np.broadcast_to(eye, points.shape), self.transforms)
 
     def set_still_quality(self, full: bool) -> None:
         """Full quality for still frames; anti-aliasing off and light bones while the view moves.

@@ -48,6 +48,9 @@ class PanelRender:
     mm_per_pixel: float
     readout: str
     caption: str = ""
+    dashed: list[bool] = field(default_factory=list)  # per label: the landmark lies behind something
+    priority: list[float] = field(default_factory=list)  # per label, for the layout's choice
+    limit: int | None = None
 
 
 @dataclass
@@ -69,22 +72,22 @@ def _configure(scene, panel: dict, annotations: Annotations) -> None:
     apply_camera(scene, panel["camera"])
 
 
-def _label_ids(scene, panel: dict) -> list[str]:
-    """The landmarks a figure labels: those asked for by id, or for "auto" the anatomical ones in sight."""
-    landmarks = scene.landmark_actors
-    if landmarks is None or panel["labels"] == "none":
-        return []
-    if panel["labels"] == "auto":
-        shown = [k for k in range(len(landmarks.ids)) if landmarks.visible[k] and landmarks.kinds[k] == "landmark"]
-        hidden = scene.hidden_from_camera(landmarks.points[shown]) if shown else []
-        return [landmarks.ids[k] for k, behind in zip(shown, hidden) if not behind]
-    return [lid for lid in panel["labels"] if lid in landmarks.index]
+def _label_plan(scene, panel: dict):
+    """What a figure labels, by the window's rule: for "auto" the relevant landmarks in sight, else those named."""
+    from viewer.scene.label_plan import plan_labels
+
+    if scene.landmark_actors is None or panel["labels"] == "none":
+        return None
+    return plan_labels(scene, panel["selection"], only=None if panel["labels"] == "auto" else list(panel["labels"]))
 
 
 def readout(scene) -> str:
     """Hip angles and the change of psoas major length from standing, in words for a figure."""
     pose = scene.pose
-    parts = [f"hip flexion R {pose.hip_joint_flexion('r'):.0f}°, L {pose.hip_joint_flexion('l'):.0f}°"]
+    # the thigh's angle in the room is what the sliders set; the hip joint's is that less the pelvic tilt
+    parts = [f"thigh flexion R {pose.hip_flexion_r:.0f}°, L {pose.hip_flexion_l:.0f}°"]
+    if pose.pelvic_tilt:
+        parts.append(f"hip joint R {pose.hip_joint_flexion('r'):.0f}°, L {pose.hip_joint_flexion('l'):.0f}°")
     for side, word in (("r", "R"), ("l", "L")):
         muscle = f"psoas_major_{side}"
         if muscle in scene.muscle_states:
@@ -115,28 +118,25 @@ def offscreen_scene(pack: MeshPack, annotations: Annotations | None, panel: dict
 
 def render_panel(pack: MeshPack, annotations: Annotations | None, panel: dict, size: tuple[int, int], transparent: bool = False) -> PanelRender:
     """Render one panel off-screen at full quality."""
-    from viewer.scene.projection import world_to_display
-
     with offscreen_scene(pack, annotations, panel, size) as scene:
         plotter = scene.plotter
-        labels = []
+        labels, plan = [], None
         if annotations is not None:
-            ids = _label_ids(scene, panel)
+            plan = _label_plan(scene, panel)
             landmarks = scene.landmark_actors
             # a figure shows the glyphs of what it labels (and the selection), not every dot
-            keep = set(ids) | {panel["selection"]}
+            keep = set(plan.ids if plan else ()) | {panel["selection"]}
             landmarks.set_visible(landmarks.visible & np.array([lid in keep for lid in landmarks.ids], dtype=bool))
-            if ids:
-                points = landmarks.points[[landmarks.index[i] for i in ids]]
-                anchors, in_front = world_to_display(plotter.renderer, points)
-                labels = [(scene.catalogue[i].name, tuple(a)) for i, a, ok in zip(ids, anchors, in_front) if ok]
+            if plan is not None:
+                labels = [(text, tuple(anchor)) for text, anchor in zip(plan.texts, plan.anchors)]
         plotter.enable_anti_aliasing("ssaa" if size[0] * size[1] <= SSAA_PIXEL_LIMIT else "msaa")
         image = plotter.screenshot(return_img=True, transparent_background=transparent)
         camera = plotter.camera
         distance = np.linalg.norm(np.subtract(camera.position, camera.focal_point))
         mm_per_pixel = 2 * distance * np.tan(np.radians(camera.view_angle) / 2) / size[1]
         text = readout(scene) if annotations is not None else ""
-    return PanelRender(image, labels, float(mm_per_pixel), text, panel.get("caption", ""))
+    extra = {"dashed": list(plan.dashed), "priority": list(plan.priority), "limit": plan.limit} if plan is not None else {}
+    return PanelRender(image, labels, float(mm_per_pixel), text, panel.get("caption", ""), **extra)
 
 
 def _nice_length(mm_per_pixel: float, target_pixels: float) -> float:
@@ -204,7 +204,9 @@ def compose(view: dict, panels: list[PanelRender], size: tuple[int, int], credit
             extents = np.array([[t.get_window_extent(renderer).width, t.get_window_extent(renderer).height] for t in texts])
             pad = 0.5 * LABEL_PT * scale
             anchors = np.array([[a[0] * sx, a[1] * sy] for _, a in panel.labels])
-            placed = layout_labels(anchors, extents + pad, (panel_width, panel_height), margin=6 * scale, gap=4 * scale)
+            priority = np.asarray(panel.priority, float) if panel.priority else None
+            placed = layout_labels(anchors, extents + pad, (panel_width, panel_height), priority,
+                                   margin=6 * scale, gap=4 * scale, limit=panel.limit)
             kept = {label.index for label in placed}
             for index, text in enumerate(texts):
                 text.set_visible(index in kept)
@@ -213,7 +215,8 @@ def compose(view: dict, panels: list[PanelRender], size: tuple[int, int], credit
                 texts[label.index].set_position(((x0 + bx0 + pad / 2) / width, (y0 + by0 + pad / 2) / height))
                 ax, ay = anchors[label.index]
                 figure.add_artist(Line2D([(x0 + ax) / width, (x0 + label.leader_end[0]) / width],
-                                         [(y0 + ay) / height, (y0 + label.leader_end[1]) / height], color=ink, linewidth=0.8 * scale))
+                                         [(y0 + ay) / height, (y0 + label.leader_end[1]) / height], color=ink, linewidth=0.8 * scale,
+                                         linestyle="--" if panel.dashed and panel.dashed[label.index] else "-"))
                 layout.label_boxes.append((panel.labels[label.index][0], (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)))
         if view["scale_bar"]:
             layout.scale_bars_mm.append(_scale_bar(figure, panel, (x0, y0, panel_width, panel_height), size, scale, ink))

@@ -3,7 +3,9 @@
 Pure geometry in display pixels (origin bottom left, y up), shared by the window and by exports.
 Labels left of the anchors' middle go in a right-aligned column left of the anatomy, the others
 in a column right of it; within a column, boxes keep their anchors' order from top to bottom and
-are pushed apart just enough not to touch. Labels that cannot fit are dropped, lowest priority first.
+are pushed apart just enough not to touch, and two leaders that would cross swap places. Labels
+that cannot fit, beyond ``limit``, or whose box would cover a labelled point are dropped, lowest
+priority first.
 """
 
 from __future__ import annotations
@@ -46,16 +48,40 @@ def layout_labels(
     margin: float = 8.0,
     gap: float = 4.0,
     reach: float = 40.0,
+    limit: int | None = None,
+    clearance: float = 6.0,
 ) -> list[LabelBox]:
     """Place labels of ``sizes`` (n, 2) for anchors (n, 2) inside ``frame`` (width, height).
 
-    Returns the labels that fit; their boxes lie inside the frame and do not overlap.
+    Returns at most ``limit`` labels that fit; their boxes lie inside the frame, do not overlap,
+    keep ``clearance`` pixels off every labelled anchor, and their leaders do not cross.
     """
     anchors = np.asarray(anchors, float).reshape(-1, 2)
     sizes = np.asarray(sizes, float).reshape(-1, 2)
     width, height = frame
     priority = np.zeros(len(anchors)) if priority is None else np.asarray(priority, float)
     inside = (anchors[:, 0] >= 0) & (anchors[:, 0] <= width) & (anchors[:, 1] >= 0) & (anchors[:, 1] <= height)
+    if limit is not None and inside.sum() > limit:
+        ranked = np.nonzero(inside)[0][np.argsort(-priority[inside], kind="stable")]
+        inside[ranked[limit:]] = False
+    placed = _columns(anchors, sizes, width, height, priority, inside, margin, gap, reach)
+    while len(placed) > 1:  # a box over a labelled point hides what a leader names: drop the less important
+        clash = [min(a.index, b.index, key=lambda i: priority[i]) for a in placed for b in placed
+                 if _covers_anchor(a.box, anchors[b.index], clearance)]
+        if not clash:
+            break
+        inside[min(clash, key=lambda i: priority[i])] = False
+        placed = _columns(anchors, sizes, width, height, priority, inside, margin, gap, reach)
+    return placed
+
+
+def _covers_anchor(box, anchor: np.ndarray, clearance: float) -> bool:
+    x0, y0, x1, y1 = box
+    return bool(x0 - clearance < anchor[0] < x1 + clearance and y0 - clearance < anchor[1] < y1 + clearance)
+
+
+def _columns(anchors, sizes, width, height, priority, inside, margin, gap, reach) -> list[LabelBox]:
+    """The two columns for the anchors flagged ``inside``."""
     middle = np.median(anchors[inside, 0]) if inside.any() else width / 2
     on_left = anchors[:, 0] <= middle
     room_left, room_right = middle - margin, width - margin - middle
@@ -74,19 +100,77 @@ def layout_labels(
             continue
         members = members[np.argsort(-anchors[members, 1], kind="stable")]
         tops = _stack(anchors[members, 1], sizes[members, 1], height - margin, margin, gap)
-        if left:
-            edge = min(anchors[members, 0].min() - reach, middle - gap)
-            x1 = np.clip(edge, margin + sizes[members, 0], middle)
-            x0 = x1 - sizes[members, 0]
-        else:
+        def ends(members, left=left):
+            if left:
+                edge = min(anchors[members, 0].min() - reach, middle - gap)
+                x1 = np.clip(edge, margin + sizes[members, 0], middle)
+                return x1 - sizes[members, 0], x1
             edge = max(anchors[members, 0].max() + reach, middle + gap)
             x0 = np.clip(edge, middle, width - margin - sizes[members, 0])
-            x1 = x0 + sizes[members, 0]
+            return x0, x0 + sizes[members, 0]
+
+        members = _uncross(members, tops, sizes, anchors, lambda m, left=left: ends(m)[1 if left else 0])
+        x0, x1 = ends(members)
         for k, index in enumerate(members):
             y0, y1 = tops[k] - sizes[index, 1], tops[k]
             end_x = x1[k] if left else x0[k]
             placed.append(LabelBox(int(index), (float(x0[k]), float(y0), float(x1[k]), float(y1)), (float(end_x), float((y0 + y1) / 2))))
     return sorted(placed, key=lambda label: label.index)
+
+
+def _uncross(members: np.ndarray, tops: np.ndarray, sizes: np.ndarray, anchors: np.ndarray, end_x) -> np.ndarray:
+    """Reassign labels of equal height to the column's slots so that no two leaders cross.
+
+    Swapping the slots of two crossing leaders shortens their total length, so this settles;
+    a bounded number of swaps keeps it from cycling where wide boxes shift the ends.
+    """
+    members = members.copy()
+    for _ in range(len(members) ** 2):
+        heights = sizes[members, 1]
+        ends = np.c_[end_x(members), tops - heights / 2]
+        pair = next(((i, j) for i in range(len(members)) for j in range(i + 1, len(members))
+                     if heights[i] == heights[j] and segments_cross(anchors[members[i]], ends[i], anchors[members[j]], ends[j])), None)
+        if pair is None:
+            break
+        i, j = pair
+        members[i], members[j] = members[j], members[i]
+    return members
+
+
+def segments_cross(p1, p2, q1, q2) -> bool:
+    """Whether segments p1-p2 and q1-q2 properly cross (touching ends do not count)."""
+    def side(a, b, c):
+        return np.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]))
+    return bool(side(p1, p2, q1) * side(p1, p2, q2) < 0 and side(q1, q2, p1) * side(q1, q2, p2) < 0)
+
+
+def spread_priority(anchors: np.ndarray, relevance: np.ndarray) -> np.ndarray:
+    """Priorities that keep ``relevance`` first and, among equals, spread the labels over the picture.
+
+    Within each level of relevance the order is farthest-first: each next label is the one
+    farthest from those already ranked, so a cap on the number of labels leaves them spread out.
+    """
+    anchors = np.asarray(anchors, float).reshape(-1, 2)
+    relevance = np.asarray(relevance, float)
+    priority = relevance.astype(float).copy()
+    ranked: list[int] = [int(i) for i in np.nonzero(relevance > relevance.min())[0]] if len(relevance) else []
+    for level in sorted(set(relevance.tolist()), reverse=True):
+        members = [int(i) for i in np.nonzero(relevance == level)[0]]
+        order: list[int] = []
+        while members:
+            if ranked or order:
+                taken = anchors[ranked + order]
+                distance = np.min(np.linalg.norm(anchors[members][:, None] - taken[None], axis=2), axis=1)
+                pick = members[int(np.argmax(distance))]
+            else:
+                centre = anchors[members].mean(axis=0)
+                pick = members[int(np.argmin(np.linalg.norm(anchors[members] - centre, axis=1)))]
+            order.append(pick)
+            members.remove(pick)
+        for rank, index in enumerate(order):
+            priority[index] = level + 0.5 * (1 - rank / max(1, len(order)))
+        ranked += [i for i in order if i not in ranked]
+    return priority
 
 
 def overlaps(boxes: list[tuple[float, float, float, float]]) -> bool:

@@ -35,12 +35,12 @@ class LandmarkActors:
         self.mesh.point_data["colours"] = np.array(colours, dtype=np.uint8).reshape(-1, 3)
         self.actor = plotter.add_mesh(
             self.mesh, scalars="colours", rgb=True, render_points_as_spheres=True, point_size=point_size,
-            name="landmarks", show_scalar_bar=False, ambient=0.3,
+            name="landmarks", show_scalar_bar=False, ambient=0.3, render=False,
         )
         self.selected_mesh = pv.PolyData(np.zeros((1, 3)))
         self.selected_actor = plotter.add_mesh(
             self.selected_mesh, color=SELECTED_COLOUR, render_points_as_spheres=True, point_size=2.2 * point_size,
-            name="selected_landmark", pickable=False,
+            name="selected_landmark", pickable=False, render=False,
         )
         self.selected_actor.visibility = False
         self.visible = np.ones(len(self.ids), dtype=bool)

@@ -38,6 +38,7 @@ class MuscleActors:
             ]
         )
         self.reference = np.tile(RING_REFERENCE, (len(self.rest_radii), 1))
+        self.tube_muscle = [mid for mid, count in zip(self.order, self.tube_counts) for _ in range(count)]
         self.meshes: dict[str, pv.PolyData] = {}
         self.actors: dict[str, pv.Actor] = {}
         shape = (len(self.rest_radii), self.topology.n_vertices)
@@ -68,6 +69,7 @@ class MuscleActors:
                 show_scalar_bar=False,
                 interpolation="phong",
                 name=mid,
+                render=False,  # an edit rebuilds these: one frame afterwards, not one per muscle
                 **MUSCLE_MATERIAL,
             )
             self.actors[mid].mapper.scalar_visibility = False
@@ -81,6 +83,7 @@ class MuscleActors:
         centrelines = np.concatenate([states[mid].centrelines for mid in self.order])
         lengths = np.concatenate([states[mid].centreline_lengths for mid in self.order])
         radii = self.rest_radii * volume_keeping_scale(lengths, self.rest_lengths)[:, None]
+        self.centrelines, self.radii = centrelines, radii  # for the labels' line-of-sight test
         tube_surface(centrelines, radii, TUBE_SIDES, self.reference, out=(self.vertices, self.normals))
         self.strain[:] = 100.0 * (lengths / self.rest_lengths - 1.0)[:, None]
         for vtk_object in self._modified:

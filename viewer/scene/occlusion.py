@@ -61,3 +61,42 @@ def _segments_meet_box(a: np.ndarray, b: np.ndarray, box: np.ndarray) -> np.ndar
     near = np.nanmax(np.where(np.isnan(t0), -np.inf, np.minimum(t0, t1)), axis=1)
     far = np.nanmin(np.where(np.isnan(t1), np.inf, np.maximum(t0, t1)), axis=1)
     return (near <= far) & (far >= 0) & (near <= 1)
+
+
+def tubes_in_way(points: np.ndarray, eyes: np.ndarray, centrelines: np.ndarray, radii: np.ndarray,
+                 ignore: np.ndarray | None = None) -> np.ndarray:
+    """For each point (n, 3), the index of a tube between it and its eye point (n, 3), or -1.
+
+    Tubes are centrelines (t, p, 3) with radii (t, p): a segment from a point to its eye is
+    blocked where it passes closer to a centreline than the radius there (a point inside a tube
+    is hidden by it). Tubes that ``ignore`` (n, t) flags for a point do not count for it.
+    """
+    points, eyes = np.atleast_2d(points).astype(float), np.atleast_2d(eyes).astype(float)
+    found = np.full(len(points), -1)
+    if not len(points) or not len(centrelines):
+        return found
+    a, b = centrelines[:, :-1].reshape(-1, 3), centrelines[:, 1:].reshape(-1, 3)
+    radius = ((radii[:, :-1] + radii[:, 1:]) / 2).reshape(-1)
+    tube = np.repeat(np.arange(len(centrelines)), centrelines.shape[1] - 1)
+    blocked = _distance_to_segments(points[:, None], eyes[:, None], a[None], b[None]) < radius
+    if ignore is not None:
+        blocked &= ~ignore[:, tube]
+    hit = blocked.any(axis=1)
+    found[hit] = tube[np.argmax(blocked[hit], axis=1)]
+    return found
+
+
+def _distance_to_segments(p: np.ndarray, q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Shortest distances between segments p-q and a-b, broadcast over leading axes
+    (Ericson, Real-Time Collision Detection 5.1.9); p == q gives point-to-segment distances."""
+    d1, d2, r = q - p, b - a, p - a
+    aa, e = np.einsum("...i,...i->...", d1, d1), np.einsum("...i,...i->...", d2, d2)
+    f, c, bb = np.einsum("...i,...i->...", d2, r), np.einsum("...i,...i->...", d1, r), np.einsum("...i,...i->...", d1, d2)
+    aa, e = np.maximum(aa, 1e-12), np.maximum(e, 1e-12)
+    denominator = aa * e - bb * bb
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(denominator > 1e-9, np.clip((bb * f - c * e) / denominator, 0, 1), 0.0)
+    t = (bb * s + f) / e
+    s = np.where(t < 0, np.clip(-c / aa, 0, 1), np.where(t > 1, np.clip((bb - c) / aa, 0, 1), s))
+    t = np.clip(t, 0, 1)
+    return np.linalg.norm((p + s[..., None] * d1) - (a + t[..., None] * d2), axis=-1)

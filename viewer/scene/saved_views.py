@@ -57,5 +57,6 @@ def apply_panel(scene, state: ViewerState, panel: dict, annotations: Annotations
     target = state_for_panel(scene, panel, annotations)
     state.replace_display(target.hidden, target.opacity, target.labels_on, target.strain_on)
     state.set_pose(target.pose)
+    scene.label_focus = set(panel["labels"]) if isinstance(panel["labels"], list) else set()
     state.select(target.selection)
     apply_camera(scene, panel["camera"])

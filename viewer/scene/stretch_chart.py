@@ -18,7 +18,8 @@ from viewer.scene.export import offscreen_scene
 from viewer.scene.literal_text import literal_text
 
 THUMBNAIL_SIZE = (300, 300)
-SIDE_COLOURS = {"r": "#b8433a", "l": "#e59a6f"}  # right darker, left lighter, as the muscles are drawn
+# Sides in greys, right darker: red and blue mean longer and shorter in the pictures, and only that.
+SIDE_COLOURS = {"r": "#4a4f57", "l": "#a3a9b2"}
 FORMATS = {".png": "png", ".svg": "svg"}
 NAME_WIDTH = 30  # characters per line of a pose name
 

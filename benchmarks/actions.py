@@ -1,0 +1,94 @@
+"""Each user action in the real window, from the call to the first updated frame (run under a display).
+
+    xvfb-run -a -s "-screen 0 1280x800x24" python benchmarks/actions.py [repeats]
+
+Prints one JSON object: action name -> {"p95_ms", "median_ms", "baseline_ms", "baseline"}. The
+baseline of every action is the same reference, measured in the same run: an annotation edit
+the way it was done before (rebuild the muscle and landmark actors, then a full-quality frame),
+the slowest path of the window. Timing ends with ``render_window.Render()``, the first frame that shows the change;
+animations (pose transitions, camera flights) are timed to their first frame, as the user sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def p95(values: list[float]) -> float:
+    return float(np.percentile(values, 95))
+
+
+def measure(repeats: int) -> dict:
+    import tempfile
+
+    from PyQt5.QtCore import QSettings
+    from PyQt5.QtWidgets import QApplication
+
+    from viewer.anatomy.annotations import load_annotations
+    from viewer.anatomy.mesh_pack import load_pack
+    from viewer.app.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    folder = tempfile.mkdtemp()
+    win = MainWindow(load_pack(), load_annotations(), QSettings(f"{folder}/settings.ini", QSettings.IniFormat))
+    win.resize(1280, 800)
+    win.show()
+    app.processEvents()
+    win.show_view("anterior")
+    frame = win.plotter.render_window.Render
+    frame()
+    times: dict[str, list[float]] = {}
+
+    def timed(name: str, action) -> None:
+        app.processEvents()
+        start = time.perf_counter()
+        action()
+        app.processEvents()  # queued slots run before the frame, as in the event loop
+        frame()
+        times.setdefault(name, []).append(1000 * (time.perf_counter() - start))
+
+    femur = win.scene.pack.bones["femur_r"].mesh
+    shaft = femur.vertices[np.argsort(np.abs(femur.vertices[:, 2] - np.median(femur.vertices[:, 2])))[:40]]
+    quiz, lessons = win.learn_panel.quiz, win.learn_panel.lessons
+    poses = list(win.pose_panel.pose_buttons)
+    for k in range(repeats):
+        timed("full_rebuild_baseline", lambda: (win.scene.set_annotations(win.session.annotations), win.scene.set_still_quality(True)))
+        win.actions_by_name["edit_landmarks"].setChecked(True)
+        point = shaft[k % len(shaft)]
+        added = []
+        timed("add_landmark", lambda: added.append(win.session.add("femur_r", point)))
+        timed("move_landmark", lambda: win.session.move(added[0], shaft[(k + 7) % len(shaft)]))
+        timed("undo", win.session.undo_stack.undo)
+        timed("redo", win.session.undo_stack.redo)
+        timed("delete_landmark", lambda: win.session.delete(added[0]))
+        win.actions_by_name["edit_landmarks"].setChecked(False)
+        quiz.new_round(seed=k)
+        question = quiz.round.current
+        timed("quiz_answer", lambda: quiz.respond(question.answer if question.kind == "click" else question.options[0]))
+        timed("quiz_next_question", quiz.ask)
+        win.flight.timer.stop()
+        timed("lesson", lambda: lessons.show_lesson(k % len(lessons.lessons)))
+        win.animator.stop()
+        win.flight.timer.stop()
+        button = win.pose_panel.pose_buttons[poses[k % len(poses)]]
+        timed("pose_button_first_frame", lambda: (button.click(), win.animator._tick()))
+        win.animator.stop()
+        win.flight.timer.stop()
+        target = ["lesser_trochanter_r", "asis_l", "l3_tp_r", "iliac_crest_r"][k % 4]
+        timed("search_selection", lambda: win.structure_panel.search_chosen.emit(target))
+        win.flight.timer.stop()
+    baseline = times.pop("full_rebuild_baseline")
+    win.close()
+    return {name: {"p95_ms": p95(values), "median_ms": float(np.median(values)), "baseline_ms": p95(baseline),
+                   "baseline": "rebuild muscles and landmarks, full-quality frame"} for name, values in times.items()}
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(int(sys.argv[1]) if len(sys.argv) > 1 else 20)))
