@@ -9,7 +9,7 @@ import pyvista as pv
 from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.mesh_pack import load_pack
-from viewer.anatomy.muscle_paths import apply
+from viewer.anatomy.pack_frame import apply
 from viewer.scene.offscreen import use_offscreen_backend
 
 
