@@ -28,6 +28,7 @@ def test_replacing_a_file_keeps_its_permissions(tmp_path, before):
 def test_a_new_file_gets_the_usual_permissions(tmp_path, umask):
     old = os.umask(umask)
     try:
+        (tmp_path / "new" / "folders").mkdir(parents=True)
         write_bytes_atomic(tmp_path / "new" / "folders" / "new.json", b"{}")
         assert os.umask(umask) == umask  # the process umask is left as it was
     finally:

@@ -111,7 +111,7 @@ def test_quiz_questions_read_as_a_student_sees_them(annotations, model):
     catalogue = Catalogue(annotations)
     shown = set(catalogue.structures)
     asis = next(q for q in click_questions(catalogue, shown) if q.answer == "asis_r")
-    assert asis.prompt == "Click the anterior superior iliac spine (right)."
+    assert asis.prompt == "Click the right anterior superior iliac spine."
     assert asis.explanation == f"Right hip bone: {first_sentence(catalogue['asis_r'].description)}" and asis.options == ()
     assert [q.answer for q in click_questions(catalogue, {"asis_r", "psoas_insertion_r"})] == ["asis_r"]  # shown anatomical landmarks only
     insertion = next(q for q in attachment_questions(catalogue, shown) if q.subject == "psoas_insertion_r")
@@ -122,7 +122,7 @@ def test_quiz_questions_read_as_a_student_sees_them(annotations, model):
         q.subject for q in attachment_questions(catalogue, shown - {"psoas_insertion_r"})}
     questions = length_questions(annotations, model)
     sitting = next(q for q in questions if q.subject == "psoas_major_r" and q.prompt.startswith("Sitting"))
-    assert sitting.prompt == "Sitting: compared with standing, what happens to the psoas major (right)?"
+    assert sitting.prompt == "Sitting: compared with standing, what happens to the right psoas major?"
     change = 100 * (model.length("psoas_major_r", annotations.poses["sitting"].pose) / model.length("psoas_major_r", Pose()) - 1)
     assert sitting.explanation == f"In this model it changes by {change:+.0f}% (sitting)."
     assert sitting.options == LENGTH_CHOICES and sitting.pose == annotations.poses["sitting"].pose

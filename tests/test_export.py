@@ -231,8 +231,8 @@ def test_legend_explains_strain_colours_when_muscles_are_coloured_by_length(cont
     [
         (lambda p: p.update(pose="handstand"), "no pose named 'handstand'"),
         (lambda p: p.update(pose={"hip_flexion_r": 170}), "hip_flexion_r 170 degrees is outside -30 to 120"),
-        (lambda p: p.update(hidden=["tibia_r"]), "unknown structure 'tibia_r'"),
-        (lambda p: p.update(opacity={"tibia_l": 0.5}), "unknown structure 'tibia_l'"),
+        (lambda p: p.update(hidden=["fibula_r"]), "unknown structure 'fibula_r'"),
+        (lambda p: p.update(opacity={"fibula_l": 0.5}), "unknown structure 'fibula_l'"),
         (lambda p: p.update(selection="kneecap"), "unknown structure 'kneecap'"),
         (lambda p: p.update(labels=["asis_r", "nose"]), "unknown structure 'nose'"),
     ],

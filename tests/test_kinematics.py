@@ -118,11 +118,15 @@ def test_lumbar_rotation_turns_each_vertebra_a_fifth_more(skeleton):
 def test_the_skeleton_reads_joints_and_centres_from_the_manifest():
     skeleton = Skeleton.from_manifest(load_manifest(default_pack_dir()))  # built here, not in the shared fixture
     assert skeleton.joints == {"t12": None, **{f"l{k}": "lumbar" for k in range(1, 6)}, "sacrum": None,
-                               "hip_bone_r": None, "hip_bone_l": None, "femur_r": "hip_r", "femur_l": "hip_l"}
-    assert sorted(skeleton.joint_centres) == ["femur_l", "femur_r", "l1", "l2", "l3", "l4", "l5"]
+                               "hip_bone_r": None, "hip_bone_l": None, "femur_r": "hip_r", "femur_l": "hip_l",
+                               "tibia_r": "knee_r", "tibia_l": "knee_l", "patella_r": "patella_r", "patella_l": "patella_l"}
+    assert sorted(skeleton.joint_centres) == ["femur_l", "femur_r", "l1", "l2", "l3", "l4", "l5", "patella_l", "patella_r",
+                                              "tibia_l", "tibia_r"]
     assert skeleton.joint_centres["l3"].dtype == float
-    np.testing.assert_array_equal(skeleton.frame_origin("sacrum"), np.zeros(3))  # a bone without a joint centre
     np.testing.assert_array_equal(skeleton.frame_origin("l3"), skeleton.joint_centres["l3"])
+    # a bone without a joint has the manifest's origin: the hip bone's is its socket, the femur's head centre
+    np.testing.assert_array_equal(skeleton.frame_origin("hip_bone_r"), skeleton.joint_centres["femur_r"])
+    assert skeleton.frame_origin("sacrum")[0] == 0.0 and skeleton.frame_origin("sacrum")[2] > 50  # the S1 endplate
 
 
 @pytest.mark.parametrize("axis", ["x", "y", "z"])
@@ -187,12 +191,13 @@ def test_each_vertebra_turns_about_its_own_joint_centre(skeleton):
 
 @pytest.mark.parametrize("side", ["r", "l"])
 def test_knee_flexion_swings_the_foot_back_about_the_knee(skeleton, side):
-    from viewer.anatomy.kinematics import knee_transform
-
-    femur = bone_transforms(Pose(), skeleton)[f"femur_{side}"]
-    knee = np.array([80.0, 0.0, -430.0])
-    moved = apply(knee_transform(Pose(**{f"knee_flexion_{side}": 90}), side, femur, knee), np.array([knee, knee + [0, 0, -400.0]]))
+    knee = skeleton.joint_centres[f"tibia_{side}"]
+    bent = bone_transforms(Pose(**{f"knee_flexion_{side}": 90}), skeleton)
+    moved = apply(bent[f"tibia_{side}"], np.array([knee, knee + [0, 0, -400.0]]))
     np.testing.assert_allclose(moved[0], knee, atol=1e-9)
     np.testing.assert_allclose(moved[1], knee + [0, -400.0, 0], atol=1e-9)  # the foot behind the knee
+    # the patella turns two thirds as far about the same axis; the other leg does not move
+    patella = bent[f"patella_{side}"][:3, :3]
+    assert np.degrees(np.arccos(patella[1, 1])) == pytest.approx(60.0)
     other = "l" if side == "r" else "r"
-    np.testing.assert_allclose(knee_transform(Pose(**{f"knee_flexion_{other}": 90}), side, femur, knee), femur, atol=1e-12)
+    np.testing.assert_allclose(bent[f"tibia_{other}"], bone_transforms(Pose(), skeleton)[f"tibia_{other}"], atol=1e-12)

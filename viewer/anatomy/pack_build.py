@@ -157,7 +157,9 @@ def spine_matrices(source: SourceModel, vertebrae: dict[str, Surface], sacrum: S
     """Matrices taking each myo-sim vertebra (full surfaces in ``vertebrae``) onto the placed sacrum."""
     endplates = {bone_id: vertebral_endplates(s.vertices, s.normals()) for bone_id, s in vertebrae.items()}
     centres = {bone.bone_id: source.joint_centre(bone.source_joint) for bone in VERTEBRAE if bone.source_joint}
-    return place_spine(endplates, centres, sacral_endplate(sacrum.vertices, sacrum.normals()))
+    s1 = sacral_endplate(sacrum.vertices, sacrum.normals())
+    s1[0, 3] = 0.0  # on the midline: the mean sacrum's endplate sits 1.6 mm right of it, and the spine would follow
+    return place_spine(endplates, centres, s1)
 
 
 def assemble(atlas_folder: Path | None = None) -> Assembly:
@@ -186,6 +188,7 @@ def assemble(atlas_folder: Path | None = None) -> Assembly:
         joint_centres[f"tibia_{side}"] = joint_centres[f"patella_{side}"] = knee
     t12 = matrices["t12"] @ endplates["t12"]["inferior"]
     s1 = sacral_endplate(surfaces["sacrum"]["full"].vertices, surfaces["sacrum"]["full"].normals())
+    s1[0, 3] = 0.0
     origins = dict(joint_centres, sacrum=s1[:3, 3], t12=t12[:3, 3], hip_bone_r=placement.sockets["r"],
                    hip_bone_l=placement.sockets["l"])
     figures.update({"femoral head radius": placement.head_radius,
