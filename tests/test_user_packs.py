@@ -47,8 +47,9 @@ def opensim_manifest() -> dict:
         "transform": _at(0.0, 70.7, 66.1),
         "bones": [
             {"id": "sacrum", "name": "Sacrum", "file": "sacrum.vtp", "parent": None, "transform": _at(*SACRUM_IN_PELVIS)},
-            {"id": "hip_bone_r", "name": "Right hip bone", "file": "r_pelvis.vtp", "parent": "sacrum"},
-            {"id": "hip_bone_l", "name": "Left hip bone", "file": "l_pelvis.vtp", "parent": "sacrum"},
+            # each hip bone's own frame starts at the centre of its socket, where its landmarks are measured from
+            {"id": "hip_bone_r", "name": "Right hip bone", "file": "r_pelvis.vtp", "parent": "sacrum", "origin": HIP_IN_PELVIS["r"]},
+            {"id": "hip_bone_l", "name": "Left hip bone", "file": "l_pelvis.vtp", "parent": "sacrum", "origin": HIP_IN_PELVIS["l"]},
             femur("r"),
             femur("l"),
         ],
@@ -328,11 +329,11 @@ def test_joint_centre_must_be_finite_and_bounded(pack_copy, capsys, value):
     manifest = json.loads(path.read_text())
     bone_entry(manifest, "femur_r")["joint_centre"][0] = 424242.5
     path.write_text(json.dumps(manifest).replace("424242.5", value))
-    loaded = load_pack(pack_copy)
-    assert loaded.missing == ["femur_r", "tibia_r", "patella_r"]  # the lower leg hangs from the femur
-    assert f"{path}): at $.bones[9].joint_centre[0]:" in str(loaded.problems[0])
+    # the JSON gate refuses the manifest whole, naming the file and the place, before any bone is read
+    with pytest.raises(InputError, match=r"\$\.bones\[9\]\.joint_centre\[0\]"):
+        load_pack(pack_copy)
     code, out, err = run(capsys, "--pack", str(pack_copy), "lengths", "--muscle", "psoas_major_r")
-    assert code == 2 and "nan" not in out and "psoas_major_r is left out" in err
+    assert code == 2 and "nan" not in out and str(path) in err and "joint_centre[0]" in err
 
 
 def test_joint_centre_beyond_any_body_in_the_packs_units(pack_copy):

@@ -42,7 +42,7 @@ def coordinate_sweep(annotations: Annotations, manifest: dict, muscle_id: str, c
     side = model.muscles[muscle_id].side
     field = f"{coordinate}_{side}" if f"{coordinate}_{side}" in COORDINATES else check_coordinate(coordinate)
     if field.startswith("hip_") and f"hip_{field[-1]}" not in skeleton.joints.values():
-        raise ValueError(f"the pack has no bone with a hip_{field[-1]} joint, so {coordinate} moves nothing and the length of "
+        raise ValueError(f"the pack has no bone with a hip_{field[-1]} joint, so {coordinate.replace('_', ' ')} moves nothing and the length of "
                          f"{muscle_id} would be the same at every angle; give the femur \"joint\": \"hip_{field[-1]}\" and its joint_centre")
     standing = model.length(muscle_id, Pose())
     angles = np.arange(start, stop + step / 2, step)
