@@ -78,7 +78,7 @@ def test_window_renders_bones_and_muscles(window):
     bone = (r > 90) & (r - b > 12) & (g - b > 4)
     muscle = (r > 110) & (r - g > 50) & (r - b > 50)
     assert bone.mean() > 0.03 and muscle.sum() > 500
-    assert win.missing_label.text() == "11 bones loaded"
+    assert win.missing_label.text() == "15 bones loaded"
 
 
 def test_clicking_a_landmark_shows_it_in_the_info_panel(window, qtbot):
@@ -266,12 +266,12 @@ def test_missing_bone_is_named_in_the_status_bar(window, pack_copy, content):
     assert "hip_bone_l" in win.missing_label.text()
     assert "hip_bone_l" not in win.scene.bone_actors
     assert "iliacus_l" not in win.scene.muscle_actors.actors  # its origins are on the missing bone
-    assert len(win.scene.bone_actors) == 10
+    assert len(win.scene.bone_actors) == 14
 
 
 def test_window_without_annotations_shows_bones(window, content):
     win = window(content[0], None)
-    assert len(win.scene.bone_actors) == 11 and win.scene.muscle_actors is None
+    assert len(win.scene.bone_actors) == 15 and win.scene.muscle_actors is None
 
 
 def test_export_dialog_previews_and_writes(window, tmp_path):

@@ -63,6 +63,11 @@ def _segments_meet_box(a: np.ndarray, b: np.ndarray, box: np.ndarray) -> np.ndar
     return (near <= far) & (far >= 0) & (near <= 1)
 
 
+# A sight line passing this close outside a tube's drawn radius counts as blocked: the drawn surface
+# is a polygon sampled along the centreline, and a leader ending on its edge would pick the muscle.
+GRAZE_MM = 2.0
+
+
 def tubes_in_way(points: np.ndarray, eyes: np.ndarray, centrelines: np.ndarray, radii: np.ndarray,
                  ignore: np.ndarray | None = None) -> np.ndarray:
     """For each point (n, 3), the index of a tube between it and its eye point (n, 3), or -1.
@@ -78,7 +83,7 @@ def tubes_in_way(points: np.ndarray, eyes: np.ndarray, centrelines: np.ndarray, 
     a, b = centrelines[:, :-1].reshape(-1, 3), centrelines[:, 1:].reshape(-1, 3)
     radius = ((radii[:, :-1] + radii[:, 1:]) / 2).reshape(-1)
     tube = np.repeat(np.arange(len(centrelines)), centrelines.shape[1] - 1)
-    blocked = _distance_to_segments(points[:, None], eyes[:, None], a[None], b[None]) < radius
+    blocked = _distance_to_segments(points[:, None], eyes[:, None], a[None], b[None]) < radius + GRAZE_MM
     if ignore is not None:
         blocked &= ~ignore[:, tube]
     hit = blocked.any(axis=1)
