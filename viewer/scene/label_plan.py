@@ -62,6 +62,8 @@ def plan_labels(scene, selection: str | None, focus: frozenset[str] | set[str] =
     else:
         chosen = [k for k, lid in enumerate(landmarks.ids) if landmarks.visible[k]
                   and (landmarks.kinds[k] == "landmark" or lid == selection or lid in focus or lid in related)]
+    # a point being added is drawn before the catalogue knows it: it gets its label once it is added
+    chosen = [k for k in chosen if landmarks.ids[k] in catalogue.structures]
     ids = [landmarks.ids[k] for k in chosen]
     relevance = np.array([SELECTED if i == selection else FOCUS if (i in focus or only is not None) else RELATED if i in related else OTHER
                           for i in ids])
