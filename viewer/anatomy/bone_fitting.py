@@ -53,13 +53,3 @@ def endplate(vertices: np.ndarray, normals: np.ndarray, direction: np.ndarray, n
         raise ValueError("no endplate found")
     centre, normal = fit_plane(vertices[chosen])
     return centre, normal if normal @ direction > 0 else -normal
-
-
-def rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Smallest rotation taking direction ``a`` to direction ``b``."""
-    a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
-    axis, cosine = np.cross(a, b), float(a @ b)
-    if np.linalg.norm(axis) < 1e-12:
-        return np.eye(3)
-    k = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
-    return np.eye(3) + k + k @ k / (1.0 + cosine)

@@ -127,10 +127,6 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _triangles(path: Path) -> int:
-    return int(len(trimesh.load(path, process=False).faces))
-
-
 def _write_surface(surface: Surface, path: Path) -> dict:
     """Write a surface as binary PLY (coordinates to 1 um) and describe it for the manifest."""
     mesh = trimesh.Trimesh(np.round(surface.vertices, 3), surface.faces, process=False)
@@ -149,17 +145,7 @@ class Assembly:
     surfaces: dict[str, dict[str, Surface]]  # bone id -> level ("full", "light") -> surface
     joint_centres: dict[str, np.ndarray]
     origins: dict[str, np.ndarray]  # frame origin of each bone
-    spine_matrices: dict[str, np.ndarray]  # myo-sim frame -> project frame, per vertebra
     figures: dict[str, float]
-
-
-def spine_matrices(source: SourceModel, vertebrae: dict[str, Surface], sacrum: Surface) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """Matrices taking each myo-sim vertebra (full surfaces in ``vertebrae``) onto the placed sacrum."""
-    endplates = {bone_id: vertebral_endplates(s.vertices, s.normals()) for bone_id, s in vertebrae.items()}
-    centres = {bone.bone_id: source.joint_centre(bone.source_joint) for bone in VERTEBRAE if bone.source_joint}
-    s1 = sacral_endplate(sacrum.vertices, sacrum.normals())
-    s1[0, 3] = 0.0  # on the midline: the mean sacrum's endplate sits 1.6 mm right of it, and the spine would follow
-    return place_spine(endplates, centres, s1)
 
 
 def assemble(atlas_folder: Path | None = None) -> Assembly:
@@ -176,9 +162,11 @@ def assemble(atlas_folder: Path | None = None) -> Assembly:
                 surfaces.setdefault(f"{stem}_{side}", {})[level] = left.moved(placement.matrices[f"{stem}_{side}"])
     source = SourceModel()
     own = {bone.bone_id: {level: source.vertebra(bone, level) for level in VERTEBRA_SUBDIVISIONS} for bone in VERTEBRAE}
-    matrices, figures = spine_matrices(source, {bone_id: s["full"] for bone_id, s in own.items()}, surfaces["sacrum"]["full"])
-    source_centres = {bone.bone_id: source.joint_centre(bone.source_joint) for bone in VERTEBRAE if bone.source_joint}
     endplates = {bone_id: vertebral_endplates(s["full"].vertices, s["full"].normals()) for bone_id, s in own.items()}
+    source_centres = {bone.bone_id: source.joint_centre(bone.source_joint) for bone in VERTEBRAE if bone.source_joint}
+    s1 = sacral_endplate(surfaces["sacrum"]["full"].vertices, surfaces["sacrum"]["full"].normals())
+    s1[0, 3] = 0.0  # on the midline: the mean sacrum's endplate sits 1.6 mm right of it, and the spine would follow
+    matrices, figures = place_spine(endplates, source_centres, s1)
     for bone_id, levels in own.items():
         surfaces[bone_id] = {level: surface.moved(matrices[bone_id]) for level, surface in levels.items()}
     joint_centres = {bone_id: matrices[bone_id][:3, :3] @ c + matrices[bone_id][:3, 3] for bone_id, c in source_centres.items()}
@@ -187,14 +175,12 @@ def assemble(atlas_folder: Path | None = None) -> Assembly:
         knee = atlas_bones.knee_centre(surfaces[f"femur_{side}"]["full"])
         joint_centres[f"tibia_{side}"] = joint_centres[f"patella_{side}"] = knee
     t12 = matrices["t12"] @ endplates["t12"]["inferior"]
-    s1 = sacral_endplate(surfaces["sacrum"]["full"].vertices, surfaces["sacrum"]["full"].normals())
-    s1[0, 3] = 0.0
     origins = dict(joint_centres, sacrum=s1[:3, 3], t12=t12[:3, 3], hip_bone_r=placement.sockets["r"],
                    hip_bone_l=placement.sockets["l"])
     figures.update({"femoral head radius": placement.head_radius,
                     "right socket radius": placement.socket_radii["r"],
                     "left socket radius": placement.socket_radii["l"]})
-    return Assembly(surfaces, joint_centres, origins, matrices, figures)
+    return Assembly(surfaces, joint_centres, origins, figures)
 
 
 def _source_licence(package: str) -> str:
