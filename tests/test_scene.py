@@ -163,6 +163,52 @@ def test_labels_skip_landmarks_a_bone_hides(scene):
     assert "Head of right femur\nfar side" in labelled()
 
 
+def test_labels_follow_their_plan_while_the_view_moves_and_are_planned_again_when_it_stops(scene, monkeypatch):
+    from viewer.scene.projection import world_to_display
+
+    scene.make_state()
+    scene.set_view("anterior")
+    window = scene.plotter.render_window
+    window.Render()
+    calls = []
+    plan = scene.labels.plan_for_camera
+    monkeypatch.setattr(scene.labels, "plan_for_camera", lambda: calls.append(1) or plan())
+    scene.set_still_quality(False)
+    for _ in range(3):
+        scene.plotter.camera.Azimuth(10)
+        window.Render()
+    assert calls == []  # what hides what is not asked while moving
+    moved = scene.labels.plan
+    assert moved.ids
+    expected, _ = world_to_display(scene.plotter.renderer, moved.points)
+    np.testing.assert_allclose(moved.anchors, expected, atol=1e-6)  # each anchor still on its landmark
+    scene.set_still_quality(True)
+    window.Render()
+    assert calls == [1]  # stopped: planned afresh for where the camera is now
+
+
+def test_an_edit_away_from_the_muscles_keeps_their_actors_and_one_on_an_origin_rebuilds_them(scene, tmp_path):
+    import copy
+
+    from viewer.anatomy.annotation_layer import empty_layer
+    from viewer.anatomy.annotations import Source, check_annotations, default_annotations_path
+
+    base = Source.read(default_annotations_path())
+    tubes = scene.muscle_actors
+
+    def layer_with(landmark: dict) -> None:
+        scene.set_annotations(check_annotations(base, Source(tmp_path / "mine.json", {**empty_layer(), "landmarks": [landmark]})))
+
+    femur = scene.pack.bones["femur_r"]
+    point = femur.vertices[np.argmin(femur.vertices[:, 2])] - femur.frame_origin
+    layer_with({"id": "my_point", "name": "My point", "bone": "femur_r", "position": point.tolist(), "kind": "landmark"})
+    assert scene.muscle_actors is tubes and "my_point" in scene.landmark_actors.ids
+    origin = copy.deepcopy(next(lm for lm in base.document["landmarks"] if lm["id"] == "psoas_insertion_r"))
+    origin["position"] = (np.asarray(origin["position"]) + [0, 0, 0.3]).tolist()
+    layer_with(origin)
+    assert scene.muscle_actors is not tubes  # an insertion moved: the muscles are built again
+
+
 def test_line_of_sight_through_a_bone_is_blocked(scene):
     from viewer.anatomy.kinematics import bone_transforms
 

@@ -10,7 +10,7 @@ JSON path, line and column, and raised as one :class:`ProblemsError`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,9 @@ class Source:
     path: Path
     document: Any
     text: str | None = None
+    # its schema problems once found, by top-level requirement: the shipped document is checked
+    # again with every edit of a layer over it, and it does not change (the document is never mutated)
+    checked: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def read(cls, path: Path) -> Source:
@@ -226,12 +229,16 @@ def _file_problems(source: Source, required: list[str] | None) -> list[Problem]:
 
     A file nested too deeply is not shown to the schema validator, which recurses.
     """
-    unusable = unusable_values(source.document)
-    if any(message == TOO_DEEP for _, message in unusable):
-        return placed(unusable, source.path, source.text)
-    seen = {where for where, _ in unusable}
-    problems = [(where, message) for where, message in schema_errors(source.document, SCHEMA_NAME, required) if where not in seen]
-    return placed(problems + unusable, source.path, source.text)
+    key = None if required is None else tuple(required)
+    if key not in source.checked:
+        unusable = unusable_values(source.document)
+        if any(message == TOO_DEEP for _, message in unusable):
+            source.checked[key] = placed(unusable, source.path, source.text)
+        else:
+            seen = {where for where, _ in unusable}
+            problems = [(where, message) for where, message in schema_errors(source.document, SCHEMA_NAME, required) if where not in seen]
+            source.checked[key] = placed(problems + unusable, source.path, source.text)
+    return list(source.checked[key])
 
 
 def check_annotations(base: Source, layer: Source | None = None, pack=None) -> Annotations:

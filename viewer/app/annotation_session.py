@@ -23,19 +23,20 @@ AUTOSAVE_RETRY_MS = 10_000
 
 
 class LayerChange(QUndoCommand):
-    """One edit: the layer before and after it, and what to select after redo and after undo."""
+    """One edit: the layer before and after it (each with its checked document, so that undo and
+    redo never check again), and what to select after redo and after undo."""
 
-    def __init__(self, session: AnnotationSession, text: str, before: dict, after: dict,
+    def __init__(self, session: AnnotationSession, text: str, before: tuple[dict, Annotations], after: tuple[dict, Annotations],
                  select_after: str | None, select_before: str | None):
         super().__init__(text)
         self.session, self.before, self.after = session, before, after
         self.select_after, self.select_before = select_after, select_before
 
     def redo(self) -> None:
-        self.session.install(self.after, self.select_after)
+        self.session.install(*self.after, self.select_after)
 
     def undo(self) -> None:
-        self.session.install(self.before, self.select_before)
+        self.session.install(*self.before, self.select_before)
 
 
 class AnnotationSession(QObject):
@@ -67,19 +68,19 @@ class AnnotationSession(QObject):
     def _check(self, layer: dict) -> Annotations:
         return check_annotations(self.base, Source(self.layer_path or Path("(unsaved annotations)"), layer))
 
-    def install(self, layer: dict, selection: str | None) -> None:
-        """Make ``layer`` current (it was checked when its edit was pushed) and tell the window."""
-        self.annotations = self._check(layer)
+    def install(self, layer: dict, annotations: Annotations, selection: str | None) -> None:
+        """Make ``layer`` current with its document (checked when its edit was pushed) and tell the window."""
+        self.annotations = annotations
         self.layer = layer
         self.changed.emit(self.annotations, selection)
 
     def apply(self, text: str, layer: dict, selection: str | None = None) -> None:
         """Check a changed layer and push it as one undo step; :class:`ProblemsError` if it is invalid."""
-        self._check(layer)
+        after = self._check(layer)
         before = None
         if selection is not None and selection in self.annotations.landmarks:
             before = selection
-        self.undo_stack.push(LayerChange(self, text, self.layer, layer, selection, before))
+        self.undo_stack.push(LayerChange(self, text, (self.layer, self.annotations), (layer, after), selection, before))
 
     # --- edits --------------------------------------------------------------------------------
     def add(self, bone_id: str, standing_point) -> str:
@@ -102,7 +103,8 @@ class AnnotationSession(QObject):
 
     def delete(self, landmark_id: str) -> None:
         layer = edits.delete_landmark(self.layer, self.annotations, landmark_id)
-        self.undo_stack.push(LayerChange(self, f"Delete {landmark_id}", self.layer, layer, None, landmark_id))
+        self.undo_stack.push(LayerChange(self, f"Delete {landmark_id}", (self.layer, self.annotations), (layer, self._check(layer)),
+                                         None, landmark_id))
 
     # --- files --------------------------------------------------------------------------------
     @property

@@ -7,6 +7,8 @@ whatever the state says changed.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkTextActor, vtkTextRenderer
@@ -49,6 +51,15 @@ def _ring(axis: np.ndarray, tilt_degrees: float = 40.0, count: int = 8) -> list[
             for a in np.linspace(0, 2 * np.pi, count, endpoint=False)]
 
 
+def _muscle_inputs(annotations: Annotations) -> str:
+    """What the muscle model is built from, as text to compare: the muscle records and the landmarks they name."""
+    named = {f["origin"] for m in annotations.muscles.values() for f in m["fascicles"]}
+    named |= {m["insertion"] for m in annotations.muscles.values()}
+    places = {lid: [annotations.landmarks[lid].bone, np.asarray(annotations.landmarks[lid].position).tolist()]
+              for lid in sorted(named) if lid in annotations.landmarks}
+    return json.dumps([annotations.muscles, places], sort_keys=True)
+
+
 def _polydata(vertices: np.ndarray, faces: np.ndarray) -> pv.PolyData:
     """A triangle surface as pyvista PolyData with smooth point normals."""
     cells = np.hstack([np.full((len(faces), 1), 3), faces]).astype(np.int64).ravel()
@@ -85,6 +96,7 @@ class AnatomyScene:
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self.muscle_model: MuscleModel | None = None
         self.muscle_actors: MuscleActors | None = None
+        self._muscles_from = ""
         self.lines_of_action: LinesOfAction | None = None
         self.muscle_states: dict = {}
         self.landmark_actors: LandmarkActors | None = None
@@ -105,21 +117,27 @@ class AnatomyScene:
     def set_annotations(self, annotations: Annotations) -> None:
         """Muscles and landmarks of an annotations document, drawn at the current pose.
 
-        Called again after an edit: bones, camera and pose stay, the muscle and landmark actors
-        are rebuilt (tens of milliseconds; for an edit, never per frame).
+        Called again after an edit: bones, camera and pose stay, the landmark actors are rebuilt,
+        and the muscles only if the edit touched what they are built from (most edits do not: a
+        muscle rebuild is most of an edit's time).
         """
         point_size = 11.0
+        muscles_from = _muscle_inputs(annotations)
+        rebuild_muscles = self.muscle_actors is None or muscles_from != self._muscles_from
         if self.muscle_actors is not None:
-            for actor in [*self.muscle_actors.actors.values(), *self.lines_of_action.actors.values()]:
-                self.plotter.remove_actor(actor, reset_camera=False, render=False)
+            if rebuild_muscles:
+                for actor in [*self.muscle_actors.actors.values(), *self.lines_of_action.actors.values()]:
+                    self.plotter.remove_actor(actor, reset_camera=False, render=False)
             point_size = self.landmark_actors.actor.prop.point_size
         self.annotations = annotations
         self.catalogue = Catalogue(annotations, {bone_id: bone.name for bone_id, bone in self.pack.bones.items()})
-        self.muscle_model = MuscleModel(annotations, self.skeleton, set(self.pack.bones))
-        standing = self.muscle_model.evaluate(Pose())
-        self.standing_lengths = {mid: state.length for mid, state in standing.items()}
-        self.muscle_actors = MuscleActors(self.plotter, self.muscle_model, standing)
-        self.lines_of_action = LinesOfAction(self.plotter, self.muscle_model, standing)
+        if rebuild_muscles:
+            self._muscles_from = muscles_from
+            self.muscle_model = MuscleModel(annotations, self.skeleton, set(self.pack.bones))
+            standing = self.muscle_model.evaluate(Pose())
+            self.standing_lengths = {mid: state.length for mid, state in standing.items()}
+            self.muscle_actors = MuscleActors(self.plotter, self.muscle_model, standing)
+            self.lines_of_action = LinesOfAction(self.plotter, self.muscle_model, standing)
         self.landmark_actors = LandmarkActors(self.plotter, annotations, self.skeleton, set(self.pack.bones), point_size)
         if self.labels is None:
             self.labels = LabelOverlay(self.plotter, self.label_plan)
@@ -300,7 +318,8 @@ class AnatomyScene:
         return bool(self.occlusion.clear(point, point + CLEAR_VIEW_MM * direction, self.transforms)[0])
 
     def set_still_quality(self, full: bool) -> None:
-        """Full quality for still frames; anti-aliasing off and light bones while the view moves.
+        """Full quality for still frames; anti-aliasing off, light bones and labels that follow their
+        last plan while the view moves.
 
         On software rendering anti-aliasing costs several times the frame time and the full bone
         surfaces most of the rest (see benchmarks/interaction.py); a still frame can afford both.
@@ -309,6 +328,8 @@ class AnatomyScene:
             self.plotter.enable_anti_aliasing("ssaa")
         else:
             self.plotter.disable_anti_aliasing()
+        if self.labels is not None:
+            self.labels.set_moving(not full)
         for bone_id, actor in self.bone_actors.items():
             surface = self._bone_surfaces[bone_id][0 if full else 1]
             if actor.mapper.dataset is not surface:

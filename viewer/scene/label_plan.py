@@ -36,6 +36,17 @@ class LabelPlan:
     dashed: np.ndarray  # the landmark lies behind something: the leader is dashed
     highlight: int | None
     limit: int | None = MAX_LABELS
+    points: np.ndarray | None = None  # (n, 3) the landmarks in the scene, to follow a moving camera
+
+    def followed(self, renderer) -> LabelPlan:
+        """The same labels for a camera that has moved: anchors projected again, those now behind the
+        camera dropped. What hides what is not asked again (that is most of a plan's cost), so a
+        moving view keeps the labels it started with until it stops."""
+        anchors, in_front = world_to_display(renderer, self.points.reshape(-1, 3))
+        keep = np.nonzero(in_front)[0]
+        highlight = int(np.nonzero(keep == self.highlight)[0][0]) if self.highlight in keep else None
+        return LabelPlan([self.ids[k] for k in keep], [self.texts[k] for k in keep], anchors[keep].reshape(-1, 2),
+                         self.priority[keep], self.dashed[keep], highlight, self.limit, self.points[keep])
 
 
 def related_landmarks(catalogue, structure_id: str | None) -> set[str]:
@@ -88,7 +99,7 @@ def plan_labels(scene, selection: str | None, focus: frozenset[str] | set[str] =
     ids = [ids[k] for k in keep]
     highlight = ids.index(selection) if selection in ids else None
     return LabelPlan(ids, texts, anchors, spread_priority(anchors, relevance), np.array(dashed, dtype=bool), highlight,
-                     None if only is not None else MAX_LABELS)
+                     None if only is not None else MAX_LABELS, points[keep].reshape(-1, 3))
 
 
 def what_hides(scene, ids: list[str], points: np.ndarray) -> list[str | None]:

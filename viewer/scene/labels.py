@@ -25,7 +25,8 @@ class LabelOverlay:
 
     def __init__(self, plotter: pv.Plotter, plan: Callable[[], LabelPlan], font_size: int = 14):
         """``plan()`` says what to label for the current camera; it is asked again only when the
-        camera or :attr:`generation` (bumped by the scene on any change of content) has changed."""
+        camera or :attr:`generation` (bumped by the scene on any change of content) has changed.
+        While :attr:`moving` the last plan follows the camera instead of being asked again."""
         self.renderer = plotter.renderer
         self.plan_for_camera = plan
         self.font_size = font_size
@@ -34,6 +35,7 @@ class LabelOverlay:
         self.enabled = True
         self.reserve_bottom = 0.0  # pixels kept free at the bottom (for the info overlay)
         self.generation = 0
+        self.moving = False
         self._planned_for: tuple | None = None
         self._actors: list[vtkTextActor] = []
         self._line_actors = {dashed: self._lines_actor() for dashed in (False, True)}
@@ -57,6 +59,12 @@ class LabelOverlay:
     def changed(self) -> None:
         """The scene's content changed (pose, visibility, selection): plan again at the next render."""
         self.generation += 1
+
+    def set_moving(self, moving: bool) -> None:
+        """While the view moves labels follow their plan; once it stops they are planned afresh."""
+        if self.moving and not moving:
+            self.changed()
+        self.moving = moving
 
     def set_font_size(self, size: int) -> None:
         self.font_size = size
@@ -93,9 +101,13 @@ class LabelOverlay:
         key = (self.renderer.GetActiveCamera().GetMTime(), self.generation, width, height, self.reserve_bottom, self.enabled)
         if key == self._planned_for:
             return
+        follow = self.moving and self.plan is not None and self._planned_for is not None and key[1:] == self._planned_for[1:]
         self._planned_for = key
         self.placed = []
-        self.plan = self.plan_for_camera() if self.enabled else None
+        if follow and self.plan is not None and self.plan.points is not None:
+            self.plan = self.plan.followed(self.renderer)
+        else:
+            self.plan = self.plan_for_camera() if self.enabled else None
         if self.plan is not None and self.plan.ids:
             for k, text in enumerate(self.plan.texts):
                 self._text_actor(k).SetInput(text)

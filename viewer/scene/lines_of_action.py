@@ -39,7 +39,7 @@ class LinesOfAction:
             mesh.points = self.points[rows]  # a view, so updates write straight into VTK's array
             self._meshes.append(mesh)
             actor = plotter.add_mesh(mesh, color=model.muscles[mid].colour, line_width=LINE_WIDTH, lighting=False,
-                                     name=f"{mid} lines", pickable=False, reset_camera=False)
+                                     name=f"{mid} lines", pickable=False, reset_camera=False, render=False)
             actor.visibility = False
             self.actors[mid] = actor
             start += n * p
