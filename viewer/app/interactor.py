@@ -27,7 +27,10 @@ class ViewerInteractor(QtInteractor):
     dropped = pyqtSignal(float, float)
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        # No auto-update timer: pyvistaqt's default redraws five times a second forever, each a
+        # full-quality frame (hundreds of milliseconds in software), so an idle window kept a core
+        # busy and every action waited behind a frame. The window asks for each frame it needs.
+        super().__init__(parent, auto_update=False)
         self._press = None
         self.grab: Callable[[float, float], bool] | None = None
         self._dragging = False
