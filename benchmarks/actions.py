@@ -5,8 +5,9 @@
 Prints one JSON object: action name -> {"p95_ms", "median_ms", "baseline_ms", "baseline"}. The
 baseline of every action is the same reference, measured in the same run: an annotation edit
 the way it was done before (rebuild the muscle and landmark actors, then a full-quality frame),
-the slowest path of the window. Timing ends with ``render_window.Render()``, the first frame that shows the change;
-animations (pose transitions, camera flights) are timed to their first frame, as the user sees it.
+the slowest path of the window. Timing ends when the window has drawn its first frame after the
+call (the event loop runs meanwhile, as it would); animations (pose transitions, camera flights)
+are timed to their first frame, as the user sees it.
 """
 
 from __future__ import annotations
@@ -42,24 +43,33 @@ def measure(repeats: int) -> dict:
     win.show()
     app.processEvents()
     win.show_view("anterior")
-    frame = win.plotter.render_window.Render
-    frame()
+    window = win.plotter.render_window
+    window.Render()
+    frames: list[float] = []
+    window.AddObserver("EndEvent", lambda *_: frames.append(time.perf_counter()))
     times: dict[str, list[float]] = {}
 
     def timed(name: str, action) -> None:
+        """From the call to the end of the first frame the window draws after it (the event loop
+        runs as it would, so a slot queued by the action and the frame it asks for both count).
+        Each action starts from a settled window: the previous one's full-quality frame is drawn."""
+        while win._still_timer.isActive():
+            app.processEvents()
         app.processEvents()
+        frames.clear()
         start = time.perf_counter()
         action()
-        app.processEvents()  # queued slots run before the frame, as in the event loop
-        frame()
-        times.setdefault(name, []).append(1000 * (time.perf_counter() - start))
+        while not frames and time.perf_counter() - start < 30:
+            app.processEvents()
+        times.setdefault(name, []).append(1000 * (frames[0] - start))
 
     femur = win.scene.pack.bones["femur_r"].mesh
     shaft = femur.vertices[np.argsort(np.abs(femur.vertices[:, 2] - np.median(femur.vertices[:, 2])))[:40]]
     quiz, lessons = win.learn_panel.quiz, win.learn_panel.lessons
     poses = list(win.pose_panel.pose_buttons)
     for k in range(repeats):
-        timed("full_rebuild_baseline", lambda: (win.scene.set_annotations(win.session.annotations), win.scene.set_still_quality(True)))
+        timed("full_rebuild_baseline", lambda: (win.scene.set_annotations(win.session.annotations, rebuild=True),
+                                                win.scene.set_still_quality(True), window.Render()))
         win.actions_by_name["edit_landmarks"].setChecked(True)
         point = shaft[k % len(shaft)]
         added = []
@@ -73,17 +83,17 @@ def measure(repeats: int) -> dict:
         question = quiz.round.current
         timed("quiz_answer", lambda: quiz.respond(question.answer if question.kind == "click" else question.options[0]))
         timed("quiz_next_question", quiz.ask)
-        win.flight.timer.stop()
+        win.flight.stop()
         timed("lesson", lambda: lessons.show_lesson(k % len(lessons.lessons)))
         win.animator.stop()
-        win.flight.timer.stop()
+        win.flight.stop()
         button = win.pose_panel.pose_buttons[poses[k % len(poses)]]
-        timed("pose_button_first_frame", lambda: (button.click(), win.animator._tick()))
+        timed("pose_button_first_frame", button.click)
         win.animator.stop()
-        win.flight.timer.stop()
+        win.flight.stop()
         target = ["lesser_trochanter_r", "asis_l", "l3_tp_r", "iliac_crest_r"][k % 4]
         timed("search_selection", lambda: win.structure_panel.search_chosen.emit(target))
-        win.flight.timer.stop()
+        win.flight.stop()
     baseline = times.pop("full_rebuild_baseline")
     win.close()
     return {name: {"p95_ms": p95(values), "median_ms": float(np.median(values)), "baseline_ms": p95(baseline),

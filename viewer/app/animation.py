@@ -98,7 +98,9 @@ class PoseAnimator(QObject):
 
 
 class CameraFlight(QObject):
-    """Flies the camera to a new position and focal point."""
+    """Flies the camera to a new position and focal point; ``moving(bool)`` when a flight starts and ends."""
+
+    moving = pyqtSignal(bool)
 
     def __init__(self, plotter, parent=None):
         super().__init__(parent)
@@ -119,7 +121,14 @@ class CameraFlight(QObject):
         self._direction = (start_offset / self._distance[0], end_offset / self._distance[1])
         self._duration = duration_ms
         self.clock.start()
-        self.timer.start()
+        if not self.timer.isActive():
+            self.timer.start()
+            self.moving.emit(True)
+
+    def stop(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.moving.emit(False)
 
     def _tick(self) -> None:
         t = min(1.0, self.clock.elapsed() / self._duration)
@@ -135,7 +144,7 @@ class CameraFlight(QObject):
         self.plotter.reset_camera_clipping_range()
         self.plotter.render()
         if t >= 1.0:
-            self.timer.stop()
+            self.stop()
 
 
 def slerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:

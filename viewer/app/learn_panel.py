@@ -57,7 +57,6 @@ class LessonsPanel(QWidget):
         after = (camera.position, camera.focal_point)
         camera.position, camera.focal_point, camera.up = before  # glide there rather than jump
         window.fly(*after)
-        window.plotter.render()
         if lesson.animation:
             window.animator.play_cycle(ANIMATIONS[lesson.animation])
         see = f'<p><a href="{STRETCH_LAB_LINK}">Every popular psoas stretch, measured: open the Stretch lab</a></p>' if lesson.see == "stretch_lab" else ""

@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
         self.plotter.hovered.connect(self._hovered)
         self.plotter.interaction_started.connect(lambda: self.scene.set_still_quality(False))
         self.plotter.interaction_ended.connect(self._still)
-        self.animator.moving.connect(lambda moving: self._still() if not moving else self.scene.set_still_quality(False))
+        self.animator.moving.connect(self._moving)
+        self.flight.moving.connect(self._moving)
         self.animator.heading_to.connect(self.frame_anatomy)
         self.state.subscribe(self._on_state)
         self._discard_on_close = False
@@ -240,7 +241,7 @@ class MainWindow(QMainWindow):
 
     # --- user intents ------------------------------------------------------------------------
     def show_view(self, name: str) -> None:
-        self.flight.timer.stop()
+        self.flight.stop()
         self.scene.set_view(name)
         self._camera_set = self._camera_now()
         self.plotter.render()
@@ -331,6 +332,13 @@ class MainWindow(QMainWindow):
         text = self.scene.catalogue[picked].name if named else ""
         self.hover_label.setText(text)
         self.plotter.interactor.setToolTip(guard.plain_tooltip(text))
+
+    def _moving(self, moving: bool) -> None:
+        """Quick frames while a pose animation or a camera flight runs; full quality once neither does."""
+        if moving:
+            self.scene.set_still_quality(False)
+        elif not (self.animator.timer.isActive() or self.flight.timer.isActive()):
+            self._still()
 
     @guard.guarded("Drawing", quiet=True)
     def _still(self) -> None:

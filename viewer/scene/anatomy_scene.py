@@ -114,16 +114,16 @@ class AnatomyScene:
         self.overlay.GetTextProperty().SetBackgroundOpacity(0.75)
         plotter.renderer.AddViewProp(self.overlay)
 
-    def set_annotations(self, annotations: Annotations) -> None:
+    def set_annotations(self, annotations: Annotations, rebuild: bool = False) -> None:
         """Muscles and landmarks of an annotations document, drawn at the current pose.
 
         Called again after an edit: bones, camera and pose stay, the landmark actors are rebuilt,
         and the muscles only if the edit touched what they are built from (most edits do not: a
-        muscle rebuild is most of an edit's time).
+        muscle rebuild is most of an edit's time). ``rebuild`` builds them again anyway.
         """
         point_size = 11.0
         muscles_from = _muscle_inputs(annotations)
-        rebuild_muscles = self.muscle_actors is None or muscles_from != self._muscles_from
+        rebuild_muscles = rebuild or self.muscle_actors is None or muscles_from != self._muscles_from
         if self.muscle_actors is not None:
             if rebuild_muscles:
                 for actor in [*self.muscle_actors.actors.values(), *self.lines_of_action.actors.values()]:
@@ -303,15 +303,16 @@ class AnatomyScene:
         return target + direction * distance, target
 
     def landmark_normal(self, landmark_id: str) -> np.ndarray:
-        """The outward normal of the bone surface under a landmark, in the current pose."""
-        import trimesh
-
+        """The outward normal of the bone surface under a landmark, in the current pose: the
+        normal at the nearest vertex (a scan of one bone's vertices, well under a millisecond; the
+        closest point on a triangle needs trimesh's triangle tree, built in a few hundred
+        milliseconds on a bone's first question)."""
         landmarks = self.landmark_actors
         k = landmarks.index[landmark_id]
         bone_id = landmarks.bones[k]
         mesh = self.pack.bones[bone_id].mesh
-        _, _, triangle = trimesh.proximity.closest_point(mesh, landmarks.neutral[k:k + 1])
-        return self.transforms[bone_id][:3, :3] @ mesh.face_normals[triangle[0]]
+        nearest = np.argmin(((mesh.vertices - landmarks.neutral[k]) ** 2).sum(axis=1))
+        return self.transforms[bone_id][:3, :3] @ mesh.vertex_normals[nearest]
 
     def _line_is_clear(self, point: np.ndarray, direction: np.ndarray) -> bool:
         """No bone between a point on a bone surface and a camera far along this direction."""
