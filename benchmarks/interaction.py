@@ -1,7 +1,8 @@
 """Interaction on the full scene at 1280x800, each figure beside a baseline in the same run.
 
-- frame time while rotating: interactive quality (no anti-aliasing, what dragging uses)
-  against full quality (SSAA, what a still frame uses);
+- frame time while rotating: what dragging uses (no anti-aliasing, light bones, the scene at half
+  resolution, labels following their plan), what an animation uses (the same at full resolution)
+  and full quality (SSAA, what a still frame uses);
 - click to selection (pick, state change, highlight and label update; render excluded): VTK's
   cell picker with screen-space landmark matching against a naive pick that projects every
   bone and muscle vertex and takes the nearest.
@@ -41,8 +42,9 @@ def measure(frames: int, clicks: int) -> dict:
         window.Render()
 
     results = {}
-    for name, full in (("interactive", False), ("full_quality", True)):
+    for name, full, low_resolution in (("interactive", False, True), ("animation", False, False), ("full_quality", True, False)):
         scene.set_still_quality(full)
+        scene.resolution.set(low_resolution)
         window.Render()
         results[f"frame_{name}_ms"] = time_calls(rotate, range(frames))
 

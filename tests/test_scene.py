@@ -187,6 +187,30 @@ def test_labels_follow_their_plan_while_the_view_moves_and_are_planned_again_whe
     assert calls == [1]  # stopped: planned afresh for where the camera is now
 
 
+def test_a_dragged_view_is_drawn_at_half_resolution_over_the_whole_window_and_sharp_again_when_still(scene):
+    scene.make_state()
+    scene.set_view("anterior")
+    window = scene.plotter.render_window
+
+    def drawn_box() -> np.ndarray:
+        image = np.asarray(scene.plotter.screenshot(None))
+        ink = np.nonzero(np.abs(image.astype(float) - image[0, 0]).sum(axis=2) > 30)
+        return np.array([ink[0].min(), ink[0].max(), ink[1].min(), ink[1].max()])
+
+    point_size = scene.landmark_actors.actor.prop.point_size
+    still = drawn_box()
+    scene.set_still_quality(False)
+    scene.resolution.set(True)
+    assert scene.plotter.renderer.GetViewport() == (0.0, 0.0, 0.5, 0.5)
+    assert scene.landmark_actors.actor.prop.point_size == point_size / 2  # same size on screen once scaled up
+    window.Render()
+    dragged = drawn_box()
+    np.testing.assert_allclose(dragged, still, atol=6)  # the scene fills the window, not its lower-left quarter
+    scene.set_still_quality(True)
+    assert scene.plotter.renderer.GetViewport() == (0.0, 0.0, 1.0, 1.0)
+    assert scene.landmark_actors.actor.prop.point_size == point_size
+
+
 def test_an_edit_away_from_the_muscles_keeps_their_actors_and_one_on_an_origin_rebuilds_them(scene, tmp_path):
     import copy
 

@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         self.auto_rotate.timeout.connect(lambda: self._orbit(AUTO_ROTATE_DEG_PER_TICK, 0))
         self.plotter.clicked.connect(self._clicked)
         self.plotter.hovered.connect(self._hovered)
-        self.plotter.interaction_started.connect(lambda: self.scene.set_still_quality(False))
+        self.plotter.interaction_started.connect(self._dragging)
         self.plotter.interaction_ended.connect(self._still)
         self.animator.moving.connect(self._moving)
         self.flight.moving.connect(self._moving)
@@ -332,6 +332,11 @@ class MainWindow(QMainWindow):
         text = self.scene.catalogue[picked].name if named else ""
         self.hover_label.setText(text)
         self.plotter.interactor.setToolTip(guard.plain_tooltip(text))
+
+    def _dragging(self) -> None:
+        """The user turns the view: quick frames at a lower resolution until the mouse is let go."""
+        self.scene.set_still_quality(False)
+        self.scene.resolution.set(True)
 
     def _moving(self, moving: bool) -> None:
         """Quick frames while a pose animation or a camera flight runs; full quality once neither does."""

@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pyvista as pv
-from vtkmodules.vtkRenderingCore import vtkTextActor, vtkTextRenderer
+from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor, vtkTextRenderer
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.catalogue import Catalogue
@@ -28,6 +28,7 @@ from viewer.scene.literal_text import literal_vtk_text
 from viewer.scene.muscle_actors import MuscleActors
 from viewer.scene.occlusion import BoneOcclusion
 from viewer.scene.picking import Picker
+from viewer.scene.resolution import MovingResolution
 from viewer.scene.viewer_state import ViewerState
 from viewer.scene.views import VIEWS, View, framing
 
@@ -79,6 +80,14 @@ class AnatomyScene:
         self.pose = Pose()
         self.transforms = bone_transforms(self.pose, self.skeleton)
         self.state: ViewerState | None = None
+        # labels and text on a layer above the 3D scene, always at full resolution (see resolution.py)
+        self.text_layer = vtkRenderer()
+        self.text_layer.SetLayer(1)
+        self.text_layer.InteractiveOff()
+        plotter.render_window.SetNumberOfLayers(max(2, plotter.render_window.GetNumberOfLayers()))
+        plotter.render_window.AddRenderer(self.text_layer)
+        plotter.renderer.AddObserver("StartEvent", lambda *_: self.label_renderer)
+        self.resolution = MovingResolution(plotter.renderer)
         self.bone_actors: dict[str, pv.Actor] = {}
         self.set_background(dark=False)
         plotter.enable_lightkit()
@@ -112,7 +121,7 @@ class AnatomyScene:
         self.overlay.GetTextProperty().SetColor(1, 1, 1)
         self.overlay.GetTextProperty().SetBackgroundColor(0.08, 0.09, 0.11)
         self.overlay.GetTextProperty().SetBackgroundOpacity(0.75)
-        plotter.renderer.AddViewProp(self.overlay)
+        self.text_layer.AddViewProp(self.overlay)
 
     def set_annotations(self, annotations: Annotations, rebuild: bool = False) -> None:
         """Muscles and landmarks of an annotations document, drawn at the current pose.
@@ -140,8 +149,14 @@ class AnatomyScene:
             self.lines_of_action = LinesOfAction(self.plotter, self.muscle_model, standing)
         self.landmark_actors = LandmarkActors(self.plotter, annotations, self.skeleton, set(self.pack.bones), point_size)
         if self.labels is None:
-            self.labels = LabelOverlay(self.plotter, self.label_plan)
+            self.labels = LabelOverlay(self.text_layer, self.label_plan)
         self.set_pose(self.pose)
+
+    @property
+    def label_renderer(self) -> vtkRenderer:
+        """The text layer, looking through the scene's camera (pyvista may replace that camera)."""
+        self.text_layer.SetActiveCamera(self.plotter.renderer.GetActiveCamera())
+        return self.text_layer
 
     # --- structures -------------------------------------------------------------------------
     def structure_ids(self) -> list[str]:
@@ -319,8 +334,8 @@ class AnatomyScene:
         return bool(self.occlusion.clear(point, point + CLEAR_VIEW_MM * direction, self.transforms)[0])
 
     def set_still_quality(self, full: bool) -> None:
-        """Full quality for still frames; anti-aliasing off, light bones and labels that follow their
-        last plan while the view moves.
+        """Full quality (and full resolution) for still frames; anti-aliasing off, light bones and
+        labels that follow their last plan while the view moves.
 
         On software rendering anti-aliasing costs several times the frame time and the full bone
         surfaces most of the rest (see benchmarks/interaction.py); a still frame can afford both.
@@ -329,6 +344,8 @@ class AnatomyScene:
             self.plotter.enable_anti_aliasing("ssaa")
         else:
             self.plotter.disable_anti_aliasing()
+        if full:
+            self.resolution.set(False)
         if self.labels is not None:
             self.labels.set_moving(not full)
         for bone_id, actor in self.bone_actors.items():

@@ -79,7 +79,7 @@ def plan_labels(scene, selection: str | None, focus: frozenset[str] | set[str] =
     relevance = np.array([SELECTED if i == selection else FOCUS if (i in focus or only is not None) else RELATED if i in related else OTHER
                           for i in ids])
     points = landmarks.points[chosen].reshape(-1, 3)
-    anchors, in_front = world_to_display(scene.plotter.renderer, points)
+    anchors, in_front = world_to_display(scene.label_renderer, points)
     blockers = what_hides(scene, ids, points)
     keep, texts, dashed = [], [], []
     for k, (lid, blocker) in enumerate(zip(ids, blockers)):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyvista as pv
-from vtkmodules.vtkRenderingCore import vtkActor2D, vtkPolyDataMapper2D, vtkTextActor, vtkTextRenderer
+from vtkmodules.vtkRenderingCore import vtkActor2D, vtkPolyDataMapper2D, vtkRenderer, vtkTextActor, vtkTextRenderer
 
 from viewer.scene.label_layout import LabelBox, layout_labels
 from viewer.scene.label_plan import LabelPlan
@@ -23,11 +23,11 @@ DASH_PX, GAP_PX = 6.0, 4.0
 class LabelOverlay:
     """Labels on one renderer, planned for its camera before every render."""
 
-    def __init__(self, plotter: pv.Plotter, plan: Callable[[], LabelPlan], font_size: int = 14):
+    def __init__(self, renderer: vtkRenderer, plan: Callable[[], LabelPlan], font_size: int = 14):
         """``plan()`` says what to label for the current camera; it is asked again only when the
         camera or :attr:`generation` (bumped by the scene on any change of content) has changed.
         While :attr:`moving` the last plan follows the camera instead of being asked again."""
-        self.renderer = plotter.renderer
+        self.renderer = renderer
         self.plan_for_camera = plan
         self.font_size = font_size
         self.plan: LabelPlan | None = None
