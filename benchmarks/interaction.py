@@ -2,7 +2,7 @@
 
 - frame time while rotating: what dragging uses (no anti-aliasing, light bones, the scene at half
   resolution, labels following their plan), what an animation uses (the same at full resolution)
-  and full quality (SSAA, what a still frame uses);
+  and a still frame (full surfaces, SSAA);
 - click to selection (pick, state change, highlight and label update; render excluded): VTK's
   cell picker with screen-space landmark matching against a naive pick that projects every
   bone and muscle vertex and takes the nearest.
@@ -44,7 +44,7 @@ def measure(frames: int, clicks: int) -> dict:
     results = {}
     for name, full, low_resolution in (("interactive", False, True), ("animation", False, False), ("full_quality", True, False)):
         scene.set_still_quality(full)
-        scene.resolution.set(low_resolution)
+        scene.resolution.set(moving=low_resolution)
         window.Render()
         results[f"frame_{name}_ms"] = time_calls(rotate, range(frames))
 

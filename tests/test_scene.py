@@ -188,6 +188,8 @@ def test_labels_follow_their_plan_while_the_view_moves_and_are_planned_again_whe
 
 
 def test_a_dragged_view_is_drawn_at_half_resolution_over_the_whole_window_and_sharp_again_when_still(scene):
+    from viewer.scene.resolution import SSAA_SCALE
+
     scene.make_state()
     scene.set_view("anterior")
     window = scene.plotter.render_window
@@ -197,10 +199,10 @@ def test_a_dragged_view_is_drawn_at_half_resolution_over_the_whole_window_and_sh
         ink = np.nonzero(np.abs(image.astype(float) - image[0, 0]).sum(axis=2) > 30)
         return np.array([ink[0].min(), ink[0].max(), ink[1].min(), ink[1].max()])
 
-    point_size = scene.landmark_actors.actor.prop.point_size
+    point_size = scene.landmark_actors.point_size
     still = drawn_box()
     scene.set_still_quality(False)
-    scene.resolution.set(True)
+    scene.resolution.set(moving=True)
     assert scene.plotter.renderer.GetViewport() == (0.0, 0.0, 0.5, 0.5)
     assert scene.landmark_actors.actor.prop.point_size == point_size / 2  # same size on screen once scaled up
     window.Render()
@@ -208,7 +210,32 @@ def test_a_dragged_view_is_drawn_at_half_resolution_over_the_whole_window_and_sh
     np.testing.assert_allclose(dragged, still, atol=6)  # the scene fills the window, not its lower-left quarter
     scene.set_still_quality(True)
     assert scene.plotter.renderer.GetViewport() == (0.0, 0.0, 1.0, 1.0)
-    assert scene.landmark_actors.actor.prop.point_size == point_size
+    assert scene.landmark_actors.actor.prop.point_size == pytest.approx(point_size * SSAA_SCALE)  # drawn large, sampled down
+
+
+def _landmark_dot_pixels(scene) -> int:
+    """Pixels of the landmark dots' yellow (#f2c94c, shaded) in a frame drawn now."""
+    scene.plotter.render_window.Render()  # pyvista's screenshot alone may hand back the last picture
+    rgb = np.asarray(scene.plotter.screenshot(None))[..., :3].astype(int)
+    return int(((rgb[..., 0] > 200) & (rgb[..., 1] > 165) & (rgb[..., 2] < 120)).sum())
+
+
+def test_landmark_dots_keep_their_size_in_a_still_frame_a_dragged_one_and_a_figure(scene):
+    scene.make_state()
+    scene.set_view("anterior")
+    scene.set_still_quality(False)
+    quick = _landmark_dot_pixels(scene)
+    scene.set_still_quality(True)  # SSAA draws at sqrt(5) times the size and samples down
+    still = _landmark_dot_pixels(scene)
+    scene.set_still_quality(False)
+    scene.resolution.set(moving=True)  # half the size, scaled up
+    dragged = _landmark_dot_pixels(scene)
+    assert quick > 200
+    assert 0.7 < still / quick < 1.4 and 0.7 < dragged / quick < 1.4  # unscaled, the still dots had a fifth of the area
+    scene.set_still_quality(True)
+    scene.landmark_actors.set_point_size(22)  # presentation mode's bigger dots, set while still
+    scene.resolution.refresh()
+    assert 3 < _landmark_dot_pixels(scene) / still < 5
 
 
 def test_an_edit_away_from_the_muscles_keeps_their_actors_and_one_on_an_origin_rebuilds_them(scene, tmp_path):

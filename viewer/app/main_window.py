@@ -336,7 +336,7 @@ class MainWindow(QMainWindow):
     def _dragging(self) -> None:
         """The user turns the view: quick frames at a lower resolution until the mouse is let go."""
         self.scene.set_still_quality(False)
-        self.scene.resolution.set(True)
+        self.scene.resolution.set(moving=True)
 
     def _moving(self, moving: bool) -> None:
         """Quick frames while a pose animation or a camera flight runs; full quality once neither does."""
@@ -361,6 +361,7 @@ class MainWindow(QMainWindow):
         if self.scene.labels is not None:
             self.scene.labels.set_font_size(PRESENTATION_LABEL_PT if on else NORMAL_LABEL_PT)
             self.scene.landmark_actors.set_point_size(PRESENTATION_POINT_SIZE if on else NORMAL_POINT_SIZE)
+            self.scene.resolution.refresh()
         self.showFullScreen() if on else self.showNormal()
         self._update_overlay()
         self.plotter.render()

@@ -28,7 +28,7 @@ from viewer.scene.literal_text import literal_vtk_text
 from viewer.scene.muscle_actors import MuscleActors
 from viewer.scene.occlusion import BoneOcclusion
 from viewer.scene.picking import Picker
-from viewer.scene.resolution import MovingResolution
+from viewer.scene.resolution import FrameResolution
 from viewer.scene.viewer_state import ViewerState
 from viewer.scene.views import VIEWS, View, framing
 
@@ -87,7 +87,7 @@ class AnatomyScene:
         plotter.render_window.SetNumberOfLayers(max(2, plotter.render_window.GetNumberOfLayers()))
         plotter.render_window.AddRenderer(self.text_layer)
         plotter.renderer.AddObserver("StartEvent", lambda *_: self.label_renderer)
-        self.resolution = MovingResolution(plotter.renderer)
+        self.resolution = FrameResolution(plotter.renderer)
         self.bone_actors: dict[str, pv.Actor] = {}
         self.set_background(dark=False)
         plotter.enable_lightkit()
@@ -137,7 +137,7 @@ class AnatomyScene:
             if rebuild_muscles:
                 for actor in [*self.muscle_actors.actors.values(), *self.lines_of_action.actors.values()]:
                     self.plotter.remove_actor(actor, reset_camera=False, render=False)
-            point_size = self.landmark_actors.actor.prop.point_size
+            point_size = self.landmark_actors.point_size
         self.annotations = annotations
         self.catalogue = Catalogue(annotations, {bone_id: bone.name for bone_id, bone in self.pack.bones.items()})
         if rebuild_muscles:
@@ -148,6 +148,7 @@ class AnatomyScene:
             self.muscle_actors = MuscleActors(self.plotter, self.muscle_model, standing)
             self.lines_of_action = LinesOfAction(self.plotter, self.muscle_model, standing)
         self.landmark_actors = LandmarkActors(self.plotter, annotations, self.skeleton, set(self.pack.bones), point_size)
+        self.resolution.refresh()
         if self.labels is None:
             self.labels = LabelOverlay(self.text_layer, self.label_plan)
         self.set_pose(self.pose)
@@ -334,8 +335,8 @@ class AnatomyScene:
         return bool(self.occlusion.clear(point, point + CLEAR_VIEW_MM * direction, self.transforms)[0])
 
     def set_still_quality(self, full: bool) -> None:
-        """Full quality (and full resolution) for still frames; anti-aliasing off, light bones and
-        labels that follow their last plan while the view moves.
+        """Full quality (SSAA, full surfaces and resolution) for still frames; anti-aliasing off, light
+        bones and labels that follow their last plan while the view moves.
 
         On software rendering anti-aliasing costs several times the frame time and the full bone
         surfaces most of the rest (see benchmarks/interaction.py); a still frame can afford both.
@@ -344,8 +345,7 @@ class AnatomyScene:
             self.plotter.enable_anti_aliasing("ssaa")
         else:
             self.plotter.disable_anti_aliasing()
-        if full:
-            self.resolution.set(False)
+        self.resolution.set(moving=False if full else None, supersampled=full)
         if self.labels is not None:
             self.labels.set_moving(not full)
         for bone_id, actor in self.bone_actors.items():

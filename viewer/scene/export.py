@@ -129,7 +129,9 @@ def render_panel(pack: MeshPack, annotations: Annotations | None, panel: dict, s
             landmarks.set_visible(landmarks.visible & np.array([lid in keep for lid in landmarks.ids], dtype=bool))
             if plan is not None:
                 labels = [(text, tuple(anchor)) for text, anchor in zip(plan.texts, plan.anchors)]
-        plotter.enable_anti_aliasing("ssaa" if size[0] * size[1] <= SSAA_PIXEL_LIMIT else "msaa")
+        ssaa = size[0] * size[1] <= SSAA_PIXEL_LIMIT
+        plotter.enable_anti_aliasing("ssaa" if ssaa else "msaa")
+        scene.resolution.set(supersampled=ssaa)
         image = plotter.screenshot(return_img=True, transparent_background=transparent)
         camera = plotter.camera
         distance = np.linalg.norm(np.subtract(camera.position, camera.focal_point))

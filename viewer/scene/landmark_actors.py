@@ -21,6 +21,7 @@ class LandmarkActors:
 
     def __init__(self, plotter: pv.Plotter, annotations: Annotations, skeleton: Skeleton, bones: set[str], point_size: float = 11):
         landmarks = [lm for lm in annotations.landmarks.values() if lm.bone in bones]
+        self.point_size = point_size  # on screen; the frame's resolution may draw it at another size
         self.ids = [lm.id for lm in landmarks]
         self.index = {lid: k for k, lid in enumerate(self.ids)}
         self.kinds = [lm.kind for lm in landmarks]
@@ -76,5 +77,6 @@ class LandmarkActors:
         self.selected_actor.visibility = True
 
     def set_point_size(self, size: float) -> None:
+        self.point_size = size
         self.actor.prop.point_size = size
         self.selected_actor.prop.point_size = 2.2 * size

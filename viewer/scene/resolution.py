@@ -5,6 +5,11 @@ about three times the time, see benchmarks/interaction.py), so while the view is
 scene renderer draws into the lower-left part of the frame and that part is scaled up to the
 whole window before the layer above it (labels and text, drawn at full resolution) is drawn.
 Points and lines are drawn thinner by the same factor so that they keep their size on screen.
+
+The same holds the other way for a picture drawn larger and sampled down (VTK's SSAA, the still
+frame's and the figures' anti-aliasing, draws at :data:`SSAA_SCALE` times the size): points and
+lines are drawn larger, or the landmark dots shrink to a fifth of their area. (FXAA would cost
+less, but on this VTK build it leaves the scene black, in the window as off-screen.)
 """
 
 from __future__ import annotations
@@ -13,46 +18,59 @@ from vtkmodules.vtkRenderingCore import vtkProperty, vtkRenderer
 from vtkmodules.vtkRenderingOpenGL2 import vtkOpenGLFramebufferObject
 
 MOVING_SCALE = 0.5
+SSAA_SCALE = 5 ** 0.5  # vtkSSAAPass draws at sqrt(5) times the width and height (dot areas measured: 5.4 times)
 _READ, _DRAW, _COLOUR, _NEAREST, _LINEAR = 0x8CA8, 0x8CA9, 0x4000, 0x2600, 0x2601  # OpenGL enums
 
 
-class MovingResolution:
-    """Switches a scene renderer between full resolution and :data:`MOVING_SCALE` of it."""
+class FrameResolution:
+    """How many pixels the scene renderer draws per pixel of the window: :data:`MOVING_SCALE` of
+    them while dragged, :data:`SSAA_SCALE` times them when supersampled, one otherwise; points and
+    lines are sized to match, so they look the same on screen in every case."""
 
-    def __init__(self, renderer: vtkRenderer, scale: float = MOVING_SCALE):
+    def __init__(self, renderer: vtkRenderer):
         self.renderer = renderer
-        self.scale = scale
-        self.on = False
+        self.moving = False
+        self.supersampled = False
         self._copy = vtkOpenGLFramebufferObject()
-        self._thinned: list[tuple[vtkProperty, float, float]] = []
+        self._base: dict[vtkProperty, tuple[float, float]] = {}  # point size and line width as set by the scene
+        self._applied: dict[vtkProperty, tuple[float, float]] = {}  # what this class set them to
         renderer.AddObserver("EndEvent", lambda *_: self._scale_up())
 
-    def set(self, on: bool) -> None:
-        if on == self.on:
-            return
-        self.on = on
-        s = self.scale if on else 1.0
-        self.renderer.SetViewport(0.0, 0.0, s, s)
-        if on:
-            props = [actor.GetProperty() for actor in self.renderer.GetActors() if actor.GetVisibility()]
-            self._thinned = [(p, p.GetPointSize(), p.GetLineWidth()) for p in props]
-            for prop, point, line in self._thinned:
-                prop.SetPointSize(point * s)
-                prop.SetLineWidth(max(1.0, line * s))
-        else:
-            for prop, point, line in self._thinned:
-                prop.SetPointSize(point)
-                prop.SetLineWidth(line)
-            self._thinned = []
+    @property
+    def scale(self) -> float:
+        return MOVING_SCALE if self.moving else SSAA_SCALE if self.supersampled else 1.0
+
+    def set(self, moving: bool | None = None, supersampled: bool | None = None) -> None:
+        self.moving = self.moving if moving is None else moving
+        self.supersampled = self.supersampled if supersampled is None else supersampled
+        viewport = MOVING_SCALE if self.moving else 1.0
+        self.renderer.SetViewport(0.0, 0.0, viewport, viewport)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Size the points and lines of every actor for the current scale. A size the scene set
+        since (a new actor, a bigger point in presentation mode) is taken as that actor's own."""
+        scale, base = self.scale, {}
+        for actor in self.renderer.GetActors():
+            prop = actor.GetProperty()
+            now = (prop.GetPointSize(), prop.GetLineWidth())
+            own = self._base[prop] if self._applied.get(prop) == now else now
+            base[prop] = own
+            sized = (own[0] * scale, max(1.0, own[1] * scale)) if scale != 1.0 else own
+            prop.SetPointSize(sized[0])
+            prop.SetLineWidth(sized[1])
+            self._applied[prop] = (prop.GetPointSize(), prop.GetLineWidth())
+        self._base = base
+        self._applied = {prop: self._applied[prop] for prop in base}
 
     def _scale_up(self) -> None:
         """Stretch the part the scene was drawn in over the whole frame (through a copy: a blit
         within one framebuffer must not overlap itself)."""
-        if not self.on:
+        if not self.moving:
             return
         window = self.renderer.GetRenderWindow()
         width, height = window.GetSize()
-        small = max(1, round(width * self.scale)), max(1, round(height * self.scale))
+        small = max(1, round(width * MOVING_SCALE)), max(1, round(height * MOVING_SCALE))
         state = window.GetState()
         state.PushFramebufferBindings()
         if self._copy.GetContext() is None:
