@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from viewer.anatomy.annotations import load_annotations  # noqa: E402
 from viewer.anatomy.clearance import BONE_OVERLAP_MM, BoneContact, bone_solids, penetrations, pose_grid  # noqa: E402
+from viewer.anatomy.inside import Solid  # noqa: E402
 from viewer.anatomy.kinematics import Skeleton  # noqa: E402
 from viewer.anatomy.mesh_pack import load_pack  # noqa: E402
 from viewer.anatomy.muscle_paths import MuscleModel  # noqa: E402
-from viewer.anatomy.inside import Solid  # noqa: E402
 from viewer.anatomy.path_fit import DepthField, fit_hip_path, hip_orientations, hip_table, psoas_lane, rms  # noqa: E402
 from viewer.anatomy.stretches import load_stretches  # noqa: E402
 

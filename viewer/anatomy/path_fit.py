@@ -80,13 +80,13 @@ def opensim_hip_path(reference: str, side: str) -> dict:
     of ``reference`` ("psoas" or "iliacus"), in mm from the hip centre, in this viewer's axes."""
     sign = 1.0 if side == "r" else -1.0
 
-    def scene(point, origin=np.zeros(3)) -> np.ndarray:  # OpenSim x anterior, y up, z right
-        v = (np.asarray(point, float) - origin) * 1000.0
+    def scene(point, origin=None) -> np.ndarray:  # OpenSim x anterior, y up, z right
+        v = (np.asarray(point, float) - (0.0 if origin is None else origin)) * 1000.0
         return np.array([sign * v[2], v[0], v[1]])
 
     path = PATHS[reference]
     centre, radius, towards = path["wrap"]
-    return {"brim": scene(path["pelvis"][1], FEMUR_ORIGIN), "centre": scene(centre, FEMUR_ORIGIN), "radius": radius * 1000.0,
+    return {"brim": scene(path["pelvis"][1], FEMUR_ORIGIN), "centre": scene(centre, FEMUR_ORIGIN), "radius": float(radius) * 1000.0,  # type: ignore[arg-type]
             "side": scene(towards, FEMUR_ORIGIN), "femur": scene(path["femur"][0])}
 
 
