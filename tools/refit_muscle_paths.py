@@ -4,10 +4,11 @@
     python tools/refit_muscle_paths.py --check    # print the tables only, change nothing
 
 Run it after the bones change. The lane (where each psoas fascicle passes each lumbar vertebra)
-is placed off each vertebral body (viewer.anatomy.path_fit.psoas_lane); each hip sphere's radius
-is the one whose hip-flexion moment arms come nearest OpenSim's (viewer.anatomy.hip_reference);
-the via points on the femur and the hip bone move forwards just enough for the line to clear
-the femoral neck and the acetabular rim at the ends of the hip's range.
+is placed off each vertebral body (viewer.anatomy.path_fit.psoas_lane); the path over the hip
+(brim via point, brim sphere, femoral via point) is OpenSim's (viewer.anatomy.hip_reference) at
+the same offsets from the hip centre, with the femoral via point and the sphere moved just enough
+for the tendon to clear the femoral neck and the hip bone wherever the bones let the hip go
+(viewer.anatomy.path_fit.fit_hip_path).
 Then every fascicle is checked against every bone over the pose grid
 (viewer.anatomy.clearance) and the hip moment arms and length changes are printed beside
 OpenSim and MyoLeg.
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -27,50 +27,63 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from viewer.anatomy.annotations import load_annotations  # noqa: E402
-from viewer.anatomy.clearance import bone_solids, penetrations, pose_grid  # noqa: E402
+from viewer.anatomy.clearance import BONE_OVERLAP_MM, BoneContact, bone_solids, penetrations, pose_grid  # noqa: E402
+from viewer.anatomy.inside import Solid  # noqa: E402
 from viewer.anatomy.kinematics import Skeleton  # noqa: E402
 from viewer.anatomy.mesh_pack import load_pack  # noqa: E402
 from viewer.anatomy.muscle_paths import MuscleModel  # noqa: E402
-from viewer.anatomy.inside import Solid  # noqa: E402
-from viewer.anatomy.path_fit import clear_via, femoral_head_radius, fit_wrap_radius, hip_table, psoas_lane, rms  # noqa: E402
+from viewer.anatomy.path_fit import DepthField, fit_hip_path, hip_orientations, hip_table, psoas_lane, rms  # noqa: E402
 from viewer.anatomy.stretches import load_stretches  # noqa: E402
 
 HIP_MUSCLES = {"psoas_major": "psoas", "iliacus": "iliacus"}
 
 
-def _moved_source(source: str, shift: float) -> str:
-    """``myo-sim site X`` becomes ``N mm forwards of myo-sim site X, ...``, adding to an earlier move."""
-    match = re.match(r"([\d.]+) mm forwards of (.*?), to clear", source)
-    before, site = (float(match.group(1)), match.group(2)) if match else (0.0, source)
-    return f"{before + shift:g} mm forwards of {site}, to clear the femoral neck and acetabular rim (tools/refit_muscle_paths.py)"
+def _hip_sources(reference: str, moved: dict) -> dict[str, str]:
+    site = f"OpenSim (Rajagopal 2015, as MyoLeg gives it) {reference}"
+    tool = "tools/refit_muscle_paths.py"
+    return {
+        "brim": f"{site} site P2, at the same offset from the hip centre ({tool})",
+        "sphere": f"{site} brim wrap sphere at the same offset from the hip centre, moved {moved['centre']:.1f} mm and resized"
+                  f" so that the tendon clears the femoral neck and hip bone with OpenSim's moment arms ({tool})",
+        "femur": f"{site} site P3, at the same offset from the hip centre, moved {moved['femur']:.1f} mm to clear the"
+                 f" femoral neck and hip bone ({tool})",
+    }
 
 
 def refit(annotations, pack, skeleton) -> dict:
-    """New lane and sphere radii, written into the raw annotations document."""
+    """New lane and hip paths, written into the raw annotations document."""
     doc = json.loads((ROOT / "annotations.json").read_text(encoding="utf-8"))
     muscles = {m["id"]: m for m in doc["muscles"]}
-    head = femoral_head_radius(pack.bones["femur_r"].vertices, skeleton.frame_origin("femur_r"))
-    print(f"femoral head radius (sphere fit): {head:.1f} mm")
     for side in "rl":
         lane = psoas_lane(pack, skeleton, side)
         annotations.muscles[f"psoas_major_{side}"]["lane"] = lane
         muscles[f"psoas_major_{side}"]["lane"] = lane
+    centre = skeleton.frame_origin("hip_bone_r")
+    solids = {b: Solid(pack.bones[b].vertices, pack.bones[b].faces) for b in ("hip_bone_r", "femur_r", "hip_bone_l", "femur_l")}
+    hip_depth, femur_depth = DepthField(solids["hip_bone_r"], centre), DepthField(solids["femur_r"], centre)
+    femur_beyond_head = BoneContact(pack, skeleton, solids).parts["r"] - centre
+    turns = hip_orientations()
+    allowed = np.array([hip_depth(femur_beyond_head @ t.T + centre).max() <= BONE_OVERLAP_MM for t in turns])
+    print(f"hip: {allowed.sum()} of {len(turns)} thigh orientations the bones allow (femur beyond its head"
+          f" no deeper than {BONE_OVERLAP_MM:g} mm in the hip bone)")
     for name, reference in HIP_MUSCLES.items():
-        radius, error = fit_wrap_radius(annotations, skeleton, f"{name}_r", reference, np.arange(head, head + 20.01, 0.5))
-        print(f"{name}: sphere radius {radius:.1f} mm (moment arm rms {error:.1f} mm against OpenSim)")
+        landmark = annotations.landmarks[annotations.muscles[f"{name}_r"]["insertion"]]
+        path, moved = fit_hip_path(reference, landmark.position, hip_depth, femur_depth, centre, turns[allowed])
+        print(f"{name}: femoral via point moved {moved['femur']:.1f} mm, sphere centre {moved['centre']:.1f} mm, radius"
+              f" {path['radius']:.1f} mm; moment arm rms {moved['arm_rms']:.2f} mm, length change rms {moved['change_rms']:.2f} mm"
+              f" against OpenSim; deepest tendon sample {moved['deepest']:.2f} mm (depth grid)")
+        sources = _hip_sources(reference, moved)
         for side in "rl":
+            sign = np.array([1.0 if side == "r" else -1.0, 1.0, 1.0])
             for target in (annotations.muscles[f"{name}_{side}"], muscles[f"{name}_{side}"]):
-                next(s for s in target["path"] if s["type"] == "wrap_sphere")["radius"] = round(radius, 1)
-        for side in "rl":
-            solids = {b: Solid(pack.bones[b].vertices, pack.bones[b].faces) for b in (f"femur_{side}", f"hip_bone_{side}")}
-            for bone in solids:
-                shift = clear_via(annotations, skeleton, solids, f"{name}_{side}", bone)
-                moved = next(s for s in annotations.muscles[f"{name}_{side}"]["path"] if s["bone"] == bone)
-                stored = next(s for s in muscles[f"{name}_{side}"]["path"] if s["bone"] == bone)
-                stored["position"] = moved["position"]
-                if shift:
-                    stored["source"] = moved["source"] = _moved_source(stored["source"], shift)
-                print(f"{name}_{side}: via point on {bone} moved {shift:.0f} mm forwards to clear the bones")
+                for step in target["path"]:
+                    if step["type"] == "wrap_sphere":
+                        step.update(centre=np.round(sign * path["centre"], 2).tolist(), radius=round(path["radius"], 2),
+                                    side=np.round(sign * path["side"], 2).tolist(), source=sources["sphere"])
+                    elif step["bone"].startswith("hip_bone"):
+                        step.update(position=np.round(sign * path["brim"], 2).tolist(), source=sources["brim"])
+                    elif step["bone"].startswith("femur"):
+                        step.update(position=np.round(sign * path["femur"], 2).tolist(), source=sources["femur"])
     return doc
 
 
@@ -88,11 +101,16 @@ def report(annotations, pack, skeleton) -> None:
               f" (arm vs OpenSim, MyoLeg) | {rms(table['change'], table['change_opensim']):5.1f}"
               f" {rms(table['change'], table['change_myoleg']):7.1f} (change), -20 to 100 degrees")
     named = {k: v.pose for k, v in annotations.poses.items()} | {s.id: s.pose for s in load_stretches().stretches}
-    grid = pose_grid(named)
-    found = penetrations(model, bone_solids(pack), grid)
+    solids = bone_solids(pack)
+    every = pose_grid(named)
+    grid, blocked = BoneContact(pack, skeleton, solids).split(skeleton, every)
+    found = penetrations(model, solids, grid)
     worst = max(found, key=lambda p: p.depth, default=None)
     print(f"\nclearance: {len(grid)} poses, lines sampled every mm; deepest sample inside a bone:",
           f"{worst}" if worst else "none inside any bone")
+    print(f"left out: {len(blocked)} poses where a femur goes more than {BONE_OVERLAP_MM:g} mm into its hip bone"
+          f" (up to {max(blocked.values(), default=0.0):.1f} mm); in them:",
+          max(penetrations(model, solids, {k: every[k] for k in blocked}), key=lambda p: p.depth, default="none"))
 
 
 def main() -> None:

@@ -4,6 +4,9 @@ Every fascicle line is sampled every millimetre or closer (segments, not only th
 path) and each sample is tested against the closed surface of every bone it comes near, in that
 bone's own standing frame (:mod:`viewer.anatomy.inside`). The grid covers each joint alone, the
 joints together at the ends of their ranges, the named poses and the stretches on both sides.
+Poses in which the bones themselves run into each other (the femoral neck or lesser trochanter
+into the hip bone: bony impingement, where the real joint stops) are not reachable, and
+:class:`BoneContact` finds them so that a check can leave them out and say how many.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from viewer.anatomy.muscle_paths import MuscleModel
 from viewer.anatomy.pack_frame import apply
 
 SAMPLE_MM = 1.0
+BONE_OVERLAP_MM = 2.0  # bones overlapping deeper than this: the pose cannot be reached
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,54 @@ def densify(paths: np.ndarray, step: float = SAMPLE_MM) -> tuple[np.ndarray, np.
 def bone_solids(pack) -> dict[str, Solid]:
     """A :class:`Solid` for every bone of a pack, in its standing position."""
     return {bone_id: Solid(bone.vertices, bone.faces) for bone_id, bone in pack.bones.items()}
+
+
+def femoral_head_radius(vertices: np.ndarray, centre: np.ndarray, reach: float = 30.0) -> float:
+    """Radius (mm) of the sphere about ``centre`` that best fits the femur's surface near it."""
+    distance = np.linalg.norm(vertices - centre, axis=1)
+    near = distance[distance < reach]
+    # the head is the shell of points near the centre at a nearly constant distance
+    return float(np.median(near[near > 0.5 * np.median(near)]))
+
+
+class BoneContact:
+    """How deep each femur, beyond its head, goes into its hip bone in a pose.
+
+    The head sits in the socket (the meshes' fit leaves a fraction of a mm there); the neck,
+    trochanters and shaft within ``reach`` of the hip centre are what can run into the rim of
+    the socket or the ischium.
+    """
+
+    def __init__(self, pack, skeleton, solids: dict[str, Solid], reach: float = 90.0):
+        self.solids = solids
+        self.parts = {}
+        for side in "rl":
+            femur, centre = pack.bones[f"femur_{side}"].vertices, skeleton.frame_origin(f"femur_{side}")
+            head = femoral_head_radius(femur, centre)
+            distance = np.linalg.norm(femur - centre, axis=1)
+            self.parts[side] = femur[(distance > head + 3.0) & (distance < reach)]
+
+    def depth(self, transforms: dict[str, np.ndarray]) -> float:
+        """Deepest point (mm) of either femur inside its hip bone."""
+        deepest = 0.0
+        for side, points in self.parts.items():
+            hip = f"hip_bone_{side}"
+            local = apply(np.linalg.inv(transforms[hip]) @ transforms[f"femur_{side}"], points)
+            inside = self.solids[hip].contains(local)
+            if inside.any():
+                deepest = max(deepest, float(self.solids[hip].distance(local[inside]).max()))
+        return deepest
+
+    def split(self, skeleton, poses: dict[str, Pose], limit: float = BONE_OVERLAP_MM) -> tuple[dict[str, Pose], dict[str, float]]:
+        """The poses the bones allow, and the others with how deep the bones overlap there (mm)."""
+        reachable, blocked = {}, {}
+        for label, pose in poses.items():
+            depth = self.depth(bone_transforms(pose, skeleton))
+            if depth > limit:
+                blocked[label] = depth
+            else:
+                reachable[label] = pose
+        return reachable, blocked
 
 
 def _valid(**angles: float) -> Pose | None:

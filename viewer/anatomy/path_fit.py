@@ -3,13 +3,19 @@
 - :func:`psoas_lane`: where the psoas major passes each lumbar vertebra: beside the vertebral
   body at its mid-height (medial point) and in front of the root of the transverse process
   (lateral point), a set clearance off the bone, in the vertebra's own frame.
-- :func:`femoral_head_radius`: the radius of the sphere that best fits the femoral head, to
-  size the hip wrapping surfaces from the bone itself.
+- :func:`fit_hip_path`: the psoas's or iliacus's path over the hip (brim via point, brim
+  sphere, femoral via point) as OpenSim's Rajagopal 2015 model has it, placed at the same
+  offsets from the hip centre, then the femoral via point and the sphere nudged just enough
+  that the tendon clears the femoral neck and the hip bone wherever the bones themselves let
+  the hip go, while the moment arms stay on OpenSim's.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage, optimize
+
+from viewer.anatomy.hip_reference import FEMUR_ORIGIN, PATHS
 
 LUMBAR = ("l1", "l2", "l3", "l4", "l5")
 BODY_DEPTH_MM = 22.0  # the front of a vertebra this deep is its body
@@ -45,14 +51,6 @@ def psoas_lane(pack, skeleton, side: str, bones=LUMBAR) -> list[dict]:
     return levels
 
 
-def femoral_head_radius(vertices: np.ndarray, centre: np.ndarray, reach: float = 30.0) -> float:
-    """Radius (mm) of the sphere about ``centre`` that best fits the femur's surface near it."""
-    distance = np.linalg.norm(vertices - centre, axis=1)
-    near = distance[distance < reach]
-    # the head is the shell of points near the centre at a nearly constant distance
-    return float(np.median(near[near > 0.5 * np.median(near)]))
-
-
 HIP_RANGE_DEG = np.arange(-20.0, 100.01, 1.0)
 
 
@@ -77,50 +75,112 @@ def rms(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
 
 
-def fit_wrap_radius(annotations, skeleton, muscle_id: str, reference: str, radii: np.ndarray) -> tuple[float, float]:
-    """The hip-sphere radius of ``muscle_id`` whose moment arms come nearest OpenSim's (rms, mm)."""
-    from viewer.anatomy.muscle_paths import MuscleModel
+def opensim_hip_path(reference: str, side: str) -> dict:
+    """OpenSim's brim via point (hip bone frame), brim sphere and femoral via point (femur frame)
+    of ``reference`` ("psoas" or "iliacus"), in mm from the hip centre, in this viewer's axes."""
+    sign = 1.0 if side == "r" else -1.0
 
-    step = next(s for s in annotations.muscles[muscle_id]["path"] if s["type"] == "wrap_sphere")
-    kept, best = step["radius"], (np.inf, float(step["radius"]))
-    for radius in radii:
-        step["radius"] = float(radius)
-        table = hip_table(MuscleModel(annotations, skeleton), muscle_id, reference)
-        best = min(best, (rms(table["arm"], table["arm_opensim"]), float(radius)))
-    step["radius"] = kept
-    return best[1], best[0]
+    def scene(point, origin=None) -> np.ndarray:  # OpenSim x anterior, y up, z right
+        v = (np.asarray(point, float) - (0.0 if origin is None else origin)) * 1000.0
+        return np.array([sign * v[2], v[0], v[1]])
 
-
-HIP_CORNERS = [(f, a, r) for f in (-30.0, -15.0) for a in (-30.0, 15.0) for r in (-30.0, 30.0)]
+    path = PATHS[reference]
+    centre, radius, towards = path["wrap"]
+    return {"brim": scene(path["pelvis"][1], FEMUR_ORIGIN), "centre": scene(centre, FEMUR_ORIGIN), "radius": float(radius) * 1000.0,  # type: ignore[arg-type]
+            "side": scene(towards, FEMUR_ORIGIN), "femur": scene(path["femur"][0])}
 
 
-def clear_via(annotations, skeleton, solids: dict, muscle_id: str, bone: str, allowed_mm: float = 0.5, most_mm: float = 12.0) -> float:
-    """Move the muscle's via point on ``bone`` forwards (1 mm steps) until, at the ends of the hip's
-    range (extended, abducted or adducted, rotated either way), no sample of its line lies deeper
-    than ``allowed_mm`` in any of ``solids`` (bone id: :class:`~viewer.anatomy.inside.Solid`).
-    Returns the shift (mm); the via point in ``annotations`` is moved by it."""
+class DepthField:
+    """Depth (mm) inside a solid on a 1 mm grid within ``reach`` of ``centre``, read off by
+    trilinear interpolation: smooth enough for an optimiser, which the exact test is not."""
+
+    def __init__(self, solid, centre: np.ndarray, reach: float = 100.0):
+        self.low = np.maximum(centre - reach, solid.low - 2.0)
+        high = np.minimum(centre + reach, solid.high + 2.0)
+        axes = [np.arange(a, b + 1.0, 1.0) for a, b in zip(self.low, high)]
+        grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 3)
+        inside = solid.contains(grid).reshape([len(a) for a in axes])
+        self.depth = np.where(inside, ndimage.distance_transform_edt(inside) - 0.5, 0.0)
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        return ndimage.map_coordinates(self.depth, (points - self.low).T, order=1, mode="constant", cval=0.0)
+
+
+def hip_orientations() -> np.ndarray:
+    """Thigh orientations relative to the pelvis over the hip's range (flexion every 10 degrees,
+    adduction every 15, rotation every 15), right side."""
+    from viewer.anatomy.kinematics import Pose, hip_rotation_matrix
+
+    return np.array([hip_rotation_matrix(Pose(hip_flexion_r=f, hip_adduction_r=a, hip_rotation_r=r), "r")
+                     for f in np.arange(-30.0, 120.1, 10.0) for a in (-30.0, -15.0, 0.0, 15.0) for r in (-30.0, -15.0, 0.0, 15.0, 30.0)])
+
+
+def _flexion(degrees: np.ndarray) -> np.ndarray:
+    angle = np.radians(degrees)
+    out = np.zeros((len(angle), 3, 3))
+    out[:, 0, 0], out[:, 1, 1], out[:, 1, 2], out[:, 2, 1], out[:, 2, 2] = 1, np.cos(angle), -np.sin(angle), np.sin(angle), np.cos(angle)
+    return out
+
+
+def _hip_paths(brim, centre, radius, side, femur, insertion, turns):
+    """Path from the brim via point over the sphere to the femoral via point and the insertion,
+    for each thigh orientation in ``turns`` (n, 3, 3); points from the hip centre. Returns the
+    lengths (n,) and the polylines (n, P, 3)."""
+    from viewer.anatomy.wrapping import wrap_sphere
+
+    via, end = femur @ turns.transpose(0, 2, 1), insertion @ turns.transpose(0, 2, 1)
+    start = np.broadcast_to(brim, via.shape)
+    wrap = wrap_sphere(start, via, centre, radius, side)
+    length = (np.linalg.norm(wrap.first - start, axis=1) + wrap.between + np.linalg.norm(via - wrap.last, axis=1)
+              + np.linalg.norm(end - via, axis=1))
+    return length, np.concatenate([start[:, None], wrap.samples, via[:, None], end[:, None]], axis=1)
+
+
+def fit_hip_path(reference: str, insertion: np.ndarray, hip_depth: DepthField, femur_depth: DepthField,
+                 hip_centre: np.ndarray, turns: np.ndarray, allowed_mm: float = 0.2) -> tuple[dict, dict]:
+    """OpenSim's hip path (:func:`opensim_hip_path`, right side) with its femoral via point and
+    sphere moved as little as needed for every sample of the tendon to lie no deeper than
+    ``allowed_mm`` in the hip bone or femur at each thigh orientation of ``turns`` (those the bones
+    allow), with the moment arms kept as near OpenSim's as can be (Nelder-Mead). ``insertion`` is in
+    mm from the hip centre. Returns the path and the figures: moment-arm and length-change rms
+    against OpenSim (mm) and the deepest sample (mm)."""
     from viewer.anatomy.clearance import densify
-    from viewer.anatomy.kinematics import Pose, bone_transforms
-    from viewer.anatomy.muscle_paths import MuscleModel
-    from viewer.anatomy.pack_frame import apply
+    from viewer.anatomy.hip_reference import lengths, moment_arms
 
-    muscle = annotations.muscles[muscle_id]
-    side = muscle["side"]
-    step = next(s for s in muscle["path"] if s["type"] == "via" and s["bone"] == bone)
-    start = list(step["position"])
-    for shift in np.arange(0.0, most_mm + 0.5, 1.0):
-        step["position"] = [start[0], round(start[1] + shift, 2), start[2]]
-        model = MuscleModel(annotations, skeleton)
-        deepest = 0.0
-        for flexion, adduction, rotation in HIP_CORNERS:
-            pose = Pose(**{f"hip_flexion_{side}": flexion, f"hip_adduction_{side}": adduction, f"hip_rotation_{side}": rotation})
-            transforms = bone_transforms(pose, skeleton)
-            points, _ = densify(model.evaluate(pose, transforms)[muscle_id].fascicle_paths)
-            for bone_id, solid in solids.items():
-                local = apply(np.linalg.inv(transforms[bone_id]), points)
-                inside = solid.contains(local)
-                if inside.any():
-                    deepest = max(deepest, float(solid.distance(local[inside]).max()))
-        if deepest <= allowed_mm:
-            break
-    return float(shift)
+    start = opensim_hip_path(reference, "r")
+    degrees = HIP_RANGE_DEG
+    target_arm = moment_arms(reference, "opensim", degrees)
+    target_length = lengths(reference, "opensim", degrees)
+    target_change = target_length - target_length[degrees == 0]
+    x0 = np.concatenate([start["femur"], start["centre"], [start["radius"]]])
+
+    def unpack(x):
+        return start["brim"], x[3:6], x[6], start["side"], x[:3], insertion
+
+    def curves(x):
+        low, high = (_hip_paths(*unpack(x), _flexion(degrees + d))[0] for d in (-0.5, 0.5))
+        middle = _hip_paths(*unpack(x), _flexion(degrees))[0]
+        return -(high - low) / np.radians(1.0), middle - middle[degrees == 0]
+
+    def deepest(x):
+        _, paths = _hip_paths(*unpack(x), turns)
+        points, line = densify(paths)
+        depth = np.maximum(hip_depth(points + hip_centre),
+                           femur_depth(np.einsum("nji,nj->ni", turns[line], points) + hip_centre))
+        per_turn = np.zeros(len(turns))
+        np.maximum.at(per_turn, line, depth)
+        return per_turn
+
+    def cost(x):
+        arm, change = curves(x)
+        misfit = rms(arm, target_arm) + 0.3 * rms(change, target_change)
+        return misfit + 20.0 * np.sum(np.maximum(deepest(x) - allowed_mm, 0.0) ** 2) + 0.002 * np.sum((x - x0) ** 2)
+
+    x = x0
+    for _ in range(2):  # a restart lets the simplex out of a collapsed shape
+        x = optimize.minimize(cost, x, method="Nelder-Mead", options={"maxfev": 1500, "xatol": 0.05, "fatol": 1e-4, "adaptive": True}).x
+    arm, change = curves(x)
+    path = {"brim": start["brim"], "centre": x[3:6], "radius": float(x[6]), "side": start["side"], "femur": x[:3]}
+    moved = {"femur": float(np.linalg.norm(x[:3] - x0[:3])), "centre": float(np.linalg.norm(x[3:6] - x0[3:6])),
+             "arm_rms": rms(arm, target_arm), "change_rms": rms(change, target_change), "deepest": float(deepest(x).max())}
+    return path, moved
