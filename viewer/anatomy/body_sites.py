@@ -1,0 +1,178 @@
+"""Landmarks, muscle sites, wrap spheres and lane points that follow their bone into another body.
+
+Each point is tied to its bone once, on the mean body, in one of three ways:
+
+- a landmark of an atlas bone (hip bone, sacrum, femur, ...) by the triangle nearest to it, its
+  barycentric coordinates there and its distance off the surface along the triangle's normal:
+  in any body it sits at the same place on the same triangle, as far off the surface as before;
+- any other point of an atlas bone (a via point, a wrap sphere's centre, a lane point) by a local
+  affine map fitted, in each body, to the 64 surface vertices nearest to it, so a point inside
+  a socket or in front of a trochanter moves, turns and grows with that part of the bone; a
+  wrap sphere's radius grows with the cube root of that map's determinant; a point at a fitted
+  joint centre (hip socket, knee) goes to that body's fitted centre;
+- a point of a vertebra (which keeps its shape) with the vertebra's own carrier.
+
+The result is a copy of the annotations with every position rewritten in the new body's bone
+frames, which the muscle model, the landmark actors and the labels use as they are.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from viewer.anatomy.annotations import Annotations
+from viewer.anatomy.body_shape import BodyShaper, ShapedBody
+from viewer.anatomy.mesh_pack import MeshPack
+
+NEIGHBOURS = 64
+
+
+@dataclass
+class _Tie:
+    """How one point is tied to its bone (see the module notes)."""
+
+    bone: str
+    kind: str  # "surface", "local" or "carried"
+    triangle: np.ndarray | None = None  # (3,) vertex indices
+    weights: np.ndarray | None = None  # (3,) barycentric
+    offset: float = 0.0
+    neighbours: np.ndarray | None = None  # (NEIGHBOURS,) vertex indices
+    solve: np.ndarray | None = None  # (4, NEIGHBOURS) least-squares solver of the local affine map
+
+
+def _places(annotations: Annotations) -> list[tuple[tuple, str, np.ndarray, bool]]:
+    """Every point of the document as (where, bone, local position, is a landmark)."""
+    places = [(("landmark", lid), lm.bone, lm.position, True) for lid, lm in annotations.landmarks.items()]
+    for mid, muscle in annotations.muscles.items():
+        for k, step in enumerate(muscle.get("path", [])):
+            for key in ("position", "centre", "side"):
+                if key in step:
+                    places.append((("path", mid, k, key), step["bone"], np.asarray(step[key], float), False))
+        for k, item in enumerate(muscle.get("belly", [])):
+            places.append((("belly", mid, k, "position"), item["bone"], np.asarray(item["position"], float), False))
+        for k, item in enumerate(muscle.get("lane", [])):
+            for key in ("medial", "lateral"):
+                places.append((("lane", mid, k, key), item["bone"], np.asarray(item[key], float), False))
+    return places
+
+
+def _nearest_on_surface(vertices: np.ndarray, faces: np.ndarray, point: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The triangle nearest to ``point`` (its corners), the barycentric coordinates of the nearest
+    point on it, and the signed distance of ``point`` from it along its normal.
+
+    Exact point-triangle distances (Ericson, Real-Time Collision Detection, 5.1.5), for the few
+    dozen triangles whose corners are nearest; the nearest triangle is always among them on
+    meshes as even as these."""
+    close = np.argsort(np.linalg.norm(vertices - point, axis=1))[:12]
+    candidates = np.flatnonzero(np.isin(faces, close).any(axis=1))
+    best = (np.inf, None, None)
+    for f in candidates:
+        a, b, c = vertices[faces[f]]
+        weights = _closest_weights(point, a, b, c)
+        nearest = weights @ np.array([a, b, c])
+        distance = float(np.linalg.norm(point - nearest))
+        if distance < best[0]:
+            best = (distance, f, weights)
+    _, f, weights = best
+    a, b, c = vertices[faces[f]]
+    normal = np.cross(b - a, c - a)
+    normal /= np.linalg.norm(normal)
+    return faces[f], weights, float((point - weights @ np.array([a, b, c])) @ normal)
+
+
+def _closest_weights(p: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Barycentric weights of the point of triangle abc nearest to p."""
+    ab, ac, ap = b - a, c - a, p - a
+    d1, d2 = ab @ ap, ac @ ap
+    if d1 <= 0 and d2 <= 0:
+        return np.array([1.0, 0.0, 0.0])
+    bp = p - b
+    d3, d4 = ab @ bp, ac @ bp
+    if d3 >= 0 and d4 <= d3:
+        return np.array([0.0, 1.0, 0.0])
+    vc = d1 * d4 - d3 * d2
+    if vc <= 0 and d1 >= 0 and d3 <= 0:
+        v = d1 / (d1 - d3)
+        return np.array([1 - v, v, 0.0])
+    cp = p - c
+    d5, d6 = ab @ cp, ac @ cp
+    if d6 >= 0 and d5 <= d6:
+        return np.array([0.0, 0.0, 1.0])
+    vb = d5 * d2 - d1 * d6
+    if vb <= 0 and d2 >= 0 and d6 <= 0:
+        w = d2 / (d2 - d6)
+        return np.array([1 - w, 0.0, w])
+    va = d3 * d6 - d5 * d4
+    if va <= 0 and (d4 - d3) >= 0 and (d5 - d6) >= 0:
+        w = (d4 - d3) / ((d4 - d3) + (d5 - d6))
+        return np.array([0.0, 1 - w, w])
+    denominator = 1.0 / (va + vb + vc)
+    v, w = vb * denominator, vc * denominator
+    return np.array([1 - v - w, v, w])
+
+
+class SiteBinding:
+    """The points of one annotations document tied to the bones of the mean pack."""
+
+    def __init__(self, shaper: BodyShaper, annotations: Annotations):
+        self.shaper = shaper
+        self.annotations = annotations
+        pack = shaper.pack
+        self.places = [p for p in _places(annotations) if p[1] in pack.bones]
+        self.neutral = [local + pack.bones[bone].frame_origin for _, bone, local, _ in self.places]
+        self.ties = [self._tie(pack, bone, point, landmark)
+                     for (_, bone, _, landmark), point in zip(self.places, self.neutral)]
+
+    def _tie(self, pack: MeshPack, bone_id: str, point: np.ndarray, landmark: bool) -> _Tie:
+        if bone_id not in self.shaper.atlas:
+            return _Tie(bone_id, "carried")
+        bone = pack.bones[bone_id]
+        if landmark:
+            corners, weights, offset = _nearest_on_surface(bone.vertices, bone.faces, point)
+            return _Tie(bone_id, "surface", corners, weights, offset)
+        nearest = np.argsort(np.linalg.norm(bone.vertices - point, axis=1))[:NEIGHBOURS]
+        design = np.c_[bone.vertices[nearest] - point, np.ones(NEIGHBOURS)]
+        return _Tie(bone_id, "local", neighbours=nearest, solve=np.linalg.pinv(design))
+
+    def follow(self, body: ShapedBody) -> list[tuple[np.ndarray, float]]:
+        """Each point's neutral position in ``body`` and how much its neighbourhood grew."""
+        out = []
+        for tie, point in zip(self.ties, self.neutral):
+            if tie.kind == "carried":
+                matrix = body.carriers[tie.bone]
+                out.append((matrix[:3, :3] @ point + matrix[:3, 3], float(np.cbrt(np.linalg.det(matrix[:3, :3])))))
+                continue
+            vertices = body.vertices[tie.bone]["full"]
+            if tie.kind == "surface":
+                a, b, c = vertices[tie.triangle]
+                normal = np.cross(b - a, c - a)
+                normal /= np.linalg.norm(normal)
+                out.append((tie.weights @ vertices[tie.triangle] + tie.offset * normal, 1.0))
+                continue
+            fitted = tie.solve @ vertices[tie.neighbours]  # rows: the linear part (3) and the point itself
+            moved = fitted[3]
+            for before, after in body.centres:
+                if np.abs(point - before).max() < 1e-3:
+                    moved = after
+            out.append((moved, float(np.cbrt(abs(np.linalg.det(fitted[:3]))))))
+        return out
+
+    def shaped_annotations(self, body: ShapedBody, pack: MeshPack) -> Annotations:
+        """The annotations with every point moved into ``body`` (``pack``: its shaped pack)."""
+        landmarks = dict(self.annotations.landmarks)
+        muscles = copy.deepcopy(self.annotations.muscles)
+        for (where, bone, _, _), (moved, growth) in zip(self.places, self.follow(body)):
+            local = [round(float(c), 3) for c in moved - pack.bones[bone].frame_origin]
+            if where[0] == "landmark":
+                landmarks[where[1]] = dataclasses.replace(landmarks[where[1]], position=np.asarray(local))
+            else:
+                kind, mid, k, key = where
+                item = muscles[mid]["path" if kind == "path" else kind][k]
+                item[key] = local
+                if key == "centre" and "radius" in item:
+                    item["radius"] = round(float(self.annotations.muscles[mid]["path"][k]["radius"]) * growth, 3)
+        return dataclasses.replace(self.annotations, landmarks=landmarks, muscles=muscles)
