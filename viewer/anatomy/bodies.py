@@ -15,8 +15,9 @@ from functools import cached_property
 import numpy as np
 
 from viewer.anatomy.annotations import Annotations
-from viewer.anatomy.body_shape import BodyShape, BodyShaper, ShapedBody, ShapeError, ShapeModel, vertex_normals
+from viewer.anatomy.body_shape import BodyShape, BodyShaper, Region, ShapedBody, ShapeError, ShapeModel, vertex_normals
 from viewer.anatomy.body_sites import SiteBinding
+from viewer.anatomy.json_input import InputError
 from viewer.anatomy.mesh_pack import MeshPack
 
 # The linear model, pushed to 3 SD, brings bones a few millimetres into each other where they
@@ -33,11 +34,12 @@ class Bodies:
     def __init__(self, pack: MeshPack, annotations: Annotations | None = None):
         self.pack = pack
         self.annotations = annotations
-        self.model = ShapeModel.load(pack)
-        self.shaper = BodyShaper(pack, self.model) if self.model is not None else None
-        if self.shaper is not None:
-            self._sacral_part, self._hip_part = self._joint_parts()
-            self.mean_overlap = self.overlap(self.shaper.body(BodyShape()))
+        self.problem = ""
+        try:
+            self.model = ShapeModel.load(pack)
+            self.shaper = BodyShaper(pack, self.model) if self.model is not None else None
+        except InputError as exc:  # a broken shape model costs the shapes, not the viewer
+            self.model, self.shaper, self.problem = None, None, str(exc)
 
     @property
     def available(self) -> bool:
@@ -51,7 +53,7 @@ class Bodies:
 
     def body(self, shape: BodyShape) -> ShapedBody:
         if self.shaper is None:
-            raise ShapeError(f"the anatomy pack in {self.pack.directory} has no shape model: only the mean body is available")
+            raise ShapeError(self.problem or f"the anatomy pack in {self.pack.directory} has no shape model: only its own body is available")
         body = self.shaper.body(shape)
         self._check(body)
         return body
@@ -64,6 +66,22 @@ class Bodies:
         pack = self.shaper.shaped_pack(body)
         annotations = self.binding.shaped_annotations(body, pack) if self.binding is not None else None
         return pack, annotations
+
+    @cached_property
+    def _joint(self) -> tuple[np.ndarray, Region]:
+        """The sacrum's vertices at the right sacroiliac joint, and the hip bone's joint surface with
+        a margin (so its normals are whole where they are read), chosen on the mean body."""
+        sacral, hip_part = self._joint_parts()
+        hip = self.pack.bones["hip_bone_r"]
+        keep = np.zeros(len(hip.vertices), bool)
+        keep[hip_part] = True
+        for _ in range(2):
+            keep[hip.faces[keep[hip.faces].any(axis=1)]] = True
+        return sacral, Region.where(hip, keep)
+
+    @cached_property
+    def mean_overlap(self) -> float:
+        return self.overlap(self.shaper.body(BodyShape()))
 
     def _check(self, body: ShapedBody) -> None:
         radii = body.radii
@@ -85,10 +103,11 @@ class Bodies:
         outward normal (the left side is the mirror image)."""
         from scipy.spatial import cKDTree
 
-        hip = body.vertices["hip_bone_r"]["full"]
-        near = hip[self._hip_part]
-        normals = vertex_normals(hip, self.pack.bones["hip_bone_r"].faces)[self._hip_part]
-        points = body.vertices["sacrum"]["full"][self._sacral_part]
+        sacral, region = self._joint
+        hip = region.surface({"hip_bone_r": body.vertices["hip_bone_r"]["full"]})
+        near = hip.vertices
+        normals = vertex_normals(near, hip.faces)
+        points = body.vertices["sacrum"]["full"][sacral]
         _, nearest = cKDTree(near).query(points)
         offsets = ((points - near[nearest]) * normals[nearest]).sum(axis=1)
         return float(max(0.0, -offsets.min()))

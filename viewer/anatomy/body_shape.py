@@ -40,7 +40,7 @@ from viewer.anatomy.spine_placement import sagittal_tilt
 
 SHAPE_MODEL_NAME = "shape_model.npz"
 SD_LIMIT = 3.0  # the sliders' reach either side of the mean
-LEVELS = ("full", "light")
+FIT_STEPS = 6  # sphere fits start at the mean body's fit, so fewer rounds than the build's ten settle them
 
 
 @dataclass(frozen=True)
@@ -229,11 +229,12 @@ def _fits(vertices: dict[str, np.ndarray], regions: dict[str, Region], socket_gu
 
     standing = standing_rotation(regions["front_r"].surface(vertices), regions["front_l"].surface(vertices))
     socket = regions["socket"].surface(vertices)
-    centre, socket_radius, _ = fit_spherical_patch(socket.vertices, vertex_normals(socket.vertices, socket.faces), socket_guess, 24.0, convex=False)
+    centre, socket_radius, _ = fit_spherical_patch(socket.vertices, vertex_normals(socket.vertices, socket.faces), socket_guess, 24.0,
+                                                   convex=False, iterations=FIT_STEPS)
     femur = regions["head"].surface(vertices).vertices
     head_faces = regions["head"].faces
     top = femur[np.argmax(femur[:, 0])] - np.array([21.0, 0.0, 0.0])  # the most medial point, as atlas_bones seeds it
-    head, head_radius, _ = fit_spherical_patch(femur, vertex_normals(femur, head_faces), top, 22.0, convex=True)
+    head, head_radius, _ = fit_spherical_patch(femur, vertex_normals(femur, head_faces), top, 22.0, convex=True, iterations=FIT_STEPS)
     sacrum = regions["sacrum"].surface(vertices)
     s1 = sacral_endplate(sacrum.vertices, vertex_normals(sacrum.vertices, sacrum.faces))
     up = s1[:3, 2] * [0.0, 1.0, 1.0]  # the sacrum is not symmetric: keep the spine in the midsagittal plane

@@ -18,7 +18,6 @@ frames, which the muscle model, the landmark actors and the labels use as they a
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from dataclasses import dataclass
 
@@ -126,6 +125,9 @@ class SiteBinding:
         self.neutral = [local + pack.bones[bone].frame_origin for _, bone, local, _ in self.places]
         self.ties = [self._tie(pack, bone, point, landmark)
                      for (_, bone, _, landmark), point in zip(self.places, self.neutral)]
+        self._groups: dict[tuple[str, str], list[int]] = {}
+        for k, tie in enumerate(self.ties):
+            self._groups.setdefault((tie.bone, tie.kind), []).append(k)
 
     def _tie(self, pack: MeshPack, bone_id: str, point: np.ndarray, landmark: bool) -> _Tie:
         if bone_id not in self.shaper.atlas:
@@ -140,31 +142,38 @@ class SiteBinding:
 
     def follow(self, body: ShapedBody) -> list[tuple[np.ndarray, float]]:
         """Each point's neutral position in ``body`` and how much its neighbourhood grew."""
-        out = []
-        for tie, point in zip(self.ties, self.neutral):
-            if tie.kind == "carried":
-                matrix = body.carriers[tie.bone]
-                out.append((matrix[:3, :3] @ point + matrix[:3, 3], float(np.cbrt(np.linalg.det(matrix[:3, :3])))))
+        moved = np.zeros((len(self.ties), 3))
+        growth = np.ones(len(self.ties))
+        for (bone_id, kind), rows in self._groups.items():
+            if kind == "carried":
+                matrix = body.carriers[bone_id]
+                moved[rows] = np.stack([self.neutral[k] for k in rows]) @ matrix[:3, :3].T + matrix[:3, 3]
+                growth[rows] = np.cbrt(np.linalg.det(matrix[:3, :3]))
                 continue
-            vertices = body.vertices[tie.bone]["full"]
-            if tie.kind == "surface":
-                a, b, c = vertices[tie.triangle]
-                normal = np.cross(b - a, c - a)
-                normal /= np.linalg.norm(normal)
-                out.append((tie.weights @ vertices[tie.triangle] + tie.offset * normal, 1.0))
+            vertices = body.vertices[bone_id]["full"]
+            ties = [self.ties[k] for k in rows]
+            if kind == "surface":
+                corners = vertices[np.stack([t.triangle for t in ties])]  # (n, 3 corners, 3)
+                normal = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+                normal /= np.linalg.norm(normal, axis=1, keepdims=True)
+                weights = np.stack([t.weights for t in ties])
+                offsets = np.array([t.offset for t in ties])
+                moved[rows] = np.einsum("nk,nkd->nd", weights, corners) + offsets[:, None] * normal
                 continue
-            fitted = tie.solve @ vertices[tie.neighbours]  # rows: the linear part (3) and the point itself
-            moved = fitted[3]
-            for before, after in body.centres:
-                if np.abs(point - before).max() < 1e-3:
-                    moved = after
-            out.append((moved, float(np.cbrt(abs(np.linalg.det(fitted[:3]))))))
-        return out
+            fitted = np.einsum("nkj,njd->nkd", np.stack([t.solve for t in ties]), vertices[np.stack([t.neighbours for t in ties])])
+            moved[rows] = fitted[:, 3]  # rows 0-2: the local linear map; row 3: where the point goes
+            growth[rows] = np.cbrt(np.abs(np.linalg.det(fitted[:, :3])))
+            for k in rows:
+                for before, after in body.centres:
+                    if np.abs(self.neutral[k] - before).max() < 1e-3:
+                        moved[k] = after
+        return list(zip(moved, growth))
 
     def shaped_annotations(self, body: ShapedBody, pack: MeshPack) -> Annotations:
         """The annotations with every point moved into ``body`` (``pack``: its shaped pack)."""
         landmarks = dict(self.annotations.landmarks)
-        muscles = copy.deepcopy(self.annotations.muscles)
+        muscles = {mid: {**muscle, **{key: [dict(item) for item in muscle[key]] for key in ("path", "belly", "lane") if key in muscle}}
+                   for mid, muscle in self.annotations.muscles.items()}
         for (where, bone, _, _), (moved, growth) in zip(self.places, self.follow(body)):
             local = [round(float(c), 3) for c in moved - pack.bones[bone].frame_origin]
             if where[0] == "landmark":
