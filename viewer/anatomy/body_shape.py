@@ -154,8 +154,9 @@ class ShapeModel:
         return float(self.people[:, mode].min()), float(self.people[:, mode].max())
 
     def person(self, index: int) -> BodyShape:
-        """Measured person ``index`` (0-25) as the first modes describe them."""
-        return BodyShape(tuple(round(float(v), 2) for v in self.people[index]))
+        """Measured person ``index`` (0-25) as the first modes describe them, to a tenth of an SD
+        (the sliders' step)."""
+        return BodyShape(tuple(round(float(v), 1) for v in self.people[index]))
 
 
 def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:

@@ -56,6 +56,8 @@ class BodyPanel(QWidget):
         layout.addLayout(grid)
         self.people = QComboBox()
         self.people.setAccessibleName("measured people")
+        self.people.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # long names must not widen the dock
+        self.people.setMinimumContentsLength(16)
         self.people.addItem("Choose one of the 26 people…")
         for k in range(len(model.people) if model is not None else 0):
             self.people.addItem(f"Person {k + 1}: {model.person(k).describe()}")
@@ -128,7 +130,8 @@ class BodyPanel(QWidget):
             return
         length = model.length(READOUT_MUSCLE, Pose())
         arm = model.hip_flexion_moment_arm(READOUT_MUSCLE, Pose())
-        self.readout.setText(f"{self.shape.describe().capitalize()}: right psoas major {length:.0f} mm long standing, "
+        described = self.shape.describe()
+        self.readout.setText(f"{described[:1].upper()}{described[1:]}: right psoas major {length:.0f} mm long standing, "
                              f"hip flexion moment arm {arm / 10:.1f} cm.")
 
     def reset(self, annotations: Annotations) -> None:
