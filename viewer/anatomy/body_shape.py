@@ -287,6 +287,20 @@ class BodyShaper:
         if not needed <= set(self.atlas):
             raise InputError(model.path, f"the shape model needs {', '.join(sorted(needed - set(self.atlas)))} in the pack")
         self._regions = _regions(pack)
+        bones = pack.bones
+        femur = bones["femur_l"].vertices
+        self._knee_pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if "tibia_l" in self.atlas:
+            tibia = bones["tibia_l"].vertices
+            plateau = np.flatnonzero(tibia[:, 2] > tibia[:, 2].max() - 8.0)
+            condyles = np.flatnonzero(femur[:, 2] < femur[:, 2].min() + 8.0)
+            self._knee_pairs["tibia"] = (plateau, condyles)
+        if "patella_l" in self.atlas:
+            patella = bones["patella_l"].vertices
+            groove = np.flatnonzero(np.linalg.norm(femur - patella.mean(axis=0), axis=1) < 30.0)
+            self._knee_pairs["patella"] = (np.arange(len(patella)), groove)
+        self._mean_gaps = {bone: bones[f"{bone}_l"].vertices[own].mean(axis=0) - femur[femoral].mean(axis=0)
+                           for bone, (own, femoral) in self._knee_pairs.items()}
 
     @cached_property
     def mean_fits(self) -> Fits:
@@ -327,7 +341,16 @@ class BodyShaper:
         upright = _rigid(_turn_onto(axis, mean.knee_l - mean.head_l), np.zeros(3))
         upright[:3, 3] = socket_l - upright[:3, :3] @ socket_l
         limb_l = upright @ limb_l
-        limb_r = _rigid(_MIRROR @ limb_l[:3, :3] @ _MIRROR, _MIRROR @ limb_l[:3, 3])
+        # the model aligned each bone on its own, so the lower leg is set on the femur as in the
+        # mean body: the tibial plateau as far from the femoral condyles, the patella from the
+        # trochlear groove (each the centroid of a patch chosen on the mean body)
+        limbs_l = {"femur": limb_l}
+        for bone, (own, femoral) in self._knee_pairs.items():
+            if f"{bone}_l" in raw:
+                gap = self._mean_gaps[bone] - (_apply(limb_l, raw[f"{bone}_l"]["full"][own].mean(axis=0))
+                                               - _apply(limb_l, raw["femur_l"]["full"][femoral].mean(axis=0)))
+                limbs_l[bone] = _rigid(np.eye(3), gap) @ limb_l
+        limbs_r = {bone: _rigid(_MIRROR @ m[:3, :3] @ _MIRROR, _MIRROR @ m[:3, 3]) for bone, m in limbs_l.items()}
         knee_shift_l = _apply(limb_l, now.knee_l) - mean.knee_l
         spine_scale = 1.0 + self.model.spine_scale_per_sd * scores[0]
         s1_now = pelvis @ now.s1
@@ -346,7 +369,7 @@ class BodyShaper:
             elif bone_id == "sacrum":
                 carriers[bone_id] = pelvis
             else:
-                carriers[bone_id] = limb_r if bone_id.endswith("_r") else limb_l
+                carriers[bone_id] = (limbs_r if bone_id.endswith("_r") else limbs_l)[bone_id[:-2]]
         vertices = {}
         for bone_id, bone in self.pack.bones.items():
             if bone_id in raw:
