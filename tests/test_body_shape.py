@@ -237,3 +237,43 @@ def test_the_pickle_reader_refuses_anything_but_arrays(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="names posix.system|names os.system|names nt.system"):
         read_arrays(bad)
     assert not (tmp_path / "trap.txt").exists()
+
+
+def test_the_bodies_lesson_quotes_the_model(bodies, annotations):
+    """The numbers of the 'Bodies differ' lesson are the model's (smallest and largest of the 26
+    by size; pelvis width / leg length at -2 and +2 SD)."""
+    text = " ".join(next(lesson for lesson in annotations.document["lessons"] if lesson["id"] == "bodies_differ")["text"])
+    sitting = annotations.poses["sitting"].pose
+
+    def figures(shape):
+        the_pack, the_annotations = bodies.shaped(shape)
+        model = _model(the_pack, the_annotations)
+        length = model.length("psoas_major_r", Pose())
+        return length, model.hip_flexion_moment_arm("psoas_major_r", Pose()) / 10, 100 * (1 - model.length("psoas_major_r", sitting) / length)
+
+    order = np.argsort(bodies.model.people[:, 0])
+    smallest, largest = int(order[0]), int(order[-1])
+    low, high = figures(bodies.model.person(smallest)), figures(bodies.model.person(largest))
+    assert f"smallest of the 26 (person {smallest + 1}) is {low[0]:.0f} mm" in text
+    assert f"largest (person {largest + 1}) {high[0]:.0f} mm: {high[0] - low[0]:.0f} mm, about {100 * (high[0] / low[0] - 1):.0f}%" in text
+    assert f"from {low[1]:.1f} to {high[1]:.1f} cm" in text
+    assert f"by {low[2]:.0f}% of its standing length in the smallest body and by {high[2]:.0f}% in the largest" in text
+    narrow, wide = figures(BodyShape((0.0, -2.0, 0.0))), figures(BodyShape((0.0, 2.0, 0.0)))
+    assert f"lengthens the psoas major by {wide[0] - narrow[0]:.0f} mm" in text
+    assert f"({wide[1]:.1f} cm either way)" in text and f"{narrow[1]:.1f}" == f"{wide[1]:.1f}"
+
+
+def test_the_command_line_takes_a_shape(capsys):
+    from viewer.cli import main
+
+    assert main(["lengths", "--muscle", "psoas_major_r", "--hip-flexion", "0:0:10", "--format", "csv"]) == 0
+    mean = float(capsys.readouterr().out.strip().splitlines()[-1].split(",")[1])
+    assert main(["lengths", "--muscle", "psoas_major_r", "--hip-flexion", "0:0:10", "--format", "csv", "--shape", "size=+2,pelvis=-1"]) == 0
+    shaped = float(capsys.readouterr().out.strip().splitlines()[-1].split(",")[1])
+    assert shaped > mean + 5
+    assert main(["stretches", "--format", "csv", "--shape", "robustness=-1"]) == 0
+    assert main(["lengths", "--muscle", "psoas_major_r", "--shape", "pelvis=-3"]) == 2
+    assert "pubic bones would overlap" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["lengths", "--muscle", "psoas_major_r", "--shape", "size=+9"])
+    assert "outside the model's range of -3 to +3 SD" in capsys.readouterr().err
