@@ -345,12 +345,12 @@ class BodyShaper:
         # mean body: the tibial plateau as far from the femoral condyles, the patella from the
         # trochlear groove (each the centroid of a patch chosen on the mean body)
         limbs_l = {"femur": limb_l}
-        for bone, (own, femoral) in self._knee_pairs.items():
-            if f"{bone}_l" in raw:
-                gap = self._mean_gaps[bone] - (_apply(limb_l, raw[f"{bone}_l"]["full"][own].mean(axis=0))
+        for stem, (own, femoral) in self._knee_pairs.items():
+            if f"{stem}_l" in raw:
+                gap = self._mean_gaps[stem] - (_apply(limb_l, raw[f"{stem}_l"]["full"][own].mean(axis=0))
                                                - _apply(limb_l, raw["femur_l"]["full"][femoral].mean(axis=0)))
-                limbs_l[bone] = _rigid(np.eye(3), gap) @ limb_l
-        limbs_r = {bone: _rigid(_MIRROR @ m[:3, :3] @ _MIRROR, _MIRROR @ m[:3, 3]) for bone, m in limbs_l.items()}
+                limbs_l[stem] = _rigid(np.eye(3), gap) @ limb_l
+        limbs_r = {stem: _rigid(_MIRROR @ m[:3, :3] @ _MIRROR, _MIRROR @ m[:3, 3]) for stem, m in limbs_l.items()}
         knee_shift_l = _apply(limb_l, now.knee_l) - mean.knee_l
         spine_scale = 1.0 + self.model.spine_scale_per_sd * scores[0]
         s1_now = pelvis @ now.s1

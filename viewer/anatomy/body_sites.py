@@ -45,7 +45,8 @@ class _Tie:
 
 def _places(annotations: Annotations) -> list[tuple[tuple, str, np.ndarray, bool]]:
     """Every point of the document as (where, bone, local position, is a landmark)."""
-    places = [(("landmark", lid), lm.bone, lm.position, True) for lid, lm in annotations.landmarks.items()]
+    places: list[tuple[tuple, str, np.ndarray, bool]] = [
+        (("landmark", lid), lm.bone, lm.position, True) for lid, lm in annotations.landmarks.items()]
     for mid, muscle in annotations.muscles.items():
         for k, step in enumerate(muscle.get("path", [])):
             for key in ("position", "centre", "side"):
@@ -68,16 +69,13 @@ def _nearest_on_surface(vertices: np.ndarray, faces: np.ndarray, point: np.ndarr
     meshes as even as these."""
     close = np.argsort(np.linalg.norm(vertices - point, axis=1))[:12]
     candidates = np.flatnonzero(np.isin(faces, close).any(axis=1))
-    best = (np.inf, None, None)
+    distances = []
     for f in candidates:
         a, b, c = vertices[faces[f]]
-        weights = _closest_weights(point, a, b, c)
-        nearest = weights @ np.array([a, b, c])
-        distance = float(np.linalg.norm(point - nearest))
-        if distance < best[0]:
-            best = (distance, f, weights)
-    _, f, weights = best
+        distances.append(float(np.linalg.norm(point - _closest_weights(point, a, b, c) @ np.array([a, b, c]))))
+    f = candidates[int(np.argmin(distances))]
     a, b, c = vertices[faces[f]]
+    weights = _closest_weights(point, a, b, c)
     normal = np.cross(b - a, c - a)
     normal /= np.linalg.norm(normal)
     return faces[f], weights, float((point - weights @ np.array([a, b, c])) @ normal)

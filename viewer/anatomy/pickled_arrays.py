@@ -60,9 +60,9 @@ def read_arrays(path: Path) -> dict:
             stack.append(tuple(items))
         elif name == "TUPLE":
             start = marks.pop()
-            items = tuple(stack[start:])
+            members = tuple(stack[start:])
             del stack[start:]
-            stack.append(items)
+            stack.append(members)
         elif name == "STACK_GLOBAL":
             module, attribute = stack[-2], stack[-1]
             del stack[-2:]

@@ -14,8 +14,8 @@ from PyQt5.QtCore import QByteArray, QSettings, Qt, QTimer
 from PyQt5.QtWidgets import QAction, QDockWidget, QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter
 
 from viewer.anatomy.annotations import Annotations
-from viewer.anatomy.bodies import Bodies
 from viewer.anatomy.atomic_file import write_text_atomic
+from viewer.anatomy.bodies import Bodies
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.lessons import load_lessons
 from viewer.anatomy.mesh_pack import MeshPack
@@ -24,13 +24,13 @@ from viewer.anatomy.view_file import dumps, load_view
 from viewer.app import guard
 from viewer.app.animation import CameraFlight, PoseAnimator
 from viewer.app.annotation_session import AnnotationSession
+from viewer.app.body_panel import BodyPanel
 from viewer.app.export_dialog import ExportDialog
 from viewer.app.info_panel import InfoPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.landmark_editor import LandmarkEditor
 from viewer.app.learn_panel import LearnPanel
 from viewer.app.panel_strips import first_size, set_folded, share_width
-from viewer.app.body_panel import BodyPanel
 from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
 from viewer.app.stretch_lab import StretchLabPanel
