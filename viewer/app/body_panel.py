@@ -47,10 +47,11 @@ class BodyPanel(QWidget):
                 f"{mode.name}: + gives {mode.change}. Mode {row + 1} of the model, {share:.0f}% of the shape variation. "
                 f"The 26 people measured lie between {low:+.1f} and {high:+.1f} SD; beyond that the model extrapolates."))
             slider.valueChanged.connect(self._changed)
-            value = QLabel("0.0 SD")
-            grid.addWidget(QLabel(mode.name), row, 0)
-            grid.addWidget(slider, row, 1)
-            grid.addWidget(value, row, 2)
+            value = QLabel("+0.0 SD")
+            value.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            grid.addWidget(QLabel(mode.name), 2 * row, 0)  # name and value above a full-width slider
+            grid.addWidget(value, 2 * row, 1)
+            grid.addWidget(slider, 2 * row + 1, 0, 1, 2)
             self.sliders.append(slider)
             self.values.append(value)
         layout.addLayout(grid)
