@@ -149,11 +149,11 @@ class AnatomyScene:
             bone = pack.bones[bone_id]
             if light is not full and bone.light is not None:
                 _move_surface(light, *bone.light)
-        self._body_pending = light is not full
+            elif light is full:  # a bone drawn at one resolution only
+                _move_surface(full, bone.vertices, bone.faces)
+        self._body_pending = True
         self.pack = pack
         self.skeleton = Skeleton.from_manifest(pack.manifest)
-        if not self._body_pending:
-            self._finish_body()
         if annotations is not None and self.muscle_model is not None:
             self.annotations = annotations
             self.muscle_model = MuscleModel(annotations, self.skeleton, set(pack.bones))
