@@ -11,7 +11,11 @@ of the build that depend on shape are done again, each as a change from the mean
   the origin; the model aligned each hip bone on its own, so how far apart they stand is not
   its to give: they keep the mean body's gap at the pubic symphysis (3 mm);
 - each femur, with its tibia and patella, is moved so that its fitted head centre is the socket
-  centre; the knee centre is fitted again on the condyles;
+  centre, and turned about it so that its mechanical axis (head centre to knee centre) keeps the
+  mean body's direction; the knee centre is fitted again on the condyles;
+- the model aligned each bone on its own, so the tibia and patella are set on the femur as in
+  the mean body: the tibial plateau as far from the condyles, the patella from the trochlear
+  groove;
 - the lumbar spine (myo-sim's vertebrae, which the model does not cover) is carried by the S1
   endplate of the shaped sacrum and scaled about its centre in proportion to the size mode: by
   the change in centroid size (root mean square distance from the centroid) that the size mode
