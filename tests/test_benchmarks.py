@@ -29,7 +29,7 @@ def test_run_reports_every_figure_beside_its_baseline(tmp_path):
                                       "click_ms", "export_4k_s", "first_frame_rss_mb", "poses_batch_s"}
     assert "llvmpipe" in report["machine"] or "cores" in report["machine"]
     actions = {"add_landmark", "move_landmark", "delete_landmark", "undo", "redo", "quiz_answer", "quiz_next_question",
-               "lesson", "pose_button_first_frame", "search_selection"}
+               "lesson", "pose_button_first_frame", "search_selection", "body_shape_slider_step", "body_shape_first_binding"}
     assert set(report["actions"]) == actions  # each action's latency is reported, beside its baseline
     assert all(figures["p95_ms"] > 0 and figures["baseline_ms"] > 0 for figures in report["actions"].values())
     assert "pose_button_first_frame" in result.stdout

@@ -63,7 +63,7 @@ def test_text_teaches_the_anatomy_not_the_myths(annotations):
 
 def test_lessons_cover_the_topics_and_quote_the_model(annotations, model):
     lessons = {lesson.id: lesson for lesson in load_lessons(annotations, model)}
-    assert list(lessons) == ["where_is_the_psoas", "what_does_it_do", "sitting_and_the_psoas", "stretching_the_hip_flexors", "psoas_minor", "myths_and_facts"]
+    assert list(lessons) == ["where_is_the_psoas", "what_does_it_do", "sitting_and_the_psoas", "stretching_the_hip_flexors", "psoas_minor", "myths_and_facts", "bodies_differ"]
     sitting = lessons["sitting_and_the_psoas"]
     change = 100 * (model.length("psoas_major_r", annotations.poses["sitting"].pose) / model.length("psoas_major_r", Pose()) - 1)
     assert f"{change:+.0f}%".replace("-", "\u2212") in " ".join(sitting.paragraphs)

@@ -26,3 +26,4 @@ def test_rebuild_gives_identical_checksums(tmp_path):
     assert built == committed
     for name in ("NOTICE", "LICENSE-myo-sim", "LICENSE-MPL-2.0"):
         assert (tmp_path / name).read_text() == (default_pack_dir() / name).read_text()
+    assert (tmp_path / "shape_model.npz").read_bytes() == (default_pack_dir() / "shape_model.npz").read_bytes()

@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     shot.add_argument("--pose", default="standing", help="named pose from the annotations (default: standing)")
     shot.add_argument("--strain", action="store_true", help="colour muscles by length change from standing")
     shot.add_argument("--mkdir", action="store_true", help="make the output's folder if it does not exist")
+    _add_shape(shot)
 
     lengths = commands.add_parser("lengths", help="muscle length and hip-flexion moment arm over a range of hip angles")
     lengths.add_argument("--muscle", required=True, help="muscle id, for example psoas_major_r")
@@ -86,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="sweep any joint angle instead, for example lumbar_bending=-30:30:5 (moment arm about it)")
     lengths.add_argument("--pose", default="standing", help="named pose the sweep starts from (default: standing)")
     lengths.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _add_shape(lengths)
 
     export = commands.add_parser("export", help="annotated figure (PNG, SVG, PDF) or 3D scene (.glb); or every built-in view")
     export.add_argument("--out", type=Path, help="file to write: .png, .svg, .pdf or .glb")
@@ -104,12 +106,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--all-views", type=Path, metavar="DIR", help="write every built-in view into DIR")
     export.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="format for --all-views")
     export.add_argument("--mkdir", action="store_true", help="make the output folder if it does not exist")
+    _add_shape(export)
 
     stretches = commands.add_parser("stretches", help="popular psoas stretches ranked by how much they lengthen the psoas major")
     stretches.add_argument("--format", choices=("table", "csv", "json"), default="table")
     stretches.add_argument("--library", type=Path, help="stretch library file (default: the built-in stretches.json)")
     stretches.add_argument("--chart", type=Path, metavar="OUT", help="also write the ranked chart with pose pictures (.png or .svg)")
     stretches.add_argument("--mkdir", action="store_true", help="make the chart's folder if it does not exist")
+    _add_shape(stretches)
 
     validate = commands.add_parser("validate", help="check an annotations file and list every problem (exit 1 if any)")
     validate.add_argument("file", type=Path, help="annotations file, checked as a layer over the built-in annotations")
@@ -117,6 +121,31 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build-meshes", help="rebuild the anatomy pack from myo-sim (needs the build extra)")
     build.add_argument("--out", type=Path, default=Path("meshes"), help="folder to write (default: meshes)")
     return parser
+
+
+def _shape(text: str):
+    from viewer.anatomy.body_shape import BodyShape, ShapeError
+
+    try:
+        return BodyShape.parse(text)
+    except ShapeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_shape(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--shape", type=_shape, default="mean", metavar="MODE=SD,...",
+                         help="body shape from the LLP26 shape model, in standard deviations from the mean (-3 to +3): "
+                              "size (body size), pelvis (pelvis width / leg length), robustness (bone robustness); "
+                              "for example size=+2,pelvis=-1 (default: the mean body)")
+
+
+def _body(args, pack, annotations):
+    """The pack and annotations of the body ``--shape`` asks for (the mean ones by default)."""
+    if args.shape.is_mean:
+        return pack, annotations
+    from viewer.anatomy.bodies import Bodies
+
+    return Bodies(pack, annotations).shaped(args.shape)
 
 
 def _load_pack(directory: Path | None):
@@ -160,6 +189,7 @@ def _screenshot(args) -> int:
     if not pack.bones:
         print(f"psoas-viewer: no bone of {pack.directory} could be loaded", file=sys.stderr)
         return 1
+    pack, annotations = _body(args, pack, annotations)
     _muscle_model(annotations, pack)
     out = save_screenshot(pack, annotations, args.out, args.view, args.size, args.pose, args.strain, args.mkdir)
     print(f"wrote {out} ({args.size[0]}x{args.size[1]}, {args.view} view, {args.pose})")
@@ -183,6 +213,7 @@ def _export(args) -> int:
     if not pack.bones:
         print(f"psoas-viewer: no bone of {pack.directory} could be loaded", file=sys.stderr)
         return 1
+    pack, annotations = _body(args, pack, annotations)
     _muscle_model(annotations, pack)
     size = _figure_size(args)
     if args.all_views is not None:
@@ -229,7 +260,7 @@ def _lengths(args) -> int:
         raise InputError(annotations.path, f"no muscle {args.muscle!r}; known muscles: {', '.join(annotations.muscles)}")
     if args.pose not in annotations.poses:
         raise InputError(annotations.path, f"no pose {args.pose!r}; known poses: {', '.join(annotations.poses)}")
-    pack = _load_pack(args.pack)
+    pack, annotations = _body(args, _load_pack(args.pack), annotations)
     if args.sweep is None and args.pose == "standing":
         start, stop, step = args.hip_flexion
         rows = hip_flexion_sweep(annotations, pack.manifest, args.muscle, start, stop, step, available_bones=set(pack.bones))
@@ -248,7 +279,7 @@ def _stretches(args) -> int:
 
     annotations = load_annotations(layer=args.annotations)
     library = load_stretches(args.library)
-    pack = _load_pack(args.pack)
+    pack, annotations = _body(args, _load_pack(args.pack), annotations)
     results = ranked(measure_all(library, _muscle_model(annotations, pack)))
     print(format_stretches(results, args.format))
     if args.chart is not None:

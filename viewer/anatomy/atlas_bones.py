@@ -90,6 +90,15 @@ def read_surface(stem: str, steps: int, folder: Path | None = None) -> Surface:
 
 def components(surface: Surface) -> list[Surface]:
     """Connected pieces of a surface (the pelvis file holds both hip bones and the sacrum), by x."""
+    pieces = []
+    for keep in component_masks(surface):
+        index = np.cumsum(keep) - 1
+        pieces.append(Surface(surface.vertices[keep], index[surface.faces[keep[surface.faces[:, 0]]]]))
+    return pieces
+
+
+def component_masks(surface: Surface) -> list[np.ndarray]:
+    """Which vertices belong to each connected piece of a surface, pieces ordered by mean x."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -97,13 +106,8 @@ def components(surface: Surface) -> list[Surface]:
     n = len(surface.vertices)
     graph = coo_matrix((np.ones(2 * len(f)), (np.r_[f[:, 0], f[:, 1]], np.r_[f[:, 1], f[:, 2]])), shape=(n, n))
     _, label = connected_components(graph, directed=False)
-    pieces = []
-    for value in np.unique(label):
-        keep = label == value
-        index = np.cumsum(keep) - 1
-        faces = f[keep[f[:, 0]]]
-        pieces.append(Surface(surface.vertices[keep], index[faces]))
-    return sorted(pieces, key=lambda piece: piece.vertices[:, 0].mean())
+    masks = [label == value for value in np.unique(label)]
+    return sorted(masks, key=lambda keep: surface.vertices[keep, 0].mean())
 
 
 def _most(points: np.ndarray, direction) -> np.ndarray:

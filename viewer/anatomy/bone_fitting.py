@@ -39,7 +39,7 @@ def fit_spherical_patch(vertices: np.ndarray, normals: np.ndarray, guess: np.nda
 def fit_plane(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centroid and unit normal (least-squares) of roughly planar points."""
     centroid = points.mean(axis=0)
-    _, _, vt = np.linalg.svd(points - centroid)
+    _, _, vt = np.linalg.svd(points - centroid, full_matrices=False)
     return centroid, vt[2]
 
 

@@ -109,6 +109,10 @@ class LagrangeMesh:
 
     def surface(self, steps: int) -> tuple[np.ndarray, np.ndarray]:
         """Vertices and triangles of the surface sampled with ``steps`` intervals along each element edge."""
+        return weld(*self.samples(steps))
+
+    def samples(self, steps: int) -> tuple[np.ndarray, np.ndarray]:
+        """The lattice samples of every element and their triangles, before welding: linear in the nodes."""
         vertices, faces, offset = [], [], 0
         cache: dict[ElementShape, tuple[np.ndarray, np.ndarray]] = {}
         for shape, indices in self.elements:
@@ -118,17 +122,23 @@ class LagrangeMesh:
             vertices.append(weights @ self.nodes[indices])
             faces.append(triangles + offset)
             offset += len(weights)
-        return weld(np.concatenate(vertices), np.concatenate(faces))
+        return np.concatenate(vertices), np.concatenate(faces)
 
 
 def weld(vertices: np.ndarray, faces: np.ndarray, tolerance: float = 1e-4) -> tuple[np.ndarray, np.ndarray]:
     """Merge vertices closer than ``tolerance`` (mm); drop triangles that collapse."""
+    kept, faces = weld_map(vertices, faces, tolerance)
+    return vertices[kept], faces
+
+
+def weld_map(vertices: np.ndarray, faces: np.ndarray, tolerance: float = 1e-4) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`weld` does, as indices: the samples kept (in order) and the welded triangles.
+    The shape model applies one welding to every shape, so all shapes share one topology."""
     keys = np.round(vertices / tolerance).astype(np.int64)
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     order = np.argsort(first)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    merged = vertices[first[order]]
     faces = rank[inverse.reshape(-1)][faces]
     keep = (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
-    return merged, faces[keep]
+    return first[order], faces[keep]

@@ -219,6 +219,9 @@ def build_pack(out_dir: Path, log=print) -> dict:
             "light": light,
         })
         log(f"{bone_id:11s} {full['triangles']:6d} triangles  {full['file']} (light: {light['triangles']})")
+    from viewer.anatomy.shape_model_build import build_shape_model
+
+    assembly.figures.update(build_shape_model(out_dir))
     for figure, value in assembly.figures.items():
         log(f"{figure}: {value:.1f}")
     manifest = {
@@ -268,6 +271,12 @@ sacrum, hip_bone_r, hip_bone_l, femur_r, femur_l, tibia_r, tibia_l, patella_r, p
     fitted centre of each femoral head is the fitted centre of its socket; the right lower limb
     is the left mean shape, and the left hip bone the right one, mirrored across the
     midsagittal plane.
+
+shape_model.npz
+    Derived from the LLP26 shape model of the same package (shape_models/LLP26_rigid.pc, 26
+    people), under the MPL-2.0: for the first three modes, how far each vertex of the bones
+    above moves per standard deviation (placed as above), and each person's scores on them.
+    Code: viewer/anatomy/shape_model_build.py.
 
 Placement (figures from the build, degrees and millimetres)
 -----------------------------------------------------------

@@ -18,16 +18,22 @@ class LengthPlot(QWidget):
 
     def __init__(self, model: MuscleModel, muscle_ids: list[str], parent=None):
         super().__init__(parent)
+        self.muscle_ids = muscle_ids
+        self.set_model(model)
+        self.current: dict[str, tuple[float, float]] = {}
+        self.setMinimumHeight(150)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+
+    def set_model(self, model: MuscleModel) -> None:
+        """The curves of a (new) muscle model, for example another body's."""
         self.model = model
         self.curves = {}
-        for muscle_id in muscle_ids:
+        for muscle_id in self.muscle_ids:
             side = model.muscles[muscle_id].side
             self.curves[muscle_id] = np.array(
                 [model.length(muscle_id, Pose(**{f"hip_flexion_{side}": float(a)})) for a in ANGLES]
             )
-        self.current: dict[str, tuple[float, float]] = {}
-        self.setMinimumHeight(150)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.update()
 
     def set_current(self, pose: Pose, lengths: dict[str, float]) -> None:
         """Mark each plotted muscle's length at its hip's joint angle in ``pose``."""

@@ -15,6 +15,7 @@ from PyQt5.QtWidgets import QAction, QDockWidget, QFileDialog, QLabel, QMainWind
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.atomic_file import write_text_atomic
+from viewer.anatomy.bodies import Bodies
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.lessons import load_lessons
 from viewer.anatomy.mesh_pack import MeshPack
@@ -23,6 +24,7 @@ from viewer.anatomy.view_file import dumps, load_view
 from viewer.app import guard
 from viewer.app.animation import CameraFlight, PoseAnimator
 from viewer.app.annotation_session import AnnotationSession
+from viewer.app.body_panel import BodyPanel
 from viewer.app.export_dialog import ExportDialog
 from viewer.app.info_panel import InfoPanel
 from viewer.app.interactor import ViewerInteractor
@@ -137,10 +139,13 @@ class MainWindow(QMainWindow):
         except InputError as exc:
             library, problem = None, str(exc)
         self.learn_panel = LearnPanel(self, lessons, StretchLabPanel(self, library, problem))
+        self.body_panel = BodyPanel(self.scene, Bodies(pack, annotations))
+        self.body_panel.body_changed.connect(self._body_changed)
         for title, widget, area in (
             ("Structures", self.structure_panel, Qt.LeftDockWidgetArea),
             ("Learn", self.learn_panel, Qt.LeftDockWidgetArea),
             ("Info and pose", right, Qt.RightDockWidgetArea),
+            ("Body", self.body_panel, Qt.LeftDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(title)
@@ -148,6 +153,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.docks.append(dock)
         self.tabifyDockWidget(self.docks[0], self.docks[1])
+        self.tabifyDockWidget(self.docks[1], self.docks[3])
         self.docks[0].raise_()
 
     def _action(self, menu, name: str, text: str, keys, slot, checkable: bool = False) -> QAction:
@@ -460,9 +466,21 @@ class MainWindow(QMainWindow):
         if point is not None:
             self._edit(lambda: self.session.move(landmark_id, point))
 
+    @guard.guarded("Showing the new body")
+    def _body_changed(self) -> None:
+        """Plot, readouts and Stretch lab from the new body's muscles; landmarks are edited on the mean body only."""
+        self.pose_panel.show_body()
+        self.learn_panel.stretch_lab.measure_again()
+        mean = self.body_panel.shape.is_mean
+        if not mean and self.editing:
+            self.actions_by_name["edit_landmarks"].setChecked(False)
+        self.actions_by_name["edit_landmarks"].setEnabled(mean)
+        self.render_soon()
+
     @guard.guarded("Showing the changed annotations")
     def _annotations_changed(self, annotations: Annotations, selection: str | None) -> None:
         """Redraw muscles, landmarks and panels from a changed document, keeping the view."""
+        self.body_panel.reset(annotations)
         self.scene.set_annotations(annotations)
         self.state.structures = self.scene.structure_ids()
         self.info_panel.catalogue = self.scene.catalogue

@@ -150,6 +150,11 @@ class PosePanel(QWidget):
             lines.append(f"{name:15s}{length:4.0f} mm {change:+5.1f}%")
         return lines
 
+    def show_body(self) -> None:
+        """Another body: the plot's curves and the readout from the scene's new muscle model."""
+        self.plot.set_model(self.scene.muscle_model)
+        self._on_state("pose")
+
     def _on_state(self, what: str) -> None:
         if what == "pose":
             self._sync_sliders()

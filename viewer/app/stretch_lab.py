@@ -111,6 +111,7 @@ class StretchLabPanel(QWidget):
         self.results: list[StretchResult] = []
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
+        self.library = library
         if library is None:
             self.text.setPlainText(f"The stretch library could not be loaded: {problem}")
             layout.addWidget(self.text)
@@ -128,6 +129,17 @@ class StretchLabPanel(QWidget):
         self.export_button = QPushButton("Export chart…")
         self.export_button.clicked.connect(self._export_dialog)
         layout.addWidget(self.export_button)
+        self._show_text(None)
+
+    def measure_again(self) -> None:
+        """Rank the stretches on the scene's muscle model again (another body)."""
+        if self.library is None:
+            return
+        self.results = ranked(measure_all(self.library, self.window.scene.muscle_model))
+        self.findings = findings(self.library, self.results)
+        self.bars.results = self.results
+        self.bars.limit = largest_percent(self.results) * 1.1
+        self.bars.set_current(-1)
         self._show_text(None)
 
     def choose(self, row: int) -> None:

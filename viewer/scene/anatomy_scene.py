@@ -14,6 +14,7 @@ import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor, vtkTextRenderer
 
 from viewer.anatomy.annotations import Annotations
+from viewer.anatomy.body_shape import vertex_normals
 from viewer.anatomy.catalogue import Catalogue
 from viewer.anatomy.kinematics import KNEE_SHARE, Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import MeshPack
@@ -68,6 +69,15 @@ def _polydata(vertices: np.ndarray, faces: np.ndarray) -> pv.PolyData:
     return poly.compute_normals(cell_normals=False, split_vertices=False, auto_orient_normals=False)
 
 
+def _move_surface(poly: pv.PolyData, vertices: np.ndarray, faces: np.ndarray) -> None:
+    """New positions for a surface's points, and their normals, written in place."""
+    poly.points[:] = vertices
+    poly.point_data["Normals"][:] = vertex_normals(vertices, faces)
+    poly.GetPoints().Modified()
+    poly.GetPointData().GetNormals().Modified()
+    poly.Modified()
+
+
 class AnatomyScene:
     """Bones, muscles and landmarks on a plotter, with the project's lighting, views and poses."""
 
@@ -103,6 +113,7 @@ class AnatomyScene:
                 **style.BONE_MATERIAL,
             )
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
+        self._body_pending = False  # a new body's full surfaces wait for the next still frame
         self.muscle_model: MuscleModel | None = None
         self.muscle_actors: MuscleActors | None = None
         self._muscles_from = ""
@@ -158,6 +169,40 @@ class AnatomyScene:
         """The text layer, looking through the scene's camera (pyvista may replace that camera)."""
         self.text_layer.SetActiveCamera(self.plotter.renderer.GetActiveCamera())
         return self.text_layer
+
+    def set_body(self, pack: MeshPack, annotations: Annotations | None) -> None:
+        """Another body of the same pack (:mod:`viewer.anatomy.bodies`): the same bones and
+        triangles, so new vertex positions and normals are written into the existing surfaces;
+        the joints, muscles and landmarks follow the new pack and annotations.
+
+        The light surfaces (drawn while something moves) change now, the full ones and the
+        line-of-sight trees of the labels when the view is next still, as for a pose change;
+        meanwhile the labels are planned on the previous body's bones, a few millimetres off.
+        """
+        for bone_id, (full, light) in self._bone_surfaces.items():
+            bone = pack.bones[bone_id]
+            if light is not full and bone.light is not None:
+                _move_surface(light, *bone.light)
+            elif light is full:  # a bone drawn at one resolution only
+                _move_surface(full, bone.vertices, bone.faces)
+        self._body_pending = True
+        self.pack = pack
+        self.skeleton = Skeleton.from_manifest(pack.manifest)
+        if annotations is not None and self.muscle_model is not None:
+            self.annotations = annotations
+            self.muscle_model = MuscleModel(annotations, self.skeleton, set(pack.bones))
+            standing = self.muscle_model.evaluate(Pose())
+            self.standing_lengths = {mid: state.length for mid, state in standing.items()}
+            self.muscle_actors.rebase(self.muscle_model, standing)
+            self.landmark_actors.move_sites(annotations, self.skeleton)
+        self.set_pose(self.pose)
+
+    def _finish_body(self) -> None:
+        for bone_id, (full, _) in self._bone_surfaces.items():
+            bone = self.pack.bones[bone_id]
+            _move_surface(full, bone.vertices, bone.faces)
+        self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
+        self._body_pending = False
 
     # --- structures -------------------------------------------------------------------------
     def structure_ids(self) -> list[str]:
@@ -342,6 +387,8 @@ class AnatomyScene:
         surfaces most of the rest (see benchmarks/interaction.py); a still frame can afford both.
         """
         if full:
+            if self._body_pending:
+                self._finish_body()
             self.plotter.enable_anti_aliasing("ssaa")
         else:
             self.plotter.disable_anti_aliasing()

@@ -48,6 +48,11 @@ class LandmarkActors:
         if not landmarks:
             self.set_visible(self.visible)
 
+    def move_sites(self, annotations: Annotations, skeleton: Skeleton) -> None:
+        """The same landmarks at new standing positions (another body); :meth:`update` poses them."""
+        self.neutral = np.array([annotations.landmarks[lid].position + skeleton.frame_origin(bone)
+                                 for lid, bone in zip(self.ids, self.bones)]).reshape(-1, 3)
+
     def update(self, transforms: dict[str, np.ndarray]) -> None:
         """Move every landmark with its bone, writing into the existing point array."""
         if not self.ids:

@@ -76,6 +76,11 @@ class MuscleActors:
             self.actors[mid].visibility = not muscle.hidden_by_default
         self.update(standing)
 
+    def rebase(self, model: MuscleModel, standing: dict[str, MuscleState]) -> None:
+        """The same muscles on another body (a recompiled model): strain counts from its standing."""
+        self.model = model
+        self.rest_lengths = np.concatenate([np.zeros(0)] + [standing[mid].centreline_lengths for mid in self.order])
+
     def update(self, states: dict[str, MuscleState]) -> None:
         """Write the tubes of ``states`` into the existing meshes."""
         if not self.order:  # a pack that carries no muscle

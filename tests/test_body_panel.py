@@ -1,0 +1,70 @@
+"""The body panel under Xvfb: shape sliders change the bones in place and the muscles follow."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from viewer.anatomy.body_shape import BodyShape
+from viewer.anatomy.kinematics import Pose
+
+if not os.environ.get("DISPLAY"):
+    pytest.fail("GUI tests need an X display: install xvfb and xauth (see .ci/run)", pytrace=False)
+
+
+@pytest.fixture
+def win(qtbot, content, settings):
+    from PyQt5.QtWidgets import QApplication
+
+    from viewer.app.main_window import MainWindow
+
+    window = MainWindow(content[0], content[1], settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    QApplication.setActiveWindow(window)
+    return window
+
+
+def test_size_slider_changes_the_bones_in_place_and_the_muscles_follow(win, qtbot):
+    panel = win.body_panel
+    femur = win.scene._bone_surfaces["femur_r"][1]  # the light surface, drawn while things move
+    points_before = femur.GetPoints()
+    height_before = np.ptp(np.asarray(femur.points)[:, 2])
+    psoas_before = win.scene.muscle_model.length("psoas_major_r", Pose())
+    curve_before = win.pose_panel.plot.curves["psoas_major_r"].copy()
+    bars_before = [r.get("psoas_major", "r").mm for r in win.learn_panel.stretch_lab.results if r.get("psoas_major", "r")]
+    panel.sliders[0].setValue(20)  # body size +2 SD
+    qtbot.waitUntil(lambda: panel.shape == BodyShape((2.0, 0.0, 0.0)), timeout=10000)
+    assert femur.GetPoints() is points_before  # the same VTK points, new positions
+    assert np.ptp(np.asarray(femur.points)[:, 2]) > height_before + 25
+    psoas_after = win.scene.muscle_model.length("psoas_major_r", Pose())
+    assert psoas_after > psoas_before + 8
+    assert win.pose_panel.plot.curves["psoas_major_r"][0] > curve_before[0] + 8
+    assert "+2.0 SD" in panel.readout.text() and f"{psoas_after:.0f} mm" in panel.readout.text()
+    bars_after = [r.get("psoas_major", "r").mm for r in win.learn_panel.stretch_lab.results if r.get("psoas_major", "r")]
+    assert bars_after != bars_before
+    assert not win.actions_by_name["edit_landmarks"].isEnabled()  # landmarks are edited on the mean body
+    panel.mean_button.click()
+    assert panel.shape.is_mean
+    assert win.scene.muscle_model.length("psoas_major_r", Pose()) == pytest.approx(psoas_before)
+    assert win.actions_by_name["edit_landmarks"].isEnabled()
+
+
+def test_a_refused_shape_is_explained_and_the_body_stays(win, qtbot):
+    panel = win.body_panel
+    panel.sliders[1].setValue(-30)  # pelvis -3 SD: the pubic bones would overlap
+    qtbot.waitUntil(lambda: "pubic bones" in panel.message.text(), timeout=10000)
+    assert panel.sliders[1].value() == 0 and panel.shape.is_mean
+
+
+def test_a_person_preset_sets_the_sliders(win, qtbot):
+    panel = win.body_panel
+    assert panel.people.count() == 27
+    panel.people.setCurrentIndex(1)
+    panel.people.activated.emit(1)
+    person = win.body_panel.bodies.model.person(0)
+    assert panel.shape == person
+    assert [s.value() for s in panel.sliders] == [round(v * 10) for v in person.scores]

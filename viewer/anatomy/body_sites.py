@@ -1,0 +1,185 @@
+"""Landmarks, muscle sites, wrap spheres and lane points that follow their bone into another body.
+
+Each point is tied to its bone once, on the mean body, in one of three ways:
+
+- a landmark of an atlas bone (hip bone, sacrum, femur, ...) by the triangle nearest to it, its
+  barycentric coordinates there and its distance off the surface along the triangle's normal:
+  in any body it sits at the same place on the same triangle, as far off the surface as before;
+- any other point of an atlas bone (a via point, a wrap sphere's centre, a lane point) by a local
+  affine map fitted, in each body, to the 64 surface vertices nearest to it, so a point inside
+  a socket or in front of a trochanter moves, turns and grows with that part of the bone; a
+  wrap sphere's radius grows with the cube root of that map's determinant; a point at a fitted
+  joint centre (hip socket, knee) goes to that body's fitted centre;
+- a point of a vertebra (which keeps its shape) with the vertebra's own carrier.
+
+The result is a copy of the annotations with every position rewritten in the new body's bone
+frames, which the muscle model, the landmark actors and the labels use as they are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from viewer.anatomy.annotations import Annotations
+from viewer.anatomy.body_shape import BodyShaper, ShapedBody
+from viewer.anatomy.mesh_pack import MeshPack
+
+NEIGHBOURS = 64
+
+
+@dataclass
+class _Tie:
+    """How one point is tied to its bone (see the module notes)."""
+
+    bone: str
+    kind: str  # "surface", "local" or "carried"
+    triangle: np.ndarray | None = None  # (3,) vertex indices
+    weights: np.ndarray | None = None  # (3,) barycentric
+    offset: float = 0.0
+    neighbours: np.ndarray | None = None  # (NEIGHBOURS,) vertex indices
+    solve: np.ndarray | None = None  # (4, NEIGHBOURS) least-squares solver of the local affine map
+
+
+def _places(annotations: Annotations) -> list[tuple[tuple, str, np.ndarray, bool]]:
+    """Every point of the document as (where, bone, local position, is a landmark)."""
+    places: list[tuple[tuple, str, np.ndarray, bool]] = [
+        (("landmark", lid), lm.bone, lm.position, True) for lid, lm in annotations.landmarks.items()]
+    for mid, muscle in annotations.muscles.items():
+        for k, step in enumerate(muscle.get("path", [])):
+            for key in ("position", "centre", "side"):
+                if key in step:
+                    places.append((("path", mid, k, key), step["bone"], np.asarray(step[key], float), False))
+        for k, item in enumerate(muscle.get("belly", [])):
+            places.append((("belly", mid, k, "position"), item["bone"], np.asarray(item["position"], float), False))
+        for k, item in enumerate(muscle.get("lane", [])):
+            for key in ("medial", "lateral"):
+                places.append((("lane", mid, k, key), item["bone"], np.asarray(item[key], float), False))
+    return places
+
+
+def _nearest_on_surface(vertices: np.ndarray, faces: np.ndarray, point: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The triangle nearest to ``point`` (its corners), the barycentric coordinates of the nearest
+    point on it, and the signed distance of ``point`` from it along its normal.
+
+    Exact point-triangle distances (Ericson, Real-Time Collision Detection, 5.1.5), for the few
+    dozen triangles whose corners are nearest; the nearest triangle is always among them on
+    meshes as even as these."""
+    close = np.argsort(np.linalg.norm(vertices - point, axis=1))[:12]
+    candidates = np.flatnonzero(np.isin(faces, close).any(axis=1))
+    distances = []
+    for f in candidates:
+        a, b, c = vertices[faces[f]]
+        distances.append(float(np.linalg.norm(point - _closest_weights(point, a, b, c) @ np.array([a, b, c]))))
+    f = candidates[int(np.argmin(distances))]
+    a, b, c = vertices[faces[f]]
+    weights = _closest_weights(point, a, b, c)
+    normal = np.cross(b - a, c - a)
+    normal /= np.linalg.norm(normal)
+    return faces[f], weights, float((point - weights @ np.array([a, b, c])) @ normal)
+
+
+def _closest_weights(p: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Barycentric weights of the point of triangle abc nearest to p."""
+    ab, ac, ap = b - a, c - a, p - a
+    d1, d2 = ab @ ap, ac @ ap
+    if d1 <= 0 and d2 <= 0:
+        return np.array([1.0, 0.0, 0.0])
+    bp = p - b
+    d3, d4 = ab @ bp, ac @ bp
+    if d3 >= 0 and d4 <= d3:
+        return np.array([0.0, 1.0, 0.0])
+    vc = d1 * d4 - d3 * d2
+    if vc <= 0 and d1 >= 0 and d3 <= 0:
+        v = d1 / (d1 - d3)
+        return np.array([1 - v, v, 0.0])
+    cp = p - c
+    d5, d6 = ab @ cp, ac @ cp
+    if d6 >= 0 and d5 <= d6:
+        return np.array([0.0, 0.0, 1.0])
+    vb = d5 * d2 - d1 * d6
+    if vb <= 0 and d2 >= 0 and d6 <= 0:
+        w = d2 / (d2 - d6)
+        return np.array([1 - w, 0.0, w])
+    va = d3 * d6 - d5 * d4
+    if va <= 0 and (d4 - d3) >= 0 and (d5 - d6) >= 0:
+        w = (d4 - d3) / ((d4 - d3) + (d5 - d6))
+        return np.array([0.0, 1 - w, w])
+    denominator = 1.0 / (va + vb + vc)
+    v, w = vb * denominator, vc * denominator
+    return np.array([1 - v - w, v, w])
+
+
+class SiteBinding:
+    """The points of one annotations document tied to the bones of the mean pack."""
+
+    def __init__(self, shaper: BodyShaper, annotations: Annotations):
+        self.shaper = shaper
+        self.annotations = annotations
+        pack = shaper.pack
+        self.places = [p for p in _places(annotations) if p[1] in pack.bones]
+        self.neutral = [local + pack.bones[bone].frame_origin for _, bone, local, _ in self.places]
+        self.ties = [self._tie(pack, bone, point, landmark)
+                     for (_, bone, _, landmark), point in zip(self.places, self.neutral)]
+        self._groups: dict[tuple[str, str], list[int]] = {}
+        for k, tie in enumerate(self.ties):
+            self._groups.setdefault((tie.bone, tie.kind), []).append(k)
+
+    def _tie(self, pack: MeshPack, bone_id: str, point: np.ndarray, landmark: bool) -> _Tie:
+        if bone_id not in self.shaper.atlas:
+            return _Tie(bone_id, "carried")
+        bone = pack.bones[bone_id]
+        if landmark:
+            corners, weights, offset = _nearest_on_surface(bone.vertices, bone.faces, point)
+            return _Tie(bone_id, "surface", corners, weights, offset)
+        nearest = np.argsort(np.linalg.norm(bone.vertices - point, axis=1))[:NEIGHBOURS]
+        design = np.c_[bone.vertices[nearest] - point, np.ones(NEIGHBOURS)]
+        return _Tie(bone_id, "local", neighbours=nearest, solve=np.linalg.pinv(design))
+
+    def follow(self, body: ShapedBody) -> list[tuple[np.ndarray, float]]:
+        """Each point's neutral position in ``body`` and how much its neighbourhood grew."""
+        moved = np.zeros((len(self.ties), 3))
+        growth = np.ones(len(self.ties))
+        for (bone_id, kind), rows in self._groups.items():
+            if kind == "carried":
+                matrix = body.carriers[bone_id]
+                moved[rows] = np.stack([self.neutral[k] for k in rows]) @ matrix[:3, :3].T + matrix[:3, 3]
+                growth[rows] = np.cbrt(np.linalg.det(matrix[:3, :3]))
+                continue
+            vertices = body.vertices[bone_id]["full"]
+            ties = [self.ties[k] for k in rows]
+            if kind == "surface":
+                corners = vertices[np.stack([t.triangle for t in ties])]  # (n, 3 corners, 3)
+                normal = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+                normal /= np.linalg.norm(normal, axis=1, keepdims=True)
+                weights = np.stack([t.weights for t in ties])
+                offsets = np.array([t.offset for t in ties])
+                moved[rows] = np.einsum("nk,nkd->nd", weights, corners) + offsets[:, None] * normal
+                continue
+            fitted = np.einsum("nkj,njd->nkd", np.stack([t.solve for t in ties]), vertices[np.stack([t.neighbours for t in ties])])
+            moved[rows] = fitted[:, 3]  # rows 0-2: the local linear map; row 3: where the point goes
+            growth[rows] = np.cbrt(np.abs(np.linalg.det(fitted[:, :3])))
+            for k in rows:
+                for before, after in body.centres:
+                    if np.abs(self.neutral[k] - before).max() < 1e-3:
+                        moved[k] = after
+        return list(zip(moved, growth))
+
+    def shaped_annotations(self, body: ShapedBody, pack: MeshPack) -> Annotations:
+        """The annotations with every point moved into ``body`` (``pack``: its shaped pack)."""
+        landmarks = dict(self.annotations.landmarks)
+        muscles = {mid: {**muscle, **{key: [dict(item) for item in muscle[key]] for key in ("path", "belly", "lane") if key in muscle}}
+                   for mid, muscle in self.annotations.muscles.items()}
+        for (where, bone, _, _), (moved, growth) in zip(self.places, self.follow(body)):
+            local = [round(float(c), 3) for c in moved - pack.bones[bone].frame_origin]
+            if where[0] == "landmark":
+                landmarks[where[1]] = dataclasses.replace(landmarks[where[1]], position=np.asarray(local))
+            else:
+                kind, mid, k, key = where
+                item = muscles[mid]["path" if kind == "path" else kind][k]
+                item[key] = local
+                if key == "centre" and "radius" in item:
+                    item["radius"] = round(float(self.annotations.muscles[mid]["path"][k]["radius"]) * growth, 3)
+        return dataclasses.replace(self.annotations, landmarks=landmarks, muscles=muscles)

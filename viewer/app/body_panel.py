@@ -1,0 +1,146 @@
+"""The body panel: sliders for the first three modes of the LLP26 shape model, the 26 people it
+was built from as presets, and the mean body. The bones change shape in place, the muscles
+follow (:mod:`viewer.anatomy.bodies`); a shape the model cannot give is refused and explained."""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt, QTimer, pyqtSignal
+from PyQt5.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
+
+from viewer.anatomy.annotations import Annotations
+from viewer.anatomy.bodies import Bodies
+from viewer.anatomy.body_shape import MODES, SD_LIMIT, BodyShape, ShapeError
+from viewer.anatomy.kinematics import Pose
+from viewer.app import guard
+from viewer.scene.anatomy_scene import AnatomyScene
+
+STEPS_PER_SD = 10  # the sliders move in tenths of a standard deviation
+READOUT_MUSCLE = "psoas_major_r"
+
+
+class BodyPanel(QWidget):
+    """Shape sliders, people and the mean body; emits :attr:`body_changed` after a new body is drawn."""
+
+    body_changed = pyqtSignal()
+
+    def __init__(self, scene: AnatomyScene, bodies: Bodies, parent=None):
+        super().__init__(parent)
+        self.scene = scene
+        self.bodies = bodies
+        self.shape = BodyShape()
+        model = bodies.model
+        layout = QVBoxLayout(self)
+        intro = QLabel("People differ. These sliders move the pelvis and lower limbs along the three main ways "
+                       "in which the 26 adults of the LLP26 shape model differ, in standard deviations (SD) "
+                       "from their mean; the spine and the muscles follow.", wordWrap=True)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        self.sliders: list[QSlider] = []
+        self.values: list[QLabel] = []
+        for row, mode in enumerate(MODES):
+            slider = QSlider(Qt.Horizontal)
+            slider.setRange(-int(SD_LIMIT * STEPS_PER_SD), int(SD_LIMIT * STEPS_PER_SD))
+            slider.setAccessibleName(mode.name)
+            low, high = model.data_range(row) if model is not None else (0.0, 0.0)
+            share = 100 * model.variance_share[row] if model is not None else 0.0
+            slider.setToolTip(guard.plain_tooltip(
+                f"{mode.name}: + gives {mode.change}. Mode {row + 1} of the model, {share:.0f}% of the shape variation. "
+                f"The 26 people measured lie between {low:+.1f} and {high:+.1f} SD; beyond that the model extrapolates."))
+            slider.valueChanged.connect(self._changed)
+            value = QLabel("+0.0 SD")
+            value.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            grid.addWidget(QLabel(mode.name), 2 * row, 0)  # name and value above a full-width slider
+            grid.addWidget(value, 2 * row, 1)
+            grid.addWidget(slider, 2 * row + 1, 0, 1, 2)
+            self.sliders.append(slider)
+            self.values.append(value)
+        layout.addLayout(grid)
+        self.people = QComboBox()
+        self.people.setAccessibleName("measured people")
+        self.people.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # long names must not widen the dock
+        self.people.setMinimumContentsLength(16)
+        self.people.addItem("Choose one of the 26 people…")
+        for k in range(len(model.people) if model is not None else 0):
+            self.people.addItem(f"Person {k + 1}: {model.person(k).describe()}")
+        self.people.activated.connect(self._person_chosen)
+        layout.addWidget(self.people)
+        self.mean_button = QPushButton("Mean body")
+        self.mean_button.clicked.connect(lambda: self.set_shape(BodyShape()))
+        layout.addWidget(self.mean_button)
+        self.message = QLabel(wordWrap=True)
+        self.message.setTextFormat(Qt.PlainText)
+        layout.addWidget(self.message)
+        self.readout = QLabel(wordWrap=True)
+        self.readout.setTextFormat(Qt.PlainText)
+        layout.addWidget(self.readout)
+        layout.addStretch(1)
+        self._pending = QTimer(self)  # a dragged slider sends many values: draw the last one, once
+        self._pending.setSingleShot(True)
+        self._pending.setInterval(0)
+        self._pending.timeout.connect(self._apply)
+        self.setEnabled(bodies.available)
+        if not bodies.available:
+            self.message.setText(bodies.problem or "This anatomy pack has no shape model: only its own body can be shown.")
+        self._show_readout()
+
+    def slider_shape(self) -> BodyShape:
+        return BodyShape(tuple(slider.value() / STEPS_PER_SD for slider in self.sliders))
+
+    def set_shape(self, shape: BodyShape) -> None:
+        """Move the sliders to ``shape`` and draw it."""
+        self._set_sliders(shape)
+        self._apply()
+
+    def _set_sliders(self, shape: BodyShape) -> None:
+        for slider, value, score in zip(self.sliders, self.values, shape.scores):
+            slider.blockSignals(True)
+            slider.setValue(round(score * STEPS_PER_SD))
+            slider.blockSignals(False)
+            value.setText(f"{score:+.1f} SD")
+
+    def _changed(self) -> None:
+        for slider, value in zip(self.sliders, self.values):
+            value.setText(f"{slider.value() / STEPS_PER_SD:+.1f} SD")
+        self._pending.start()
+
+    def _person_chosen(self, index: int) -> None:
+        if index > 0:
+            self.set_shape(self.bodies.model.person(index - 1))
+
+    @guard.guarded("Changing the body")
+    def _apply(self) -> None:
+        shape = self.slider_shape()
+        if shape == self.shape:
+            return
+        try:
+            pack, annotations = self.bodies.shaped(shape)
+        except ShapeError as exc:
+            self.message.setText(f"Not shown: {exc}. The sliders are back at the last body shown.")
+            self._set_sliders(self.shape)
+            return
+        self.message.setText("")
+        self.scene.set_body(pack, annotations)
+        self.shape = shape
+        self._show_readout()
+        self.body_changed.emit()
+
+    def _show_readout(self) -> None:
+        model = self.scene.muscle_model
+        if model is None or READOUT_MUSCLE not in model.muscles:
+            self.readout.setText("")
+            return
+        length = model.length(READOUT_MUSCLE, Pose())
+        arm = model.hip_flexion_moment_arm(READOUT_MUSCLE, Pose())
+        described = self.shape.describe()
+        self.readout.setText(f"{described[:1].upper()}{described[1:]}: right psoas major {length:.0f} mm long standing, "
+                             f"hip flexion moment arm {arm / 10:.1f} cm.")
+
+    def reset(self, annotations: Annotations) -> None:
+        """New annotations (an opened or edited file): back to the mean body, tied to them afresh."""
+        if not self.shape.is_mean:
+            self.scene.set_body(self.bodies.pack, None)
+        self.bodies = Bodies(self.bodies.pack, annotations)
+        self._set_sliders(BodyShape())
+        self.shape = BodyShape()
+        self.message.setText("")
+        self._show_readout()
