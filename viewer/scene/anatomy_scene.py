@@ -13,6 +13,7 @@ from vtkmodules.vtkRenderingCore import vtkTextActor, vtkTextRenderer
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.catalogue import Catalogue
+from viewer.anatomy.discs import blend
 from viewer.anatomy.kinematics import KNEE_SHARE, Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.muscle_paths import MuscleModel
@@ -77,11 +78,13 @@ class AnatomyScene:
             self._bone_surfaces[bone_id] = (full, _polydata(*bone.light) if bone.light is not None else full)
             self.bone_actors[bone_id] = plotter.add_mesh(
                 full,
-                color=style.BONE_COLOUR,
+                color=self._colour(bone_id),
                 smooth_shading=True,
                 name=bone_id,
                 **style.BONE_MATERIAL,
             )
+        # a disc bends: its points are written in place, blended between its two bones (discs.py)
+        self._discs = {bone_id: bone for bone_id, bone in pack.bones.items() if bone.disc is not None}
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self.muscle_model: MuscleModel | None = None
         self.muscle_actors: MuscleActors | None = None
@@ -185,10 +188,13 @@ class AnatomyScene:
             lm.set_visible(visible)
             self._update_labels()
 
+    def _colour(self, bone_id: str) -> str:
+        return style.DISC_COLOUR if self.pack.bones[bone_id].disc is not None else style.BONE_COLOUR
+
     def _apply_selection(self) -> None:
         selected = self.state.selection
         for bone_id, actor in self.bone_actors.items():
-            actor.prop.color = style.SELECTED_BONE_COLOUR if bone_id == selected else style.BONE_COLOUR
+            actor.prop.color = style.SELECTED_BONE_COLOUR if bone_id == selected else self._colour(bone_id)
         if self.muscle_actors is not None:
             for muscle_id, actor in self.muscle_actors.actors.items():
                 colour = self.muscle_model.muscles[muscle_id].colour
@@ -209,7 +215,10 @@ class AnatomyScene:
         """Move bones (by their actor matrices), muscles and landmarks (in place) to ``pose``."""
         transforms = bone_transforms(pose, self.skeleton)
         for bone_id, actor in self.bone_actors.items():
-            actor.user_matrix = transforms[bone_id]
+            if bone_id in self._discs:
+                self._bend_disc(bone_id, transforms)
+            else:
+                actor.user_matrix = transforms[bone_id]
         if self.muscle_model is not None:
             self.muscle_states = self.muscle_model.evaluate(pose, transforms)
             self.muscle_actors.update(self.muscle_states)
@@ -218,6 +227,15 @@ class AnatomyScene:
             self.labels.changed()
         self.pose = pose
         self.transforms = transforms
+
+    def _bend_disc(self, disc_id: str, transforms: dict[str, np.ndarray]) -> None:
+        """Write a disc's posed points into its surface: each follows the bones above and below by its height."""
+        disc = self._discs[disc_id]
+        surface = self.bone_actors[disc_id].mapper.dataset  # pyvista draws a copy of the surface it was given
+        posed = blend(disc.vertices, disc.disc_weights, transforms[disc.disc.upper_bone], transforms[disc.parent])
+        surface.points[:] = posed
+        surface.point_data["Normals"][:] = _polydata(posed, disc.faces).point_data["Normals"]
+        surface.Modified()
 
     def framed_bones(self) -> list[str]:
         """The bones a view is framed on: the psoas region, spine to femurs; the lower legs (bones
