@@ -31,6 +31,10 @@ DISC_LEVELS: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
+# A point this close to an endplate is on it (the pack stores coordinates to 1 um, as float32).
+ON_PLANE_MM = 0.01
+
+
 @dataclass(frozen=True)
 class Plane:
     """A point and a unit normal; for an endplate the normal points up the spine."""
@@ -67,7 +71,10 @@ class DiscJoin:
         above_lower = self.lower.height(points)
         below_upper = -self.upper.height(points)
         span = np.maximum(above_lower + below_upper, 1e-9)
-        return np.clip(above_lower / span, 0.0, 1.0)
+        weights = np.clip(above_lower / span, 0.0, 1.0)
+        weights[above_lower < ON_PLANE_MM] = 0.0
+        weights[below_upper < ON_PLANE_MM] = 1.0
+        return weights
 
 
 def blend(points: np.ndarray, weights: np.ndarray, upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
