@@ -78,7 +78,7 @@ def test_window_renders_bones_and_muscles(window):
     bone = (r > 90) & (r - b > 12) & (g - b > 4)
     muscle = (r > 110) & (r - g > 50) & (r - b > 50)
     assert bone.mean() > 0.03 and muscle.sum() > 500
-    assert win.missing_label.text() == "15 bones loaded"
+    assert win.missing_label.text() == "15 bones and 6 discs loaded"
 
 
 def test_clicking_a_landmark_shows_it_in_the_info_panel(window, qtbot):
