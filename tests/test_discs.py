@@ -7,7 +7,7 @@ import pytest
 import trimesh
 
 from viewer.anatomy.annotations import load_annotations
-from viewer.anatomy.discs import DISC_LEVELS, DiscJoin, blend, posed_plane
+from viewer.anatomy.discs import DISC_LEVELS, DiscJoin, Plane, blend
 from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import load_pack
 from viewer.anatomy.muscle_paths import MuscleModel
@@ -40,6 +40,11 @@ def annotations():
 @pytest.fixture(scope="module")
 def skeleton(pack):
     return Skeleton.from_manifest(pack.manifest)
+
+
+def posed_plane(plane: Plane, transform: np.ndarray) -> Plane:
+    """A plane carried by a rigid 4x4 transform."""
+    return Plane(transform[:3, :3] @ plane.centre + transform[:3, 3], transform[:3, :3] @ plane.normal)
 
 
 def _posed_disc(pack, transforms, disc_id: str) -> np.ndarray:

@@ -83,6 +83,28 @@ def blend(points: np.ndarray, weights: np.ndarray, upper: np.ndarray, lower: np.
     return w * (points @ upper[:3, :3].T + upper[:3, 3]) + (1.0 - w) * (points @ lower[:3, :3].T + lower[:3, 3])
 
 
-def posed_plane(plane: Plane, transform: np.ndarray) -> Plane:
-    """A plane carried by a rigid 4x4 transform."""
-    return Plane(transform[:3, :3] @ plane.centre + transform[:3, 3], transform[:3, :3] @ plane.normal)
+class Bender:
+    """Several discs posed together: one gather and two products for all their points and normals.
+
+    ``discs``: (upper bone, lower bone, standing points, unit normals, weights) of each disc. The
+    blended matrix of a point (its share of each bone's transform) is the same for its normal,
+    which is then made unit again."""
+
+    def __init__(self, discs: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray]]):
+        self.bones = list(dict.fromkeys(bone for upper, lower, *_ in discs for bone in (upper, lower)))
+        counts = [len(points) for _, _, points, _, _ in discs]
+        self.slices = [slice(a, b) for a, b in zip(np.cumsum([0] + counts[:-1]), np.cumsum(counts))]
+        self.points = np.vstack([points for _, _, points, _, _ in discs]).reshape(-1, 3)
+        self.normals = np.vstack([normals for _, _, _, normals, _ in discs]).reshape(-1, 3)
+        self.weights = np.concatenate([weights for *_, weights in discs])[:, None, None]
+        self.upper = np.repeat([self.bones.index(upper) for upper, *_ in discs], counts)
+        self.lower = np.repeat([self.bones.index(lower) for _, lower, *_ in discs], counts)
+
+    def pose(self, transforms: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Posed points and unit normals of every disc, stacked in the order given (see :attr:`slices`)."""
+        stack = np.stack([transforms[bone][:3] for bone in self.bones])
+        matrices = self.weights * stack[self.upper] + (1.0 - self.weights) * stack[self.lower]  # (n, 3, 4)
+        # matrix times vector written out by column: quicker than einsum for 3x3 blocks
+        normals = sum(matrices[:, :, k] * self.normals[:, k:k + 1] for k in range(3))
+        points = sum(matrices[:, :, k] * self.points[:, k:k + 1] for k in range(3)) + matrices[:, :, 3]
+        return points, normals / np.linalg.norm(normals, axis=1, keepdims=True)

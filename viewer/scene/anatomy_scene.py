@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
+from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkRenderingCore import vtkTextActor, vtkTextRenderer
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.catalogue import Catalogue
-from viewer.anatomy.discs import blend
+from viewer.anatomy.discs import Bender
 from viewer.anatomy.kinematics import KNEE_SHARE, Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.muscle_paths import MuscleModel
@@ -83,8 +84,12 @@ class AnatomyScene:
                 name=bone_id,
                 **style.BONE_MATERIAL,
             )
-        # a disc bends: its points are written in place, blended between its two bones (discs.py)
+        # a disc bends: its points (and normals) are written in place, blended between its two bones (discs.py)
         self._discs = {bone_id: bone for bone_id, bone in pack.bones.items() if bone.disc is not None}
+        surfaces = [self.bone_actors[b].mapper.dataset for b in self._discs]  # pyvista draws a copy of what it is given
+        self._disc_arrays = [(s.GetPoints(), s.GetPointData().GetNormals()) for s in surfaces]
+        self._disc_bender = Bender([(d.disc.upper_bone, d.parent, d.vertices, np.array(s.point_data["Normals"]), d.disc_weights)
+                                    for d, s in zip(self._discs.values(), surfaces)])
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self.muscle_model: MuscleModel | None = None
         self.muscle_actors: MuscleActors | None = None
@@ -215,10 +220,10 @@ class AnatomyScene:
         """Move bones (by their actor matrices), muscles and landmarks (in place) to ``pose``."""
         transforms = bone_transforms(pose, self.skeleton)
         for bone_id, actor in self.bone_actors.items():
-            if bone_id in self._discs:
-                self._bend_disc(bone_id, transforms)
-            else:
+            if bone_id not in self._discs:
                 actor.user_matrix = transforms[bone_id]
+        if self._discs:
+            self._bend_discs(transforms)
         if self.muscle_model is not None:
             self.muscle_states = self.muscle_model.evaluate(pose, transforms)
             self.muscle_actors.update(self.muscle_states)
@@ -228,14 +233,14 @@ class AnatomyScene:
         self.pose = pose
         self.transforms = transforms
 
-    def _bend_disc(self, disc_id: str, transforms: dict[str, np.ndarray]) -> None:
-        """Write a disc's posed points into its surface: each follows the bones above and below by its height."""
-        disc = self._discs[disc_id]
-        surface = self.bone_actors[disc_id].mapper.dataset  # pyvista draws a copy of the surface it was given
-        posed = blend(disc.vertices, disc.disc_weights, transforms[disc.disc.upper_bone], transforms[disc.parent])
-        surface.points[:] = posed
-        surface.point_data["Normals"][:] = _polydata(posed, disc.faces).point_data["Normals"]
-        surface.Modified()
+    def _bend_discs(self, transforms: dict[str, np.ndarray]) -> None:
+        """Write the discs' posed points and normals into their surfaces: each follows the bones above and below by its height."""
+        points, normals = self._disc_bender.pose(transforms)
+        for (vtk_points, vtk_normals), rows in zip(self._disc_arrays, self._disc_bender.slices):
+            vtk_to_numpy(vtk_points.GetData())[:] = points[rows]
+            vtk_to_numpy(vtk_normals)[:] = normals[rows]
+            vtk_points.Modified()
+            vtk_normals.Modified()
 
     def framed_bones(self) -> list[str]:
         """The bones a view is framed on: the psoas region, spine to femurs; the lower legs (bones
