@@ -143,7 +143,7 @@ def test_disc_points_within_3_mm_of_their_disc_mid_plane(annotations, pack, skel
 
 
 def test_the_disc_origins_have_moved_down_onto_the_discs(annotations, pack):
-    """Issue 21: before, they sat 4.6-8.3 mm above the mid-plane, on the body above (no disc to sit on)."""
+    """Issue 21: before, they sat 3.8-8.4 mm above this mid-plane, on the body above (no disc to sit on)."""
     heights = []
     for landmark in _disc_origins(annotations):
         point = landmark.position + pack.bones[landmark.bone].frame_origin
