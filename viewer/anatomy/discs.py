@@ -94,9 +94,9 @@ class Bender:
         self.bones = list(dict.fromkeys(bone for upper, lower, *_ in discs for bone in (upper, lower)))
         counts = [len(points) for _, _, points, _, _ in discs]
         self.slices = [slice(a, b) for a, b in zip(np.cumsum([0] + counts[:-1]), np.cumsum(counts))]
-        self.points = np.vstack([points for _, _, points, _, _ in discs]).reshape(-1, 3)
-        self.normals = np.vstack([normals for _, _, _, normals, _ in discs]).reshape(-1, 3)
-        self.weights = np.concatenate([weights for *_, weights in discs])[:, None, None]
+        self.points = np.vstack([np.zeros((0, 3))] + [points for _, _, points, _, _ in discs])
+        self.normals = np.vstack([np.zeros((0, 3))] + [normals for _, _, _, normals, _ in discs])
+        self.weights = np.concatenate([np.zeros(0)] + [weights for *_, weights in discs])[:, None, None]
         self.upper = np.repeat([self.bones.index(upper) for upper, *_ in discs], counts)
         self.lower = np.repeat([self.bones.index(lower) for _, lower, *_ in discs], counts)
 
