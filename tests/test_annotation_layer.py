@@ -173,7 +173,7 @@ def test_validate_command_lists_every_problem(tmp_path, capsys):
     assert out[0].startswith(f"{bad}, line 7, column 15, at $.landmarks[0].bone: bone 'tibia'")
     assert "$.landmarks[1].kind" in out[1]
     assert main(["validate", str(default_annotations_path())]) == 0
-    assert "valid (15 bones, 85 landmarks" in capsys.readouterr().out
+    assert "valid (15 bones, 6 discs, 85 landmarks" in capsys.readouterr().out
 
 
 # --- property-based: whatever the file holds, the loader answers with its own error or a result ------

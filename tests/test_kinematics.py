@@ -9,6 +9,8 @@ from viewer.anatomy.kinematics import LIMITS, Pose, PoseError, Skeleton, bone_tr
 from viewer.anatomy.mesh_pack import load_manifest, default_pack_dir
 from viewer.anatomy.pack_frame import apply
 
+DISCS = ("disc_t12_l1", "disc_l1_l2", "disc_l2_l3", "disc_l3_l4", "disc_l4_l5", "disc_l5_s1")
+
 
 @pytest.fixture(scope="module")
 def skeleton():
@@ -119,9 +121,12 @@ def test_the_skeleton_reads_joints_and_centres_from_the_manifest():
     skeleton = Skeleton.from_manifest(load_manifest(default_pack_dir()))  # built here, not in the shared fixture
     assert skeleton.joints == {"t12": None, **{f"l{k}": "lumbar" for k in range(1, 6)}, "sacrum": None,
                                "hip_bone_r": None, "hip_bone_l": None, "femur_r": "hip_r", "femur_l": "hip_l",
-                               "tibia_r": "knee_r", "tibia_l": "knee_l", "patella_r": "patella_r", "patella_l": "patella_l"}
-    assert sorted(skeleton.joint_centres) == ["femur_l", "femur_r", "l1", "l2", "l3", "l4", "l5", "patella_l", "patella_r",
-                                              "tibia_l", "tibia_r"]
+                               "tibia_r": "knee_r", "tibia_l": "knee_l", "patella_r": "patella_r", "patella_l": "patella_l",
+                               **{disc: "disc" for disc in DISCS}}
+    assert sorted(skeleton.joint_centres) == sorted(["femur_l", "femur_r", "l1", "l2", "l3", "l4", "l5", "patella_l", "patella_r",
+                                                     "tibia_l", "tibia_r", *DISCS])
+    assert skeleton.uppers == {"disc_t12_l1": "t12", "disc_l1_l2": "l1", "disc_l2_l3": "l2", "disc_l3_l4": "l3",
+                               "disc_l4_l5": "l4", "disc_l5_s1": "l5"}
     assert skeleton.joint_centres["l3"].dtype == float
     np.testing.assert_array_equal(skeleton.frame_origin("l3"), skeleton.joint_centres["l3"])
     # a bone without a joint has the manifest's origin: the hip bone's is its socket, the femur's head centre

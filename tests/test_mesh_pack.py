@@ -13,7 +13,8 @@ from conftest import bone_entry, edit_manifest
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.mesh_pack import MANIFEST_NAME, default_pack_dir, load_manifest, load_pack
 
-ALL_BONES = {"t12", "l1", "l2", "l3", "l4", "l5", "sacrum", "hip_bone_r", "hip_bone_l", "femur_r", "femur_l", "tibia_r", "tibia_l", "patella_r", "patella_l"}
+DISCS = {"disc_t12_l1", "disc_l1_l2", "disc_l2_l3", "disc_l3_l4", "disc_l4_l5", "disc_l5_s1"}
+ALL_BONES = {"t12", "l1", "l2", "l3", "l4", "l5", "sacrum", "hip_bone_r", "hip_bone_l", "femur_r", "femur_l", "tibia_r", "tibia_l", "patella_r", "patella_l"} | DISCS
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def test_manifest_checksums_and_counts_match_the_files():
         assert len(mesh.faces) == entry["triangles"]
     assert manifest["units"] == "mm"
     assert manifest["frame"]["name"] == "RAS"
-    assert set(manifest["source"]) == {"myo-sim", "musculoskeletal-models"}
+    assert set(manifest["source"]) == {"myo-sim", "musculoskeletal-models", "psoas-viewer"}
     notice = (directory / "NOTICE").read_text()
     assert "Apache" in notice and "Mozilla Public License 2.0" in notice
     assert "Mozilla Public License" in (directory / "LICENSE-MPL-2.0").read_text()
@@ -47,6 +48,8 @@ def test_every_bone_is_a_closed_outward_surface(default_pack):
     for bone in default_pack.bones.values():
         assert bone.mesh.is_watertight, bone.id
         assert bone.mesh.volume > 0, bone.id
+        if bone.disc is not None:  # flat on its endplates, sharp-rimmed where the bone hides it (tests/test_discs.py)
+            continue
         assert len(bone.mesh.faces) >= 1500, f"{bone.id} is too coarse to render smoothly"
         # smooth: all but the sharpest 1% of neighbouring faces meet at under 45 degrees
         assert np.percentile(np.degrees(bone.mesh.face_adjacency_angles), 99) < 45, bone.id
@@ -172,11 +175,13 @@ def test_broken_manifest_json_names_line_and_column(pack_copy):
 def test_schema_violation_in_one_bone_entry_leaves_out_that_bone(pack_copy):
     edit_manifest(pack_copy, lambda m: m["bones"][2].update(triangles="many"))
     loaded = load_pack(pack_copy)
-    # l2 is left out; l1 and t12 above it lose their place in the chain with it, and say so
-    assert loaded.missing == ["l2", "t12", "l1"]
+    # l2 is left out; l1 and t12 above it lose their place in the chain with it, and say so,
+    # as do the discs that hang from them (T12/L1, L1/L2) or join l2 to the bone below (L2/L3)
+    assert loaded.missing[:3] == ["l2", "t12", "l1"]
+    assert set(loaded.missing[3:]) == {"disc_t12_l1", "disc_l1_l2", "disc_l2_l3"}
     assert "$.bones[2].triangles" in str(loaded.problems[0]) and str(pack_copy / MANIFEST_NAME) in str(loaded.problems[0])
     assert "needs 'l2', which was left out" in str(loaded.problems[1])
-    assert set(loaded.bones) == ALL_BONES - {"l2", "l1", "t12"}
+    assert set(loaded.bones) == ALL_BONES - {"l2", "l1", "t12", "disc_t12_l1", "disc_l1_l2", "disc_l2_l3"}
 
 
 def test_schema_violation_of_the_whole_pack_names_the_json_path(pack_copy):
@@ -195,9 +200,9 @@ def test_unknown_parent_and_duplicate_ids_leave_out_the_bone(pack_copy):
     loaded = load_pack(pack_copy)
     assert "$.bones[1].id" in str(loaded.problems[0]) and "used twice" in str(loaded.problems[0])
     # the second "t12" (the old l1) is left out, and the real t12, hanging from l1, with it
-    assert loaded.missing == ["t12", "t12"]
+    assert loaded.missing == ["t12", "t12", "disc_t12_l1", "disc_l1_l2"]  # and the discs joined to l1
     assert "needs 'l1', which is not a bone of this pack" in str(loaded.problems[1])
-    assert set(loaded.bones) == ALL_BONES - {"t12", "l1"}
+    assert set(loaded.bones) == ALL_BONES - {"t12", "l1", "disc_t12_l1", "disc_l1_l2"}
 
 
 def test_missing_manifest_is_reported(tmp_path):
@@ -229,6 +234,9 @@ def test_pack_in_metres_is_scaled_to_millimetres(pack_copy):
 
 def test_every_bone_has_a_lighter_surface_for_interaction(default_pack):
     for bone in default_pack.bones.values():
+        if bone.disc is not None:  # 864 triangles: light already, drawn as it is
+            assert bone.light_mesh is None and len(bone.mesh.faces) < 1000
+            continue
         assert bone.light_mesh is not None and bone.light_mesh.is_watertight
         assert len(bone.light_mesh.faces) * 3 < len(bone.mesh.faces)
         # the same bone: bounding boxes agree to a few millimetres
@@ -248,7 +256,7 @@ def test_numpy_ply_reader_matches_trimesh_and_other_files_fall_back(tmp_path):
 
     directory = default_pack_dir()
     for entry in load_manifest(directory)["bones"]:
-        for name in (entry["file"], entry["light"]["file"]):
+        for name in (entry["file"], *([entry["light"]["file"]] if "light" in entry else [])):
             vertices, faces = read_mesh(directory / name)
             reference = trimesh.load(directory / name, process=False)
             np.testing.assert_array_equal(vertices, reference.vertices)

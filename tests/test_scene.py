@@ -41,6 +41,45 @@ def test_pose_change_updates_in_place(scene):
     np.testing.assert_allclose(scene.bone_actors["l3"].user_matrix, np.eye(4), atol=1e-12)
 
 
+def test_discs_are_drawn_pale_and_bend_in_place_with_the_spine(scene):
+    from viewer.anatomy.discs import blend
+    from viewer.scene import style
+
+    disc = scene.pack.bones["disc_l2_l3"]
+    actor = scene.bone_actors["disc_l2_l3"]
+    surface = actor.mapper.dataset
+    vtk_points = surface.GetPoints()
+    assert actor.prop.color.hex_rgb == style.DISC_COLOUR and scene.bone_actors["l2"].prop.color.hex_rgb == style.BONE_COLOUR
+    pose = Pose(lumbar_flexion=50, lumbar_bending=30)
+    scene.set_pose(pose)
+    surface = actor.mapper.dataset
+    assert surface.GetPoints() is vtk_points  # written in place
+    expected = blend(disc.vertices, disc.disc_weights, scene.transforms["l2"], scene.transforms["l3"])
+    np.testing.assert_allclose(np.array(surface.points), expected, atol=1e-3)
+    np.testing.assert_allclose(actor.user_matrix, np.eye(4))  # bent point by point, not moved as a whole
+    assert np.abs(expected - disc.vertices).max() > 5
+    np.testing.assert_allclose(np.linalg.norm(surface.point_data["Normals"], axis=1), 1.0, atol=1e-5)
+    state = scene.make_state()
+    state.select("disc_l2_l3")
+    assert actor.prop.color.hex_rgb == style.SELECTED_BONE_COLOUR
+    state.select(None)
+    assert actor.prop.color.hex_rgb == style.DISC_COLOUR
+
+
+def test_a_click_on_a_disc_picks_it(scene):
+    from viewer.scene.projection import world_to_display
+
+    state = scene.make_state()
+    for structure_id in [*scene.muscle_actors.actors, *scene.landmark_actors.ids]:
+        state.set_visible(structure_id, False)
+    scene.set_view("anterior")
+    scene.plotter.render_window.Render()
+    disc = scene.pack.bones["disc_l3_l4"]
+    front = disc.vertices[np.argmax(disc.vertices[:, 1])] - [0, 3, 0]  # just inside its front, on the midline
+    assert scene.picker.pick(*world_to_display(scene.plotter.renderer, front[None])[0][0]) == "disc_l3_l4"
+    assert scene.catalogue["disc_l3_l4"].name == "L3/L4 intervertebral disc" and scene.catalogue["disc_l3_l4"].kind == "disc"
+
+
 def test_normals_stay_unit_and_outward(scene):
     scene.set_pose(Pose(hip_flexion_r=-20, pelvic_tilt=-10))
     mesh = scene.muscle_actors.meshes["iliacus_r"]
@@ -302,6 +341,8 @@ def test_drawn_muscle_surfaces_reach_at_most_todays_9_mm_into_bone(scene):
 
     bones = {}
     for bone_id, bone in scene.pack.bones.items():
+        if bone.disc is not None:  # discs are not bone (tests/test_discs.py)
+            continue
         bones[bone_id] = (Solid(bone.vertices, bone.faces), bone.vertices.min(axis=0) - 3, bone.vertices.max(axis=0) + 3)
     deepest = {}
     for pose_id in ["standing", "sitting", "knee_lift", "lunge_stretch", "constructive_rest"]:

@@ -140,8 +140,9 @@ def test_opensim_pack_loads_in_the_viewer_frame(opensim_pack):
 def test_opensim_pack_draws_and_measures_the_iliacus(opensim_pack, tmp_path, capsys):
     code, out, err = run(capsys, "--pack", str(opensim_pack), "screenshot", str(tmp_path / "shot.png"), "--size", "320x200")
     assert code == 0 and (tmp_path / "shot.png").stat().st_size > 1000
-    # psoas major and minor need the lumbar vertebrae this pack lacks; each says so, by name
-    assert "muscle psoas_major_r is left out: it attaches to l1, l2, l3, l4, l5, t12, which the pack lacks" in err
+    # psoas major and minor need the lumbar vertebrae (and discs) this pack lacks; each says so, by name
+    assert ("muscle psoas_major_r is left out: it attaches to disc_l1_l2, disc_l2_l3, disc_l3_l4, disc_l4_l5, l1, l2, l3, "
+            "l4, l5, t12, which the pack lacks") in err
     assert "iliacus" not in err
     code, out, err = run(capsys, "--pack", str(opensim_pack), "lengths", "--muscle", "iliacus_r", "--format", "json",
                          "--hip-flexion", "0:90:15")
@@ -152,7 +153,7 @@ def test_opensim_pack_draws_and_measures_the_iliacus(opensim_pack, tmp_path, cap
     assert all(10 <= row["moment_arm_mm"] <= 50 for row in rows)  # 1-5 cm, as in the literature
     code, out, err = run(capsys, "--pack", str(opensim_pack), "lengths", "--muscle", "psoas_major_r")
     assert code == 2
-    assert "muscle psoas_major_r is left out: it attaches to l1, l2, l3, l4, l5, t12, which the pack lacks" in err
+    assert "muscle psoas_major_r is left out: it attaches to disc_l1_l2, disc_l2_l3, disc_l3_l4, disc_l4_l5, l1, l2, l3, l4, l5, t12, which the pack lacks" in err
 
 
 # --- units, axes and transforms -------------------------------------------------------------
@@ -162,7 +163,7 @@ def _rewrite_meshes(pack: Path, change) -> None:
     """Move every mesh of a pack by ``change`` (points -> points), dropping the checksums."""
     def each(manifest):
         for entry in manifest["bones"]:
-            for item in (entry, entry["light"]):
+            for item in (entry, *([entry["light"]] if "light" in entry else [])):
                 mesh = trimesh.load(pack / item["file"], process=False)
                 moved = change(np.asarray(mesh.vertices))
                 flip = np.linalg.det(np.linalg.lstsq(mesh.vertices[:50] - mesh.vertices[:50].mean(0),
@@ -173,6 +174,10 @@ def _rewrite_meshes(pack: Path, change) -> None:
             for point in ("joint_centre", "origin"):
                 if entry.get(point) is not None:
                     entry[point] = change(np.array(entry[point])).tolist()
+            for plane in ("upper", "lower") if "disc" in entry else ():  # a disc's endplates: centres and normals
+                disc = entry["disc"]
+                disc[f"{plane}_endplate"] = change(np.array(disc[f"{plane}_endplate"])).tolist()
+                disc[f"{plane}_normal"] = (change(np.array(disc[f"{plane}_normal"])) - change(np.zeros(3))).tolist()
 
     edit_manifest(pack, each)
 
@@ -192,6 +197,8 @@ def test_pack_in_lps_is_turned_into_ras_by_its_axes(pack_copy, content):
         np.testing.assert_allclose(loaded.bones[bone_id].mesh.volume, bone.mesh.volume, rtol=1e-5)  # still facing out
         if bone.joint_centre is not None:
             np.testing.assert_allclose(loaded.bones[bone_id].joint_centre, bone.joint_centre, atol=1e-6)
+        if bone.disc is not None:  # each disc vertex keeps its share of the bone above
+            np.testing.assert_allclose(loaded.bones[bone_id].disc_weights, bone.disc_weights, atol=1e-4)
 
 
 def test_pack_transform_moves_and_turns_the_pack_into_place(pack_copy, content, capsys):
@@ -230,7 +237,7 @@ def test_wrong_units_are_reported_by_size(pack_copy):
     edit_manifest(pack_copy, lambda m: m.update(units="m"))  # millimetre files declared as metres
     loaded = load_pack(pack_copy)
     # bones hundreds of metres long, hundreds of metres away, are refused as beyond any body
-    assert loaded.bones == {} and len(loaded.problems) == 15
+    assert loaded.bones == {} and len(loaded.problems) == 21  # 15 bones and 6 discs
     messages = {p.bone_id: p.message for p in loaded.problems}
     assert "beyond the 5000 mm a body spans (check the units" in messages["sacrum"]
     assert "its joint_centre reaches" in messages["femur_r"]
@@ -303,7 +310,9 @@ def test_parent_cycle_leaves_out_the_bones_in_and_above_it(pack_copy, tmp_path, 
     edit_manifest(pack_copy, lambda m: bone_entry(m, "l5").update(parent="l4"))
     loaded = load_pack(pack_copy)
     messages = {p.bone_id: str(p) for p in loaded.problems}
-    assert set(messages) == {"t12", "l1", "l2", "l3", "l4", "l5"}
+    discs = {"disc_t12_l1", "disc_l1_l2", "disc_l2_l3", "disc_l3_l4", "disc_l4_l5", "disc_l5_s1"}
+    assert set(messages) == {"t12", "l1", "l2", "l3", "l4", "l5"} | discs
+    assert "it joins 'l5' to 'sacrum', and 'l5' is not loaded" in messages["disc_l5_s1"]
     assert "l5.ply): its parent chain loops: l5 -> l4 -> l5" in messages["l5"]
     assert "t12 -> l1 -> l2 -> l3 -> l4 runs into the loop l4 -> l5 -> l4" in messages["t12"]
     assert set(loaded.bones) == {"sacrum", "hip_bone_r", "hip_bone_l", "femur_r", "femur_l", "tibia_r", "tibia_l", "patella_r",

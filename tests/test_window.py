@@ -55,16 +55,19 @@ def widget_position(win, world_point) -> QPoint:
 
 
 def look_at_landmark(win, landmark_id):
-    """Point the camera at a landmark along its bone's surface normal, muscles hidden; return the point."""
+    """Point the camera at a landmark as the window does when it is chosen (swung round until no bone
+    or disc hides it: along the surface normal, the L5/S1 disc hides the sacral promontory), muscles
+    hidden; return the point."""
     win.flight.timer.stop()  # a flight to an earlier answer must not move the camera afterwards
     for muscle_id in win.scene.muscle_actors.actors:
         win.state.set_visible(muscle_id, False)
     landmarks = win.scene.landmark_actors
     point = landmarks.points[landmarks.index[landmark_id]]
-    normal = win.scene.landmark_normal(landmark_id)
+    position, focal = win.scene.focus_camera(landmark_id)
+    direction = (position - focal) / np.linalg.norm(position - focal)
     camera = win.plotter.camera
-    camera.focal_point, camera.position = point, point + 500 * normal
-    camera.up = (1, 0, 0) if abs(normal[2]) > 0.9 else (0, 0, 1)
+    camera.focal_point, camera.position = point, point + 500 * direction
+    camera.up = (1, 0, 0) if abs(direction[2]) > 0.9 else (0, 0, 1)
     win.plotter.reset_camera_clipping_range()
     win.plotter.render_window.Render()
     return point
@@ -78,7 +81,7 @@ def test_window_renders_bones_and_muscles(window):
     bone = (r > 90) & (r - b > 12) & (g - b > 4)
     muscle = (r > 110) & (r - g > 50) & (r - b > 50)
     assert bone.mean() > 0.03 and muscle.sum() > 500
-    assert win.missing_label.text() == "15 bones loaded"
+    assert win.missing_label.text() == "15 bones and 6 discs loaded"
 
 
 def test_clicking_a_landmark_shows_it_in_the_info_panel(window, qtbot):
@@ -266,12 +269,12 @@ def test_missing_bone_is_named_in_the_status_bar(window, pack_copy, content):
     assert "hip_bone_l" in win.missing_label.text()
     assert "hip_bone_l" not in win.scene.bone_actors
     assert "iliacus_l" not in win.scene.muscle_actors.actors  # its origins are on the missing bone
-    assert len(win.scene.bone_actors) == 14
+    assert len(win.scene.bone_actors) == 14 + 6  # and the six discs
 
 
 def test_window_without_annotations_shows_bones(window, content):
     win = window(content[0], None)
-    assert len(win.scene.bone_actors) == 15 and win.scene.muscle_actors is None
+    assert len(win.scene.bone_actors) == 15 + 6 and win.scene.muscle_actors is None  # bones and discs
 
 
 def test_export_dialog_previews_and_writes(window, tmp_path):

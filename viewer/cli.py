@@ -303,7 +303,9 @@ def _validate(args) -> int:
         print(f"{args.file}: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}", file=sys.stderr)
         return 1
     layer = annotations.layer
-    counts = ", ".join(f"{len(layer[key])} {key}" for key in ("bones", "landmarks", "muscles", "poses") if key in layer)
+    discs = sum(bone.get("kind") == "disc" for bone in layer.get("bones", []))
+    sizes = {"bones": len(layer.get("bones", [])) - discs, "discs": discs} | {key: len(layer.get(key, [])) for key in ("landmarks", "muscles", "poses")}
+    counts = ", ".join(f"{size} {key}" for key, size in sizes.items() if key in layer or (key == "discs" and discs))
     print(f"{args.file}: valid ({counts or 'no items'})")
     return 0
 

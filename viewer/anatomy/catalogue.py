@@ -12,7 +12,7 @@ import numpy as np
 
 from viewer.anatomy.annotations import Annotations
 
-KINDS = ("bone", "muscle", "landmark")
+KINDS = ("bone", "disc", "muscle", "landmark")
 # An attachment this close to an anatomical landmark on the same bone is listed with it, so the
 # lesser trochanter says what inserts there even though the insertion point is a separate landmark.
 NEARBY_MM = 20.0
@@ -21,7 +21,7 @@ NEARBY_MM = 20.0
 @dataclass(frozen=True)
 class Structure:
     id: str
-    kind: str  # "bone", "muscle" or "landmark"
+    kind: str  # "bone", "disc" (an intervertebral disc), "muscle" or "landmark"
     name: str
     bone: str | None = None  # the bone a landmark sits on
     landmark_kind: str | None = None  # origin, insertion, via, landmark
@@ -49,7 +49,7 @@ class Catalogue:
         doc = annotations.document
         self.structures: dict[str, Structure] = {}
         for bone in doc["bones"]:
-            self._add(Structure(bone["id"], "bone", bone["name"], None, None, bone.get("description", ""),
+            self._add(Structure(bone["id"], bone.get("kind", "bone"), bone["name"], None, None, bone.get("description", ""),
                                 tuple(bone.get("references", ())), bone.get("ontology", {})))
         for bone_id, name in (pack_bones or {}).items():
             if bone_id not in self.structures:

@@ -51,8 +51,14 @@ def densify(paths: np.ndarray, step: float = SAMPLE_MM) -> tuple[np.ndarray, np.
 
 
 def bone_solids(pack) -> dict[str, Solid]:
-    """A :class:`Solid` for every bone of a pack, in its standing position."""
-    return {bone_id: Solid(bone.vertices, bone.faces) for bone_id, bone in pack.bones.items()}
+    """A :class:`Solid` for every bone of a pack, in its standing position (discs are not bone)."""
+    return {bone_id: Solid(bone.vertices, bone.faces) for bone_id, bone in pack.bones.items() if bone.disc is None}
+
+
+def disc_solids(pack) -> dict[str, Solid]:
+    """A :class:`Solid` for every intervertebral disc of a pack, standing. :func:`penetrations` takes
+    each into its own frame by the blend at its mid-plane, so depths near its endplates are approximate."""
+    return {bone_id: Solid(bone.vertices, bone.faces) for bone_id, bone in pack.bones.items() if bone.disc is not None}
 
 
 def femoral_head_radius(vertices: np.ndarray, centre: np.ndarray, reach: float = 30.0) -> float:

@@ -24,7 +24,10 @@ Conventions, in the scene frame (x right, y anterior, z superior):
 - knee flexion swings the tibia (with the fibula) backwards about the knee centre, a plain hinge
   across the body (the real knee also rolls and glides); the patella turns about the same axis
   by two thirds of the knee angle, so it stays in the femur's groove (an assumption of this
-  model: the patella flexes less than the tibia). No muscle of this model crosses the knee.
+  model: the patella flexes less than the tibia). No muscle of this model crosses the knee;
+- an intervertebral disc is not rigid: each of its points follows the bones above and below,
+  blended by height (:mod:`viewer.anatomy.discs`); the matrix a disc gets here is that blend at
+  its mid-plane, which carries the points given in the disc's frame (landmarks on it).
 """
 
 from __future__ import annotations
@@ -153,6 +156,7 @@ class Skeleton:
     joints: dict[str, str | None]
     joint_centres: dict[str, np.ndarray]
     origins: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    uppers: dict[str, str] = dataclasses.field(default_factory=dict)  # disc id -> the bone above it
 
     @classmethod
     def from_manifest(cls, manifest: dict) -> Skeleton:
@@ -164,6 +168,7 @@ class Skeleton:
                 e["id"]: np.asarray(e["joint_centre"], float) for e in entries if e.get("joint_centre") is not None
             },
             origins={e["id"]: np.asarray(e["origin"], float) for e in entries if e.get("origin") is not None},
+            uppers={e["id"]: e["disc"]["upper"] for e in entries if e.get("joint") == "disc"},
         )
 
     def frame_origin(self, bone_id: str) -> np.ndarray:
@@ -217,6 +222,8 @@ def bone_transforms(pose: Pose, skeleton: Skeleton) -> dict[str, np.ndarray]:
             centre = skeleton.joint_centres[bone_id]
             result = about(hip_rotation_matrix(pose, joint[-1]), centre)
             result[:3, 3] += pelvis[:3, :3] @ centre + pelvis[:3, 3] - centre
+        elif joint == "disc":  # the blend at the disc's mid-plane (see viewer.anatomy.discs)
+            result = 0.5 * (world(parent) + world(skeleton.uppers[bone_id]))
         else:
             result = pelvis if parent is None else world(parent)
             if joint == "lumbar":
@@ -283,6 +290,8 @@ def bone_transforms_many(poses: list[Pose], skeleton: Skeleton) -> np.ndarray:
             centre = skeleton.joint_centres[bone_id]
             result = _about_many(thigh(joint[-1]), centre)
             result[:, :3, 3] += pelvis[:, :3, :3] @ centre + pelvis[:, :3, 3] - centre
+        elif joint == "disc":
+            result = 0.5 * (world(parent) + world(skeleton.uppers[bone_id]))
         else:
             result = pelvis if parent is None else world(parent)
             if joint == "lumbar":

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from viewer.anatomy.discs import DiscJoin, Plane
 from viewer.anatomy.json_input import InputError, read_json, schema_errors
 from viewer.anatomy.pack_checks import implausible
 from viewer.anatomy.pack_frame import affine, apply, axes_matrix, check_bounded, pack_to_viewer
@@ -61,6 +62,12 @@ class Bone:
     file: Path
     light: tuple[np.ndarray, np.ndarray] | None = None  # vertices and faces of the lighter surface
     origin: np.ndarray | None = None  # origin of the bone's own frame, if the manifest gives one
+    disc: DiscJoin | None = None  # for an intervertebral disc: the endplates it joins
+
+    @cached_property
+    def disc_weights(self) -> np.ndarray | None:
+        """For a disc, the share of the bone above in each vertex's motion (:mod:`viewer.anatomy.discs`)."""
+        return None if self.disc is None else self.disc.weights(self.vertices)
 
     @property
     def frame_origin(self) -> np.ndarray:
@@ -150,6 +157,8 @@ def read_manifest(directory: Path) -> tuple[dict, dict[int, tuple[str, str]]]:
             entry_problems[index] = (f"$.bones[{index}].id", f"bone id {bone['id']!r} is used twice (first at $.bones[{first_index[bone['id']]}])")
         elif bone.get("joint") and bone.get("joint_centre") is None:
             entry_problems[index] = (f"$.bones[{index}]", f"a bone with a {bone['joint']} joint needs a joint_centre")
+        elif (bone.get("joint") == "disc") != ("disc" in bone):
+            entry_problems[index] = (f"$.bones[{index}]", "a disc joint and a disc entry (the endplates it joins) go together")
         else:
             first_index[bone["id"]] = index
     return manifest, entry_problems
@@ -276,6 +285,17 @@ def load_pack(directory: Path | None = None) -> MeshPack:
     known = {entry.get("id") for entry in manifest["bones"] if isinstance(entry, dict)}
     for bone_id, message in _broken_chains({b: e["parent"] for b, (e, _) in entries.items()}, known).items():
         pack.problems.append(BoneProblem(bone_id, directory / entries.pop(bone_id)[0]["file"], message))
+    for bone_id, (entry, _) in list(entries.items()):
+        upper = entry.get("disc", {}).get("upper")
+        if upper is None:
+            continue
+        chain = [upper]
+        while chain[-1] in entries and chain[-1] != bone_id and entries[chain[-1]][0]["parent"] is not None:
+            chain.append(entries[chain[-1]][0]["parent"])
+        if upper not in entries or bone_id in chain:
+            why = "is not loaded" if upper not in entries else f"hangs from the disc ({' -> '.join(chain)})"
+            pack.problems.append(BoneProblem(bone_id, directory / entries.pop(bone_id)[0]["file"],
+                                             f"it joins {upper!r} to {entry['parent']!r}, and {upper!r} {why}"))
     for bone_id, (entry, converted) in entries.items():
         try:
             pack.bones[bone_id] = _load_bone(directory, entry, converted, to_viewer, pack)
@@ -305,10 +325,13 @@ def _load_bone(directory: Path, entry: dict, converted: dict, to_viewer: np.ndar
         except ValueError as exc:
             pack.warnings.append(BoneProblem(entry["id"], directory / light_entry["file"], f"{exc}; the full mesh is drawn instead"))
     origin = converted.get("origin")
+    disc = converted.get("disc")
+    join = None if disc is None else DiscJoin(disc["upper"], *(
+        Plane(np.asarray(disc[f"{k}_endplate"]), np.asarray(disc[f"{k}_normal"])) for k in ("upper", "lower")))
     return Bone(id=entry["id"], name=entry["name"], parent=entry["parent"], joint=entry.get("joint"),
                 joint_centre=None if centre is None else np.asarray(centre),
                 vertices=vertices, faces=faces, file=path, light=light,
-                origin=None if origin is None else np.asarray(origin))
+                origin=None if origin is None else np.asarray(origin), disc=join)
 
 
 def _placed(matrix: np.ndarray, vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -348,4 +371,20 @@ def _in_viewer_frame(entry: dict, to_viewer: np.ndarray) -> dict:
             point = apply(to_viewer, np.asarray(out[key], dtype=float))
             check_bounded(point, f"its {key}")
             out[key] = point.tolist()
+    if "disc" in out:
+        out["disc"] = _disc_in_viewer_frame(out["disc"], to_viewer)
+    return out
+
+
+def _disc_in_viewer_frame(disc: dict, to_viewer: np.ndarray) -> dict:
+    """A disc entry's endplate centres and normals in the viewer's frame (normals stay unit and normal to their planes)."""
+    out = dict(disc)
+    to_normals = np.linalg.inv(to_viewer[:3, :3]).T
+    for plane in ("upper", "lower"):
+        centre = apply(to_viewer, np.asarray(disc[f"{plane}_endplate"], dtype=float))
+        check_bounded(centre, f"its {plane} endplate")
+        normal = to_normals @ np.asarray(disc[f"{plane}_normal"], dtype=float)
+        if not np.linalg.norm(normal) > 1e-9:
+            raise ValueError(f"its {plane} endplate normal has no length")
+        out[f"{plane}_endplate"], out[f"{plane}_normal"] = centre.tolist(), (normal / np.linalg.norm(normal)).tolist()
     return out

@@ -28,6 +28,8 @@ import trimesh
 
 from viewer.anatomy import atlas_bones
 from viewer.anatomy.atlas_bones import ATLAS_PACKAGE, ATLAS_VERSION, Surface
+from viewer.anatomy.disc_build import build_disc
+from viewer.anatomy.discs import DISC_LEVELS, DiscJoin, Plane
 from viewer.anatomy.frame import FRAME_DESCRIPTION, UNITS
 from viewer.anatomy.mesh_pack import MANIFEST_NAME, MANIFEST_VERSION
 from viewer.anatomy.mesh_repair import refine
@@ -146,6 +148,7 @@ class Assembly:
     joint_centres: dict[str, np.ndarray]
     origins: dict[str, np.ndarray]  # frame origin of each bone
     figures: dict[str, float]
+    endplates: dict[str, dict[str, np.ndarray]]  # placed endplate frames: bone id -> "superior"/"inferior" -> 4x4
 
 
 def assemble(atlas_folder: Path | None = None) -> Assembly:
@@ -180,7 +183,8 @@ def assemble(atlas_folder: Path | None = None) -> Assembly:
     figures.update({"femoral head radius": placement.head_radius,
                     "right socket radius": placement.socket_radii["r"],
                     "left socket radius": placement.socket_radii["l"]})
-    return Assembly(surfaces, joint_centres, origins, figures)
+    placed = {bone_id: {side: matrices[bone_id] @ frame for side, frame in frames.items()} for bone_id, frames in endplates.items()}
+    return Assembly(surfaces, joint_centres, origins, figures, dict(placed, sacrum={"superior": s1}))
 
 
 def _source_licence(package: str) -> str:
@@ -219,6 +223,7 @@ def build_pack(out_dir: Path, log=print) -> dict:
             "light": light,
         })
         log(f"{bone_id:11s} {full['triangles']:6d} triangles  {full['file']} (light: {light['triangles']})")
+    entries += _disc_entries(assembly, out_dir, log)
     from viewer.anatomy.shape_model_build import build_shape_model
 
     assembly.figures.update(build_shape_model(out_dir))
@@ -232,6 +237,7 @@ def build_pack(out_dir: Path, log=print) -> dict:
             SOURCE_PACKAGE: f"{versions[SOURCE_PACKAGE]} ({SOURCE_MODEL}), Apache-2.0: T12-L5",
             ATLAS_PACKAGE: f"{versions[ATLAS_PACKAGE]} (LLP26 mean shapes), MPL-2.0: hip bones, sacrum, femurs, "
                            "tibiae with fibulae, patellae",
+            "psoas-viewer": "intervertebral discs T12/L1 to L5/S1, lofted between the endplates of those bones",
         },
         "bones": entries,
     }
@@ -240,6 +246,32 @@ def build_pack(out_dir: Path, log=print) -> dict:
     (out_dir / LICENCE_NAME).write_text(_source_licence(SOURCE_PACKAGE), encoding="utf-8")
     (out_dir / ATLAS_LICENCE_NAME).write_text(_source_licence(ATLAS_PACKAGE), encoding="utf-8")
     return manifest
+
+
+def _disc_entries(assembly: Assembly, out_dir: Path, log) -> list[dict]:
+    """Write the intervertebral discs (:mod:`viewer.anatomy.disc_build`) and describe them for the manifest.
+
+    Each disc moves with the bone below it (its parent) and the bone above (``disc.upper``),
+    blended by height between the two endplates it records (:mod:`viewer.anatomy.discs`)."""
+    entries = []
+    for disc_id, name, upper, lower, _ in DISC_LEVELS:
+        top, bottom = assembly.endplates[upper]["inferior"], assembly.endplates[lower]["superior"]
+        below = None if lower == "sacrum" else assembly.surfaces[lower]["full"]
+        written = _write_surface(build_disc(assembly.surfaces[upper]["full"], top, below, bottom), out_dir / f"{disc_id}.ply")
+        join = DiscJoin(upper, Plane(top[:3, 3], top[:3, 2]), Plane(bottom[:3, 3], bottom[:3, 2]))
+        middle = _rounded(join.mid_plane.centre)
+        entries.append({
+            "id": disc_id, "name": name, **written, "parent": lower, "joint": "disc", "joint_centre": middle,
+            "origin": middle, "source": "psoas-viewer: lofted between the endplates of the bones it joins",
+            "disc": {"upper": upper, "upper_endplate": _rounded(top[:3, 3]), "upper_normal": _rounded_unit(top[:3, 2]),
+                     "lower_endplate": _rounded(bottom[:3, 3]), "lower_normal": _rounded_unit(bottom[:3, 2])},
+        })
+        log(f"{disc_id:11s} {written['triangles']:6d} triangles  {written['file']}")
+    return entries
+
+
+def _rounded_unit(vector: np.ndarray) -> list[float]:
+    return [round(float(c), 6) + 0.0 for c in vector / np.linalg.norm(vector)]
 
 
 def _notice(versions: dict[str, str], figures: dict[str, float]) -> str:
@@ -272,6 +304,11 @@ sacrum, hip_bone_r, hip_bone_l, femur_r, femur_l, tibia_r, tibia_l, patella_r, p
     is the left mean shape, and the left hip bone the right one, mirrored across the
     midsagittal plane.
 
+disc_t12_l1, disc_l1_l2, disc_l2_l3, disc_l3_l4, disc_l4_l5, disc_l5_s1 (.ply)
+    Made by the psoas viewer's own code (viewer/anatomy/disc_build.py) from the placed bones
+    above: each disc is lofted between the outline of the lower endplate of the vertebra above
+    and that of the upper endplate of the bone below, with a slight outward bulge, and closed
+    on both endplates. They fall under the licence of the psoas viewer.
 shape_model.npz
     Derived from the LLP26 shape model of the same package (shape_models/LLP26_rigid.pc, 26
     people), under the MPL-2.0: for the first three modes, how far each vertex of the bones

@@ -53,7 +53,7 @@ def search(catalogue: Catalogue, query: str, limit: int = 20) -> list[Structure]
             elif not any(w.startswith(term) for w in words):
                 break
         else:
-            kind_rank = {"landmark": 0, "muscle": 1, "bone": 2}[structure.kind]
+            kind_rank = {"landmark": 0, "muscle": 1, "bone": 2, "disc": 2}[structure.kind]
             scored.append((-full, len(structure.name), kind_rank, structure.name, structure))
     scored.sort(key=lambda item: item[:4])
     return [item[-1] for item in scored[:limit]]

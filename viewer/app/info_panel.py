@@ -59,7 +59,8 @@ class InfoPanel(QTextBrowser):
         structure = self.catalogue[selected]
         parts = [f"<h2>{html.escape(structure.name)}</h2>"]
         if structure.kind != "landmark":  # a landmark's kind is its first section
-            parts.append(f"<p><i>{html.escape(structure.kind)}</i></p>")
+            kind = "intervertebral disc" if structure.kind == "disc" else structure.kind
+            parts.append(f"<p><i>{html.escape(kind)}</i></p>")
         for heading, lines in describe(self.catalogue, selected):
             parts.append(f"<h4>{html.escape(heading)}</h4><ul>")
             for line in lines:

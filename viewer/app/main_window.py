@@ -242,7 +242,9 @@ class MainWindow(QMainWindow):
         parts = [f"{label}: {few(ids)}" for label, ids in (("Not shown", [p.bone_id for p in pack.problems]),
                                                             ("check", [w.bone_id for w in pack.warnings]),
                                                             ("muscles left out", left_out)) if ids]
-        self.missing_label.setText("; ".join(parts) + " (hover for why)" if parts else f"{len(pack.bones)} bones loaded")
+        discs = sum(bone.disc is not None for bone in pack.bones.values())
+        loaded = f"{len(pack.bones) - discs} bones" + (f" and {discs} discs" if discs else "") + " loaded"
+        self.missing_label.setText("; ".join(parts) + " (hover for why)" if parts else loaded)
         self.missing_label.setToolTip("<br>".join(html.escape(line) for line in lines))
 
     # --- user intents ------------------------------------------------------------------------

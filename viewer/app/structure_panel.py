@@ -93,10 +93,12 @@ class StructurePanel(QWidget):
 
     def _build_tree(self, bones: list[str]) -> None:
         bones_root = self._item(self.tree, "Bones", None)
+        discs = [b for b in bones if self.catalogue[b].kind == "disc"]
+        discs_root = self._item(self.tree, "Intervertebral discs", None) if discs else None
         muscles_root = self._item(self.tree, "Muscles", None)
         landmarks_root = self._item(self.tree, "Landmarks", None)
         for bone_id in bones:
-            self._item(bones_root, self.catalogue[bone_id].name, bone_id)
+            self._item(discs_root if bone_id in discs else bones_root, self.catalogue[bone_id].name, bone_id)
         for muscle in self.catalogue.of_kind("muscle"):
             if muscle.id in self.state.structures:
                 self._item(muscles_root, muscle.name, muscle.id)

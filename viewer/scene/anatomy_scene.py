@@ -11,11 +11,13 @@ import json
 
 import numpy as np
 import pyvista as pv
+from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor, vtkTextRenderer
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.body_shape import vertex_normals
 from viewer.anatomy.catalogue import Catalogue
+from viewer.anatomy.discs import Bender
 from viewer.anatomy.kinematics import KNEE_SHARE, Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.muscle_paths import MuscleModel
@@ -107,11 +109,17 @@ class AnatomyScene:
             self._bone_surfaces[bone_id] = (full, _polydata(*bone.light) if bone.light is not None else full)
             self.bone_actors[bone_id] = plotter.add_mesh(
                 full,
-                color=style.BONE_COLOUR,
+                color=self._colour(bone_id),
                 smooth_shading=True,
                 name=bone_id,
                 **style.BONE_MATERIAL,
             )
+        # a disc bends: its points (and normals) are written in place, blended between its two bones (discs.py)
+        self._discs = {bone_id: bone for bone_id, bone in pack.bones.items() if bone.disc is not None}
+        surfaces = [self.bone_actors[b].mapper.dataset for b in self._discs]  # pyvista draws a copy of what it is given
+        self._disc_arrays = [(s.GetPoints(), s.GetPointData().GetNormals()) for s in surfaces]
+        self._disc_bender = Bender([(d.disc.upper_bone, d.parent, d.vertices, np.array(s.point_data["Normals"]), d.disc_weights)
+                                    for d, s in zip(self._discs.values(), surfaces)])
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self._body_pending = False  # a new body's full surfaces wait for the next still frame
         self.muscle_model: MuscleModel | None = None
@@ -264,10 +272,13 @@ class AnatomyScene:
             lm.set_visible(visible)
             self._update_labels()
 
+    def _colour(self, bone_id: str) -> str:
+        return style.DISC_COLOUR if self.pack.bones[bone_id].disc is not None else style.BONE_COLOUR
+
     def _apply_selection(self) -> None:
         selected = self.state.selection
         for bone_id, actor in self.bone_actors.items():
-            actor.prop.color = style.SELECTED_BONE_COLOUR if bone_id == selected else style.BONE_COLOUR
+            actor.prop.color = style.SELECTED_BONE_COLOUR if bone_id == selected else self._colour(bone_id)
         if self.muscle_actors is not None:
             for muscle_id, actor in self.muscle_actors.actors.items():
                 colour = self.muscle_model.muscles[muscle_id].colour
@@ -288,7 +299,10 @@ class AnatomyScene:
         """Move bones (by their actor matrices), muscles and landmarks (in place) to ``pose``."""
         transforms = bone_transforms(pose, self.skeleton)
         for bone_id, actor in self.bone_actors.items():
-            actor.user_matrix = transforms[bone_id]
+            if bone_id not in self._discs:
+                actor.user_matrix = transforms[bone_id]
+        if self._discs:
+            self._bend_discs(transforms)
         if self.muscle_model is not None:
             self.muscle_states = self.muscle_model.evaluate(pose, transforms)
             self.muscle_actors.update(self.muscle_states)
@@ -297,6 +311,15 @@ class AnatomyScene:
             self.labels.changed()
         self.pose = pose
         self.transforms = transforms
+
+    def _bend_discs(self, transforms: dict[str, np.ndarray]) -> None:
+        """Write the discs' posed points and normals into their surfaces: each follows the bones above and below by its height."""
+        points, normals = self._disc_bender.pose(transforms)
+        for (vtk_points, vtk_normals), rows in zip(self._disc_arrays, self._disc_bender.slices):
+            vtk_to_numpy(vtk_points.GetData())[:] = points[rows]
+            vtk_to_numpy(vtk_normals)[:] = normals[rows]
+            vtk_points.Modified()
+            vtk_normals.Modified()
 
     def framed_bones(self) -> list[str]:
         """The bones a view is framed on: the psoas region, spine to femurs; the lower legs (bones

@@ -13,6 +13,7 @@ import numpy as np
 import trimesh
 
 from viewer.anatomy.atomic_file import write_bytes_atomic
+from viewer.anatomy.discs import blend
 from viewer.anatomy.output_file import check_output
 from viewer.scene.lines_of_action import fascicle_lines
 
@@ -32,9 +33,15 @@ def posed_scene(scene) -> trimesh.Scene:
     for bone_id, bone in scene.pack.bones.items():
         if state is not None and not state.is_visible(bone_id):
             continue
-        mesh = bone.mesh.copy()
-        mesh.visual.face_colors = _colour(style.BONE_COLOUR)
-        out.add_geometry(mesh, node_name=bone_id, geom_name=bone_id, transform=scene.transforms[bone_id])
+        transform = scene.transforms[bone_id]
+        if bone.disc is None:
+            mesh, colour = bone.mesh.copy(), style.BONE_COLOUR
+        else:  # a disc bends: its posed points, in the scene frame
+            upper, lower = scene.transforms[bone.disc.upper_bone], scene.transforms[bone.parent]
+            mesh = trimesh.Trimesh(blend(bone.vertices, bone.disc_weights, upper, lower), bone.faces, process=False)
+            colour, transform = style.DISC_COLOUR, np.eye(4)
+        mesh.visual.face_colors = _colour(colour)
+        out.add_geometry(mesh, node_name=bone_id, geom_name=bone_id, transform=transform)
     if scene.muscle_actors is not None:
         for muscle_id, poly in scene.muscle_actors.meshes.items():
             if state is not None and not state.is_visible(muscle_id):

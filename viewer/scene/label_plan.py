@@ -56,7 +56,7 @@ def related_landmarks(catalogue, structure_id: str | None) -> set[str]:
     structure = catalogue[structure_id]
     if structure.kind == "muscle":
         return {landmark for landmark, _ in catalogue.of_muscle.get(structure_id, [])}
-    bone = structure_id if structure.kind == "bone" else structure.bone
+    bone = structure_id if structure.kind in ("bone", "disc") else structure.bone
     return {s.id for s in catalogue.landmarks_on(bone) if s.landmark_kind == "landmark"}
 
 

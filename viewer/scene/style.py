@@ -5,6 +5,8 @@ BONE_MATERIAL = {"ambient": 0.18, "diffuse": 0.85, "specular": 0.22, "specular_p
 # A plain background: a gradient costs about 6 ms a frame on software rendering (measured).
 BACKGROUND = "#2b323d"
 SELECTED_BONE_COLOUR = "#ffd27a"
+# Intervertebral discs: a pale bluish white, the colour of fibrocartilage, apart from the bone.
+DISC_COLOUR = "#cfe0e8"
 SELECTED_MUSCLE_COLOUR = "#ff8a5c"
 PRESENTATION_BACKGROUND = "#000000"
 
