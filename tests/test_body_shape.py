@@ -92,7 +92,8 @@ def test_every_shape_keeps_the_topology(pack, shaped):
         for bone_id, bone in pack.bones.items():
             other = shaped_pack.bones[bone_id]
             assert other.vertices.shape == bone.vertices.shape and other.faces is bone.faces, (scores, bone_id)
-            assert other.light[0].shape == bone.light[0].shape and other.light[1] is bone.light[1]
+            if bone.light is not None:  # a disc is drawn at one resolution
+                assert other.light[0].shape == bone.light[0].shape and other.light[1] is bone.light[1]
         moved = max(np.abs(shaped_pack.bones[b].vertices - pack.bones[b].vertices).max() for b in ATLAS_BONES)
         assert moved > 5.0, scores  # and the shape did change
 

@@ -49,7 +49,8 @@ class BodyPanel(QWidget):
             slider.valueChanged.connect(self._changed)
             value = QLabel("+0.0 SD")
             value.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-            grid.addWidget(QLabel(mode.name), 2 * row, 0)  # name and value above a full-width slider
+            name = QLabel(mode.name, wordWrap=True)  # wraps rather than widen the dock (the 3D view keeps its 60%)
+            grid.addWidget(name, 2 * row, 0)  # name and value above a full-width slider
             grid.addWidget(value, 2 * row, 1)
             grid.addWidget(slider, 2 * row + 1, 0, 1, 2)
             self.sliders.append(slider)
@@ -58,7 +59,7 @@ class BodyPanel(QWidget):
         self.people = QComboBox()
         self.people.setAccessibleName("measured people")
         self.people.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # long names must not widen the dock
-        self.people.setMinimumContentsLength(16)
+        self.people.setMinimumContentsLength(12)
         self.people.addItem("Choose one of the 26 people…")
         for k in range(len(model.people) if model is not None else 0):
             self.people.addItem(f"Person {k + 1}: {model.person(k).describe()}")

@@ -118,8 +118,7 @@ class AnatomyScene:
         self._discs = {bone_id: bone for bone_id, bone in pack.bones.items() if bone.disc is not None}
         surfaces = [self.bone_actors[b].mapper.dataset for b in self._discs]  # pyvista draws a copy of what it is given
         self._disc_arrays = [(s.GetPoints(), s.GetPointData().GetNormals()) for s in surfaces]
-        self._disc_bender = Bender([(d.disc.upper_bone, d.parent, d.vertices, np.array(s.point_data["Normals"]), d.disc_weights)
-                                    for d, s in zip(self._discs.values(), surfaces)])
+        self._disc_bender = self._bender()
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self._body_pending = False  # a new body's full surfaces wait for the next still frame
         self.muscle_model: MuscleModel | None = None
@@ -178,6 +177,12 @@ class AnatomyScene:
         self.text_layer.SetActiveCamera(self.plotter.renderer.GetActiveCamera())
         return self.text_layer
 
+    def _bender(self) -> Bender:
+        """The discs of the current pack, at rest, ready to bend (set up again for a new body)."""
+        discs = [self.pack.bones[b] for b in self._discs]
+        return Bender([(d.disc.upper_bone, d.parent, d.vertices, np.array(_polydata(d.vertices, d.faces).point_data["Normals"]),
+                        d.disc_weights) for d in discs])
+
     def set_body(self, pack: MeshPack, annotations: Annotations | None) -> None:
         """Another body of the same pack (:mod:`viewer.anatomy.bodies`): the same bones and
         triangles, so new vertex positions and normals are written into the existing surfaces;
@@ -195,6 +200,7 @@ class AnatomyScene:
                 _move_surface(full, bone.vertices, bone.faces)
         self._body_pending = True
         self.pack = pack
+        self._disc_bender = self._bender()  # the discs sit between this body's vertebrae
         self.skeleton = Skeleton.from_manifest(pack.manifest)
         if annotations is not None and self.muscle_model is not None:
             self.annotations = annotations
