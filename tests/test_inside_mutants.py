@@ -168,3 +168,105 @@ def test_inputs_of_any_shape_and_no_points():
     solid.distance([[0.0, 0.0, 0.0]])
     assert solid._mesh is mesh
     assert solid.vertices.dtype == float and solid.faces.dtype.kind == "i"
+
+
+def _expected_hollow(points):
+    return (np.abs(points) < HALF).all(axis=1) & ~(np.abs(points) < CAVITY_HALF).all(axis=1)
+
+
+@pytest.mark.parametrize("voxel", [0.7, 1.6])
+def test_voxel_size_does_not_change_the_answer(monkeypatch, voxel):
+    monkeypatch.setattr(inside, "VOXEL_MM", voxel)
+    vertices, faces = _hollow_box()
+    solid = Solid(vertices, faces)
+    assert np.allclose(solid._grid_low, -HALF - 1.5 * voxel)
+    assert (solid._grid_shape == np.floor((2 * HALF + 3 * voxel) / voxel).astype(int) + 1).all()
+    rng = np.random.default_rng(7)
+    points = np.vstack([_points(rng, HALF, 3000), _points(rng, CAVITY_HALF, 3000)])
+    assert (solid.contains(points) == _expected_hollow(points)).all()
+    # the cavity's middle is a region of untouched voxels of its own, answered without rays
+    centre = np.floor((np.zeros(3) - solid._grid_low) / voxel).astype(int)
+    assert solid._state[tuple(centre)] == 0
+    corner = np.floor((np.array([5.5, 4.0, 3.0]) - solid._grid_low) / voxel).astype(int)
+    assert solid._state[tuple(corner)] in (1, 2)
+
+
+def test_only_voxels_the_surface_passes_near_are_left_to_rays():
+    """A voxel is marked touched when it meets a triangle's bounding box, and only then: on an
+    axis-aligned box each touched voxel lies within half a voxel of a face plane, in its rectangle."""
+    box = trimesh.creation.box(2 * HALF)
+    solid = Solid(box.vertices, box.faces)
+    touched = np.argwhere(solid._state == 2)
+    low = solid._grid_low + touched * inside.VOXEL_MM
+    high = low + inside.VOXEL_MM
+    # the voxel's cube meets the box's surface: it overlaps the closed box and is not inside it
+    meets_box = ((high >= -HALF) & (low <= HALF)).all(axis=1)
+    strictly_inside = ((low > -HALF) & (high < HALF)).all(axis=1)
+    assert meets_box.all() and not strictly_inside.any()
+    # and every voxel that meets the surface is touched (the box's triangles cover its faces)
+    every = np.argwhere(np.ones(solid._grid_shape, bool))
+    elow = solid._grid_low + every * inside.VOXEL_MM
+    ehigh = elow + inside.VOXEL_MM
+    expected = ((ehigh >= -HALF) & (elow <= HALF)).all(axis=1) & ~((elow > -HALF) & (ehigh < HALF)).all(axis=1)
+    assert len(touched) == expected.sum()
+
+
+def test_every_bin_has_its_range_even_the_empty_last_ones():
+    vertices, faces = _tilted_box()
+    for cell in (0.35, 1.0):
+        bins = Solid(vertices, faces, cell=cell)._bins
+        assert len(bins.start) == bins.shape.prod() + 1
+        assert bins.start[-1] == len(bins.members)
+
+
+def test_chunks_keep_the_point_triangle_pairs_bounded(monkeypatch):
+    """Memory stays bounded: each chunk holds at most CHUNK_PAIRS pairs plus one point's own,
+    and there are no more chunks than that bound needs."""
+    vertices, faces = _hollow_box()
+    solid = Solid(vertices, faces)
+    points = _points(np.random.default_rng(8), HALF, 800)
+    cell = solid._bins.cells(points)
+    counts = np.where(cell >= 0, solid._bins.start[np.maximum(cell, 0) + 1] - solid._bins.start[np.maximum(cell, 0)], 0)
+    sizes = []
+    original = Solid._hits
+
+    def spy(points, triangles, bins):
+        sizes.append(len(points))
+        return original(points, triangles, bins)
+
+    monkeypatch.setattr(Solid, "_hits", staticmethod(spy))
+    monkeypatch.setattr(inside, "CHUNK_PAIRS", 50)
+    crossings = solid._crossings(points, solid._bins)
+    assert sum(sizes) == counts.sum()
+    assert max(sizes) <= 50 + counts.max()
+    assert len(sizes) <= counts.sum() // 50 + 2
+    assert ((crossings % 2 == 1) == _expected_hollow(points)).all()
+
+
+def _l_prism() -> tuple[np.ndarray, np.ndarray]:
+    """An L-shaped block, 10 x 10 mm with 3 mm arms, 4 mm high: its shadow leaves the corner of its
+    bounding box empty, so the last bins hold no triangle."""
+    outline = np.array([(0, 0), (10, 0), (10, 3), (3, 3), (3, 10), (0, 10)], float)
+    n = len(outline)
+    vertices = np.vstack([np.c_[outline, np.zeros(n)], np.c_[outline, np.full(n, 4.0)]])
+    fan = [(0, k, k + 1) for k in range(1, n - 1)]  # star-shaped from (0, 0)
+    faces = [(a, c, b) for a, b, c in fan] + [(a + n, b + n, c + n) for a, b, c in fan]
+    for k in range(n):
+        j = (k + 1) % n
+        faces += [(k, j, j + n), (k, j + n, k + n)]
+    return vertices, np.array(faces)
+
+
+def test_an_l_shaped_block_and_rays_from_its_empty_corner():
+    solid = Solid(*_l_prism())
+    rng = np.random.default_rng(9)
+    points = rng.uniform([-2, -2, -2], [12, 12, 6], (4000, 3))
+    x, y, z = points.T
+    expected = (0 < z) & (z < 4) & (((0 < x) & (x < 10) & (0 < y) & (y < 3)) | ((0 < x) & (x < 3) & (0 < y) & (y < 10)))
+    assert (solid.contains(points) == expected).all()
+    assert (solid._ray_contains(points) == expected).all()
+    corner = np.array([[10.5, 9.5, 2.0], [9.5, 9.5, -1.0], [9.0, 9.0, 2.0]])  # in the empty last bins
+    assert (solid._bins.cells(corner) >= 0).all()
+    assert not solid._ray_contains(corner).any()
+    assert (solid._crossings(corner, solid._bins) == 0).all()
+    assert np.allclose(solid.depth([[1.0, 1.0, 2.0], [2.5, 8.0, 1.5], [9.0, 9.0, 2.0]]), [1.0, 0.5, 0.0])
