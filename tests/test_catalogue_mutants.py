@@ -51,7 +51,7 @@ def _annotations() -> Annotations:
     return Annotations(Path("made_up.json"), document, landmarks, {m["id"]: m for m in MUSCLES}, {})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test, not per module: mutmut credits a module fixture's calls to its first test only
 def catalogue():
     return Catalogue(_annotations(), {"femur_r": "Another name", "patella_r": "Patella (right)"})
 
