@@ -39,16 +39,16 @@ LANDMARKS = {  # id: name, bone, position, kind
 }
 
 
-def _annotations() -> Annotations:
-    landmarks = {k: Landmark(k, name, bone, np.array(pos), kind) for k, (name, bone, pos, kind) in LANDMARKS.items()}
+def _annotations(bones=BONES, muscles=MUSCLES, landmarks_=LANDMARKS) -> Annotations:
+    landmarks = {k: Landmark(k, name, bone, np.array(pos), kind) for k, (name, bone, pos, kind) in landmarks_.items()}
     document = {
-        "bones": BONES,
-        "muscles": MUSCLES,
+        "bones": bones,
+        "muscles": muscles,
         "landmarks": [{"id": k, "name": name, "bone": bone, "kind": kind, "description": f"About {k}.",
                        "references": [f"Ref {k}"], "ontology": {"fma": k.upper()}} if k == "asis_r" else
-                      {"id": k, "name": name, "bone": bone, "kind": kind} for k, (name, bone, pos, kind) in LANDMARKS.items()],
+                      {"id": k, "name": name, "bone": bone, "kind": kind} for k, (name, bone, pos, kind) in landmarks_.items()],
     }
-    return Annotations(Path("made_up.json"), document, landmarks, {m["id"]: m for m in MUSCLES}, {})
+    return Annotations(Path("made_up.json"), document, landmarks, {m["id"]: m for m in muscles}, {})
 
 
 @pytest.fixture  # per test, not per module: mutmut credits a module fixture's calls to its first test only
@@ -173,6 +173,8 @@ def test_search_ranks_full_words_then_short_names_then_kind_then_name(catalogue)
     # a full word beats a prefix even on a longer name
     assert _ids(catalogue, "iliac") == ["iliac_crest_r", "asis_r", "iliacus_r"]
     assert _ids(catalogue, "l3") == ["l3", "l3_body_r", "l3_tp_r"]
+    # two words in full beat one in full and one begun
+    assert _ids(catalogue, "iliac right") == ["iliac_crest_r", "asis_r", "iliacus_r"]
     assert _ids(catalogue, "tro") == ["lesser_trochanter_r"]
 
 
@@ -194,4 +196,26 @@ def test_search_limit_and_empty_queries(catalogue):
     assert len(search(catalogue, "r")) == 12
     assert _ids(catalogue, "") == [] and _ids(catalogue, " -/ ") == []
     assert _ids(catalogue, "zzz") == []
+    assert _ids(catalogue, "x") == []  # begins no word of any name or id
     assert _ids(catalogue, "femur zzz") == []
+
+
+def test_search_ranks_kind_before_the_alphabet_and_keeps_equal_names():
+    """Three names of 19 characters whose alphabetical order is the reverse of landmark, muscle,
+    bone; a pack bone with the same name as a described one; an id whose abbreviation the name lacks."""
+    catalogue = Catalogue(_annotations(
+        [{"id": "pelvic_bone_r", "name": "Pelvic bone (right)"}],
+        [{"id": "psoas_minor_r", "name": "Psoas minor (right)", "fascicles": [{"origin": "pubic_crest_r"}], "insertion": "lt_r"}],
+        {"pubic_crest_r": ("Pubic crest (right)", "pelvic_bone_r", (0.0, 0, 0), "landmark"),
+         "lt_r": ("Trochanter minor (right)", "pelvic_bone_r", (0.0, 0, 0), "insertion")}),
+        {"pelvis_r": "Pelvic bone (right)"})
+    assert _ids(catalogue, "right") == ["pubic_crest_r", "psoas_minor_r", "pelvic_bone_r", "pelvis_r", "lt_r"]
+    assert _ids(catalogue, "pelvic bone") == ["pelvic_bone_r", "pelvis_r"]
+    assert _ids(catalogue, "lesser") == ["lt_r"]  # "lt" in its id stands for lesser trochanter
+
+
+def test_search_gives_twenty_results_unless_asked_for_more():
+    bones = [{"id": f"bone_{k}", "name": f"Bone {k}"} for k in range(25)]
+    catalogue = Catalogue(_annotations(bones, [], {}))
+    assert len(search(catalogue, "bone")) == 20
+    assert len(search(catalogue, "bone", 30)) == 25
