@@ -117,6 +117,8 @@ def test_applying_a_panel_changes_the_bound_state_and_the_camera():
     apply_panel(scene, state, _panel(labels="auto", selection="nowhere"), ANNOTATIONS)
     assert scene.label_focus == set()
     assert state.selection is None
+    apply_panel(scene, state, _panel(pose="sitting"), ANNOTATIONS)  # a named pose, looked up in the annotations
+    assert state.pose == Pose(hip_flexion_r=90.0, hip_flexion_l=90.0)
 
 
 def test_a_camera_preset_is_handed_to_the_scene():
