@@ -39,7 +39,9 @@ def test_radius_profile_and_volume_scale():
 def test_rings_sit_at_their_radius_across_the_tangent_from_the_reference():
     centre = _straight()
     radii = np.array([[1.0, 2.0, 3.0, 2.0, 1.0]])
-    vertices, normals = tube_surface(centre[None], radii, 8, np.array([[1.0, 0, 0]]))
+    # a unit reference not across the tube: only its part across the tangent counts
+    vertices, normals = tube_surface(centre[None], radii, 8, np.array([[0.8, 0, 0.6]]))
+    assert vertices.shape == normals.shape == (1, 5 * 8 + 2, 3)
     rings = vertices[0, :40].reshape(5, 8, 3)
     around = normals[0, :40].reshape(5, 8, 3)
     offset = rings - centre[:, None]
@@ -58,7 +60,7 @@ def test_a_reference_along_the_tube_is_turned_aside_and_tubes_go_together():
     bend = np.stack([10 * np.cos(arc), 10 * np.sin(arc), np.zeros(9)], axis=1)
     centrelines = np.stack([_straight(9), bend])
     radii = np.array([np.full(9, 2.0), np.linspace(1.0, 3.0, 9)])
-    reference = np.array([[0.0, 0, 1.0], [0.0, 0, 1.0]])  # along the straight tube: unusable there
+    reference = np.array([[0.0, 0, 1.0], [0.0, 0, -1.0]])  # along the straight tube: unusable there
     out = (np.zeros((2, 9 * 6 + 2, 3)), np.zeros((2, 9 * 6 + 2, 3)))
     vertices, normals = tube_surface(centrelines, radii, 6, reference, out=out)
     assert vertices is out[0] and normals is out[1]
@@ -71,5 +73,5 @@ def test_a_reference_along_the_tube_is_turned_aside_and_tubes_go_together():
         np.testing.assert_allclose(normals[k, -2:], [-tangent[0], tangent[-1]])
     # the straight tube's reference (0, 0, 1) is rolled to (1, 0, 0): its first vertices point along x
     np.testing.assert_allclose(normals[0, 0], [1.0, 0, 0], atol=1e-12)
-    # the bend's reference (0, 0, 1) is across it everywhere: first vertices point along z
-    np.testing.assert_allclose(normals[1, :54].reshape(9, 6, 3)[:, 0], np.tile([0, 0, 1.0], (9, 1)), atol=1e-12)
+    # the bend's reference (0, 0, -1) is across it everywhere: first vertices point along -z
+    np.testing.assert_allclose(normals[1, :54].reshape(9, 6, 3)[:, 0], np.tile([0, 0, -1.0], (9, 1)), atol=1e-12)
