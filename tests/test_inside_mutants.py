@@ -262,7 +262,7 @@ def test_an_l_shaped_block_and_rays_from_its_empty_corner():
     rng = np.random.default_rng(9)
     points = rng.uniform([-2, -2, -2], [12, 12, 6], (4000, 3))
     x, y, z = points.T
-    expected = (0 < z) & (z < 4) & (((0 < x) & (x < 10) & (0 < y) & (y < 3)) | ((0 < x) & (x < 3) & (0 < y) & (y < 10)))
+    expected = (z > 0) & (z < 4) & (((x > 0) & (x < 10) & (y > 0) & (y < 3)) | ((x > 0) & (x < 3) & (y > 0) & (y < 10)))
     assert (solid.contains(points) == expected).all()
     assert (solid._ray_contains(points) == expected).all()
     corner = np.array([[10.5, 9.5, 2.0], [9.5, 9.5, -1.0], [9.0, 9.0, 2.0]])  # in the empty last bins
