@@ -18,6 +18,7 @@ from viewer.scene.label_layout import segments_cross, spread_priority
         ((0, 0), (4, 0), (2, -1), (2, 3), True),  # a plus
         ((0, 0), (4, 4), (4, 4), (8, 0), False),  # touching ends
         ((0, 0), (4, 0), (2, 0), (2, 3), False),  # a T: one end on the other segment
+        ((0, 0), (4, 0), (2, -3), (2, 0), False),  # the same from below
         ((0, 0), (4, 0), (2, 1), (2, 3), False),  # above it
         ((0, 0), (4, 0), (5, -1), (5, 1), False),  # past its end
         ((0, 0), (4, 0), (1, 0), (6, 0), False),  # along the same line
@@ -61,3 +62,11 @@ def test_relevance_always_comes_first():
     relevance_in = relevance.copy()
     spread_priority(anchors, relevance_in)
     assert (relevance_in == relevance).all()  # the caller's array is left alone
+
+
+@pytest.mark.xfail(strict=True, reason="bug: labels more relevant than the least are pre-ranked, so each is 0 mm from "
+                   "'those already ranked' and their level keeps index order instead of spreading (issue 22 note)")
+def test_the_most_relevant_labels_are_spread_too():
+    anchors = [[0, 0], [1, 0], [100, 0], [50, 0], [0, 1]]
+    # the four of relevance 2 as in the one-level case: 50, then 0, then 100, then 1
+    np.testing.assert_allclose(spread_priority(anchors, [2, 2, 2, 2, 1])[:4], [2.375, 2.125, 2.25, 2.5])
