@@ -13,16 +13,21 @@ from hypothesis import settings as hypothesis_settings
 
 # Property tests draw the same examples on every run ("ci", the default), so a red CI run can be
 # reproduced and a green one means the same thing each time. HYPOTHESIS_PROFILE=long draws fresh
-# random examples, twenty times as many, for a local hunt (README, Development).
+# random examples, twenty times as many, for a local hunt (README, Development). HYPOTHESIS_PROFILE=mutation
+# draws the CI examples but a tenth as many, so that mutation testing can afford the property tests.
 HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 hypothesis_settings.register_profile("long", derandomize=False, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("mutation", derandomize=True, database=None, deadline=None)
 hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 def examples(count: int) -> int:
-    """A property test's number of examples in this profile: ``count`` in CI, twenty times that in the long run."""
-    return count * 20 if HYPOTHESIS_PROFILE == "long" else count
+    """A property test's number of examples in this profile: ``count`` in CI, twenty times that in the
+    long run, a tenth (at least 5) under mutation testing."""
+    if HYPOTHESIS_PROFILE == "long":
+        return count * 20
+    return max(5, count // 10) if HYPOTHESIS_PROFILE == "mutation" else count
 
 from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.mesh_pack import MANIFEST_NAME, default_pack_dir, load_pack

@@ -30,7 +30,7 @@ def _words(text: str) -> list[str]:
 
 
 def _searchable(structure: Structure) -> list[str]:
-    words = _words(structure.name) + _words(structure.id.replace("_", " "))
+    words = _words(structure.name) + _words(structure.id)
     expanded = list(words)
     for word in words:
         expanded += _words(ABBREVIATIONS.get(word, ""))
