@@ -64,8 +64,6 @@ def test_relevance_always_comes_first():
     assert (relevance_in == relevance).all()  # the caller's array is left alone
 
 
-@pytest.mark.xfail(strict=True, reason="bug: labels more relevant than the least are pre-ranked, so each is 0 mm from "
-                   "'those already ranked' and their level keeps index order instead of spreading (issue 22 note)")
 def test_the_most_relevant_labels_are_spread_too():
     anchors = [[0, 0], [1, 0], [100, 0], [50, 0], [0, 1]]
     # the four of relevance 2 as in the one-level case: 50, then 0, then 100, then 1

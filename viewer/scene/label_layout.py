@@ -153,7 +153,7 @@ def spread_priority(anchors: np.ndarray, relevance: np.ndarray) -> np.ndarray:
     anchors = np.asarray(anchors, float).reshape(-1, 2)
     relevance = np.asarray(relevance, float)
     priority = relevance.astype(float).copy()
-    ranked: list[int] = [int(i) for i in np.nonzero(relevance > relevance.min())[0]] if len(relevance) else []
+    ranked: list[int] = []  # the more relevant levels, ranked before this one
     for level in sorted(set(relevance.tolist()), reverse=True):
         members = [int(i) for i in np.nonzero(relevance == level)[0]]
         order: list[int] = []
@@ -169,7 +169,7 @@ def spread_priority(anchors: np.ndarray, relevance: np.ndarray) -> np.ndarray:
             members.remove(pick)
         for rank, index in enumerate(order):
             priority[index] = level + 0.5 * (1 - rank / max(1, len(order)))
-        ranked += [i for i in order if i not in ranked]
+        ranked += order
     return priority
 
 
