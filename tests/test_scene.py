@@ -239,17 +239,20 @@ def test_a_dragged_view_is_drawn_at_half_resolution_over_the_whole_window_and_sh
         return np.array([ink[0].min(), ink[0].max(), ink[1].min(), ink[1].max()])
 
     point_size = scene.landmark_actors.point_size
+    kit = scene.plotter.renderer.GetLights().GetNumberOfItems()
     still = drawn_box()
     scene.set_still_quality(False)
     scene.resolution.set(moving=True)
     assert scene.plotter.renderer.GetViewport() == (0.0, 0.0, 0.5, 0.5)
     assert scene.landmark_actors.actor.prop.point_size == point_size / 2  # same size on screen once scaled up
+    assert scene.plotter.renderer.GetLights().GetNumberOfItems() == 1  # a headlight for the light kit
     window.Render()
     dragged = drawn_box()
     np.testing.assert_allclose(dragged, still, atol=6)  # the scene fills the window, not its lower-left quarter
     scene.set_still_quality(True)
     assert scene.plotter.renderer.GetViewport() == (0.0, 0.0, 1.0, 1.0)
     assert scene.landmark_actors.actor.prop.point_size == pytest.approx(point_size * SSAA_SCALE)  # drawn large, sampled down
+    assert scene.plotter.renderer.GetLights().GetNumberOfItems() == kit
 
 
 def _landmark_dot_pixels(scene) -> int:

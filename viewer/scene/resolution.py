@@ -4,7 +4,8 @@ In software rendering most of a frame's time is per pixel (bones 1280x800 agains
 about three times the time, see benchmarks/interaction.py), so while the view is dragged the
 scene renderer draws into the lower-left part of the frame and that part is scaled up to the
 whole window before the layer above it (labels and text, drawn at full resolution) is drawn.
-Points and lines are drawn thinner by the same factor so that they keep their size on screen.
+Points and lines are drawn thinner by the same factor so that they keep their size on screen,
+and one headlight stands in for the light kit.
 
 The same holds the other way for a picture drawn larger and sampled down (VTK's SSAA, the still
 frame's and the figures' anti-aliasing, draws at :data:`SSAA_SCALE` times the size): points and
@@ -14,7 +15,7 @@ less, but on this VTK build it leaves the scene black, in the window as off-scre
 
 from __future__ import annotations
 
-from vtkmodules.vtkRenderingCore import vtkProperty, vtkRenderer
+from vtkmodules.vtkRenderingCore import vtkLight, vtkProperty, vtkRenderer
 from vtkmodules.vtkRenderingOpenGL2 import vtkOpenGLFramebufferObject
 
 MOVING_SCALE = 0.5
@@ -34,6 +35,7 @@ class FrameResolution:
         self._copy = vtkOpenGLFramebufferObject()
         self._base: dict[vtkProperty, tuple[float, float]] = {}  # point size and line width as set by the scene
         self._applied: dict[vtkProperty, tuple[float, float]] = {}  # what this class set them to
+        self._kit: list[vtkLight] = []  # the scene's lights, put aside while dragged
         renderer.AddObserver("EndEvent", lambda *_: self._scale_up())
 
     @property
@@ -41,11 +43,30 @@ class FrameResolution:
         return MOVING_SCALE if self.moving else SSAA_SCALE if self.supersampled else 1.0
 
     def set(self, moving: bool | None = None, supersampled: bool | None = None) -> None:
+        if moving is not None and moving != self.moving:
+            self._swap_lights(moving)
         self.moving = self.moving if moving is None else moving
         self.supersampled = self.supersampled if supersampled is None else supersampled
         viewport = MOVING_SCALE if self.moving else 1.0
         self.renderer.SetViewport(0.0, 0.0, viewport, viewport)
         self.refresh()
+
+    def _swap_lights(self, moving: bool) -> None:
+        """While dragged, one headlight instead of the light kit's five: each light is paid per
+        pixel, and a headlight looks closest to the kit (compared side by side; 10-15% of the
+        dragged frame, benchmarks/interaction.py)."""
+        lights = self.renderer.GetLights()
+        if moving:
+            self._kit = [lights.GetItemAsObject(k) for k in range(lights.GetNumberOfItems())]
+            head = vtkLight()
+            head.SetLightTypeToHeadlight()
+            self.renderer.RemoveAllLights()
+            self.renderer.AddLight(head)
+        elif self._kit:
+            self.renderer.RemoveAllLights()
+            for light in self._kit:
+                self.renderer.AddLight(light)
+            self._kit = []
 
     def refresh(self) -> None:
         """Size the points and lines of every actor for the current scale. A size the scene set
