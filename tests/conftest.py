@@ -34,9 +34,21 @@ from viewer.anatomy.mesh_pack import MANIFEST_NAME, default_pack_dir, load_pack
 
 
 @pytest.fixture(scope="module")
-def content():
+def pack():
+    """The default pack, loaded once per test module."""
+    return load_pack()
+
+
+@pytest.fixture(scope="module")
+def annotations():
+    """The shipped annotations, loaded once per test module."""
+    return load_annotations()
+
+
+@pytest.fixture(scope="module")
+def content(pack, annotations):
     """The default pack and annotations, loaded once per test module."""
-    return load_pack(), load_annotations()
+    return pack, annotations
 
 
 @pytest.fixture

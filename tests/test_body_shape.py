@@ -7,7 +7,6 @@ import pickle
 import numpy as np
 import pytest
 
-from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.bodies import Bodies
 from viewer.anatomy.body_shape import SHAPE_MODEL_NAME, BodyShape, ShapeError
 from viewer.anatomy.clearance import bone_solids, penetrations
@@ -21,16 +20,6 @@ from viewer.anatomy.pickled_arrays import read_arrays
 EXTREMES = [(-3, 0, 0), (3, 0, 0), (0, -2, 0), (0, 3, 0), (0, 0, -3), (0, 0, 3)]
 MAX_DEPTH_MM = 1.0
 ATLAS_BONES = ["sacrum", "hip_bone_r", "hip_bone_l", "femur_r", "femur_l", "tibia_r", "tibia_l", "patella_r", "patella_l"]
-
-
-@pytest.fixture(scope="module")
-def pack():
-    return load_pack()
-
-
-@pytest.fixture(scope="module")
-def annotations():
-    return load_annotations()
 
 
 @pytest.fixture(scope="module")

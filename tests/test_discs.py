@@ -6,10 +6,8 @@ import numpy as np
 import pytest
 import trimesh
 
-from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.discs import DISC_LEVELS, DiscJoin, Plane, blend
 from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms
-from viewer.anatomy.mesh_pack import load_pack
 from viewer.anatomy.muscle_paths import MuscleModel
 from viewer.anatomy.pack_frame import apply
 
@@ -25,16 +23,6 @@ EXTREMES = {
     "flexion 50, bending 30, rotation -12": Pose(lumbar_flexion=50, lumbar_bending=30, lumbar_rotation=-12),
     "extension 30, bending -30, rotation 12": Pose(lumbar_flexion=-30, lumbar_bending=-30, lumbar_rotation=12),
 }
-
-
-@pytest.fixture(scope="module")
-def pack():
-    return load_pack()
-
-
-@pytest.fixture(scope="module")
-def annotations():
-    return load_annotations()
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,8 @@ import numpy as np
 import pytest
 import trimesh
 
-from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.clearance import BoneContact, bone_solids, densify, penetrations, pose_grid
 from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms, bone_transforms_many
-from viewer.anatomy.mesh_pack import load_pack
 from viewer.anatomy.muscle_paths import MuscleModel
 from viewer.anatomy.pack_frame import apply
 from viewer.anatomy.path_fit import hip_table, rms
@@ -20,16 +18,6 @@ from viewer.anatomy.tube import TubeTopology, radius_profile, tube_surface, volu
 # No sample of a fascicle line may lie deeper than this inside a bone.
 MAX_DEPTH_MM = 1.0
 HIP_FLEXORS = ["psoas_major_r", "psoas_major_l", "iliacus_r", "iliacus_l"]
-
-@pytest.fixture(scope="module")
-def pack():
-    return load_pack()
-
-
-@pytest.fixture(scope="module")
-def annotations():
-    return load_annotations()
-
 
 @pytest.fixture(scope="module")
 def model(pack, annotations):

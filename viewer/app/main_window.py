@@ -355,6 +355,8 @@ class MainWindow(QMainWindow):
 
     @guard.guarded("Drawing", quiet=True)
     def _still(self) -> None:
+        if getattr(self.plotter, "_closed", False) or self.plotter.render_window is None:
+            return  # a flight or animation that ends as the window closes
         self.scene.set_still_quality(True)
         self.plotter.render()
 
