@@ -64,52 +64,20 @@ def _nearest_on_surface(vertices: np.ndarray, faces: np.ndarray, point: np.ndarr
     """The triangle nearest to ``point`` (its corners), the barycentric coordinates of the nearest
     point on it, and the signed distance of ``point`` from it along its normal.
 
-    Exact point-triangle distances (Ericson, Real-Time Collision Detection, 5.1.5), for the few
-    dozen triangles whose corners are nearest; the nearest triangle is always among them on
-    meshes as even as these."""
+    Exact point-triangle distances (trimesh's), for the few dozen triangles whose corners are
+    nearest; the nearest triangle is always among them on meshes as even as these."""
+    import trimesh  # only when a body is first shaped: start-up does without it
+
     close = np.argsort(np.linalg.norm(vertices - point, axis=1))[:12]
     candidates = np.flatnonzero(np.isin(faces, close).any(axis=1))
-    distances = []
-    for f in candidates:
-        a, b, c = vertices[faces[f]]
-        distances.append(float(np.linalg.norm(point - _closest_weights(point, a, b, c) @ np.array([a, b, c]))))
-    f = candidates[int(np.argmin(distances))]
-    a, b, c = vertices[faces[f]]
-    weights = _closest_weights(point, a, b, c)
+    triangles = vertices[faces[candidates]]
+    nearest = trimesh.triangles.closest_point(triangles, np.repeat(point[None], len(candidates), axis=0))
+    k = int(np.argmin(np.linalg.norm(nearest - point, axis=1)))
+    a, b, c = triangles[k]
+    weights = trimesh.triangles.points_to_barycentric(triangles[k:k + 1], nearest[k:k + 1])[0]
     normal = np.cross(b - a, c - a)
     normal /= np.linalg.norm(normal)
-    return faces[f], weights, float((point - weights @ np.array([a, b, c])) @ normal)
-
-
-def _closest_weights(p: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """Barycentric weights of the point of triangle abc nearest to p."""
-    ab, ac, ap = b - a, c - a, p - a
-    d1, d2 = ab @ ap, ac @ ap
-    if d1 <= 0 and d2 <= 0:
-        return np.array([1.0, 0.0, 0.0])
-    bp = p - b
-    d3, d4 = ab @ bp, ac @ bp
-    if d3 >= 0 and d4 <= d3:
-        return np.array([0.0, 1.0, 0.0])
-    vc = d1 * d4 - d3 * d2
-    if vc <= 0 and d1 >= 0 and d3 <= 0:
-        v = d1 / (d1 - d3)
-        return np.array([1 - v, v, 0.0])
-    cp = p - c
-    d5, d6 = ab @ cp, ac @ cp
-    if d6 >= 0 and d5 <= d6:
-        return np.array([0.0, 0.0, 1.0])
-    vb = d5 * d2 - d1 * d6
-    if vb <= 0 and d2 >= 0 and d6 <= 0:
-        w = d2 / (d2 - d6)
-        return np.array([1 - w, 0.0, w])
-    va = d3 * d6 - d5 * d4
-    if va <= 0 and (d4 - d3) >= 0 and (d5 - d6) >= 0:
-        w = (d4 - d3) / ((d4 - d3) + (d5 - d6))
-        return np.array([0.0, 1 - w, w])
-    denominator = 1.0 / (va + vb + vc)
-    v, w = vb * denominator, vc * denominator
-    return np.array([1 - v - w, v, w])
+    return faces[candidates[k]], weights, float((point - nearest[k]) @ normal)
 
 
 class SiteBinding:
