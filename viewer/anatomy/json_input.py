@@ -223,12 +223,25 @@ def _shorten(message: str, limit: int = 160) -> str:
 
 
 def check_schema(document: object, schema_name: str, path: Path) -> None:
-    """Raise an :class:`InputError` for the first schema violation, naming its JSON path."""
-    errors = schema_errors(document, schema_name)
+    """Raise an :class:`InputError` for the first schema violation, naming its JSON path.
+
+    For the small documents checked again and again (every view and lesson is checked on each
+    annotation edit), the answer is remembered by the document's JSON text."""
+    try:
+        text = json.dumps(document, sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        errors = schema_errors(document, schema_name)
+    else:
+        errors = list(_text_schema_errors(text, schema_name))
     if errors:
         where, message = errors[0]
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         raise InputError(path, message + more, where)
+
+
+@lru_cache(maxsize=256)
+def _text_schema_errors(text: str, schema_name: str) -> tuple[tuple[str, str], ...]:
+    return tuple(schema_errors(json.loads(text), schema_name))
 
 
 @dataclass(frozen=True)
