@@ -287,7 +287,8 @@ def test_an_edit_away_from_the_muscles_keeps_their_actors_and_one_on_an_origin_r
     from viewer.anatomy.annotations import Source, check_annotations, default_annotations_path
 
     base = Source.read(default_annotations_path())
-    tubes = scene.muscle_actors
+    tubes, dots = scene.muscle_actors, scene.landmark_actors.actor
+    actors = scene.plotter.renderer.GetActors().GetNumberOfItems()
 
     def layer_with(landmark: dict) -> None:
         scene.set_annotations(check_annotations(base, Source(tmp_path / "mine.json", {**empty_layer(), "landmarks": [landmark]})))
@@ -296,6 +297,11 @@ def test_an_edit_away_from_the_muscles_keeps_their_actors_and_one_on_an_origin_r
     point = femur.vertices[np.argmin(femur.vertices[:, 2])] - femur.frame_origin
     layer_with({"id": "my_point", "name": "My point", "bone": "femur_r", "position": point.tolist(), "kind": "landmark"})
     assert scene.muscle_actors is tubes and "my_point" in scene.landmark_actors.ids
+    mine = scene.landmark_actors.index["my_point"]
+    assert scene.landmark_actors.actor is dots and scene.plotter.renderer.GetActors().GetNumberOfItems() == actors  # written in, not added
+    np.testing.assert_allclose(scene.landmark_actors.mesh.points[mine], point + femur.frame_origin, atol=1e-9)
+    assert scene.landmark_actors.mesh.point_data["colours"][mine].tolist() == [0xF2, 0xC9, 0x4C]  # a landmark's yellow
+    assert scene.landmark_actors.mesh.n_verts == len(scene.landmark_actors.ids)  # every dot drawn, the new one too
     origin = copy.deepcopy(next(lm for lm in base.document["landmarks"] if lm["id"] == "psoas_insertion_r"))
     origin["position"] = (np.asarray(origin["position"]) + [0, 0, 0.3]).tolist()
     layer_with(origin)

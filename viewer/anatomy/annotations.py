@@ -66,6 +66,7 @@ class Annotations:
     layer: dict | None = None  # the user's own document, as written
     layer_path: Path | None = None
     shipped_landmarks: frozenset[str] = frozenset()  # ids the base document defines
+    base: Source | None = field(default=None, repr=False, compare=False)  # the base file as read and checked
 
     @property
     def bone_ids(self) -> list[str]:
@@ -279,7 +280,7 @@ def check_annotations(base: Source, layer: Source | None = None, pack=None) -> A
         source = sources[number]
         problems += placed([(f"$.{collection}[{original}]{below}", message)], source.path, source.text)
     if not problems:
-        annotations = _typed(merged, base.path, layer, frozenset(item["id"] for item in base_doc["landmarks"]))
+        annotations = _typed(merged, base, layer, frozenset(item["id"] for item in base_doc["landmarks"]))
         for collection, index, below, message in _figure_problems(annotations):
             number, original = origin[(collection, index)]
             source = sources[number]
@@ -317,7 +318,7 @@ def _figure_problems(annotations: Annotations) -> list[tuple[str, int, str, str]
     return found
 
 
-def _typed(doc: dict, path: Path, layer: Source | None, shipped: frozenset[str]) -> Annotations:
+def _typed(doc: dict, base: Source, layer: Source | None, shipped: frozenset[str]) -> Annotations:
     landmarks = {
         item["id"]: Landmark(
             item["id"], item["name"], item["bone"], np.asarray(item["position"], float), item["kind"], item.get("description", "")
@@ -326,9 +327,9 @@ def _typed(doc: dict, path: Path, layer: Source | None, shipped: frozenset[str])
     }
     poses = {entry["id"]: NamedPose(entry["id"], entry["name"], Pose(**entry["angles"]), entry.get("description", "")) for entry in doc["poses"]}
     return Annotations(
-        path, doc, landmarks, {m["id"]: m for m in doc["muscles"]}, poses,
+        base.path, doc, landmarks, {m["id"]: m for m in doc["muscles"]}, poses,
         layer=layer.document if layer is not None else None, layer_path=layer.path if layer is not None else None,
-        shipped_landmarks=shipped,
+        shipped_landmarks=shipped, base=base,
     )
 
 

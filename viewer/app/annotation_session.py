@@ -49,7 +49,7 @@ class AnnotationSession(QObject):
     def __init__(self, annotations: Annotations, pack: MeshPack, recovery_path: Path, parent=None):
         super().__init__(parent)
         self.pack = pack
-        self.base = Source.read(annotations.path)
+        self.base = annotations.base or Source.read(annotations.path)  # its schema answer is kept with it
         self.annotations = annotations
         self.layer = copy.deepcopy(annotations.layer) if annotations.layer is not None else edits.empty_layer()
         self.layer_path = annotations.layer_path

@@ -144,18 +144,16 @@ class AnatomyScene:
     def set_annotations(self, annotations: Annotations, rebuild: bool = False) -> None:
         """Muscles and landmarks of an annotations document, drawn at the current pose.
 
-        Called again after an edit: bones, camera and pose stay, the landmark actors are rebuilt,
-        and the muscles only if the edit touched what they are built from (most edits do not: a
-        muscle rebuild is most of an edit's time). ``rebuild`` builds them again anyway.
+        Called again after an edit: bones, camera and pose stay, the landmarks are written into
+        their actors, and the muscles are built again only if the edit touched what they are built
+        from (most edits do not: a muscle rebuild is most of an edit's time). ``rebuild`` builds
+        them again anyway.
         """
-        point_size = 11.0
         muscles_from = _muscle_inputs(annotations)
         rebuild_muscles = rebuild or self.muscle_actors is None or muscles_from != self._muscles_from
-        if self.muscle_actors is not None:
-            if rebuild_muscles:
-                for actor in [*self.muscle_actors.actors.values(), *self.lines_of_action.actors.values()]:
-                    self.plotter.remove_actor(actor, reset_camera=False, render=False)
-            point_size = self.landmark_actors.point_size
+        if self.muscle_actors is not None and rebuild_muscles:
+            for actor in [*self.muscle_actors.actors.values(), *self.lines_of_action.actors.values()]:
+                self.plotter.remove_actor(actor, reset_camera=False, render=False)
         self.annotations = annotations
         self.catalogue = Catalogue(annotations, {bone_id: bone.name for bone_id, bone in self.pack.bones.items()})
         if rebuild_muscles:
@@ -165,7 +163,10 @@ class AnatomyScene:
             self.standing_lengths = {mid: state.length for mid, state in standing.items()}
             self.muscle_actors = MuscleActors(self.plotter, self.muscle_model, standing)
             self.lines_of_action = LinesOfAction(self.plotter, self.muscle_model, standing)
-        self.landmark_actors = LandmarkActors(self.plotter, annotations, self.skeleton, set(self.pack.bones), point_size)
+        if self.landmark_actors is None:
+            self.landmark_actors = LandmarkActors(self.plotter, annotations, self.skeleton, set(self.pack.bones))
+        else:
+            self.landmark_actors.load(annotations, self.skeleton, set(self.pack.bones))
         self.resolution.refresh()
         if self.labels is None:
             self.labels = LabelOverlay(self.text_layer, self.label_plan)

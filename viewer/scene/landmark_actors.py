@@ -20,20 +20,10 @@ class LandmarkActors:
     """All landmarks of the loaded bones in one actor, plus a larger glyph for the selected one."""
 
     def __init__(self, plotter: pv.Plotter, annotations: Annotations, skeleton: Skeleton, bones: set[str], point_size: float = 11):
-        landmarks = [lm for lm in annotations.landmarks.values() if lm.bone in bones]
         self.point_size = point_size  # on screen; the frame's resolution may draw it at another size
-        self.ids = [lm.id for lm in landmarks]
-        self.index = {lid: k for k, lid in enumerate(self.ids)}
-        self.kinds = [lm.kind for lm in landmarks]
-        self.bones = [lm.bone for lm in landmarks]
-        self._bone_order = sorted(set(self.bones))
-        self._bone_of = np.array([self._bone_order.index(b) for b in self.bones], dtype=int)
-        self.neutral = np.array([lm.position + skeleton.frame_origin(lm.bone) for lm in landmarks]).reshape(-1, 3)
-        self.points = self.neutral.copy()
         # pyvista draws no empty mesh: without landmarks one point with no vertex cell stands in
-        self.mesh = pv.PolyData(self.points.copy() if landmarks else np.zeros((1, 3)))
-        colours = [_rgb(KIND_COLOURS[k]) for k in self.kinds] if landmarks else [[0, 0, 0]]
-        self.mesh.point_data["colours"] = np.array(colours, dtype=np.uint8).reshape(-1, 3)
+        self.mesh = pv.PolyData(np.zeros((1, 3)))
+        self.mesh.point_data["colours"] = np.zeros((1, 3), dtype=np.uint8)
         self.actor = plotter.add_mesh(
             self.mesh, scalars="colours", rgb=True, render_points_as_spheres=True, point_size=point_size,
             name="landmarks", show_scalar_bar=False, ambient=0.3, render=False,
@@ -43,10 +33,26 @@ class LandmarkActors:
             self.selected_mesh, color=SELECTED_COLOUR, render_points_as_spheres=True, point_size=2.2 * point_size,
             name="selected_landmark", pickable=False, render=False,
         )
+        self.load(annotations, skeleton, bones)
+
+    def load(self, annotations: Annotations, skeleton: Skeleton, bones: set[str]) -> None:
+        """The landmarks of (changed) annotations, written into the existing actors: an edit adds
+        no actor. Nothing is selected afterwards; the caller selects again."""
+        landmarks = [lm for lm in annotations.landmarks.values() if lm.bone in bones]
+        self.ids = [lm.id for lm in landmarks]
+        self.index = {lid: k for k, lid in enumerate(self.ids)}
+        self.kinds = [lm.kind for lm in landmarks]
+        self.bones = [lm.bone for lm in landmarks]
+        self._bone_order = sorted(set(self.bones))
+        self._bone_of = np.array([self._bone_order.index(b) for b in self.bones], dtype=int)
+        self.neutral = np.array([lm.position + skeleton.frame_origin(lm.bone) for lm in landmarks]).reshape(-1, 3)
+        self.points = self.neutral.copy()
+        self.mesh.points = self.points.copy() if landmarks else np.zeros((1, 3))
+        colours = [_rgb(KIND_COLOURS[k]) for k in self.kinds] if landmarks else [[0, 0, 0]]
+        self.mesh.point_data.set_array(np.array(colours, dtype=np.uint8).reshape(-1, 3), "colours")
+        self.mesh.point_data.active_scalars_name = "colours"
         self.selected_actor.visibility = False
-        self.visible = np.ones(len(self.ids), dtype=bool)
-        if not landmarks:
-            self.set_visible(self.visible)
+        self.set_visible(np.ones(len(self.ids), dtype=bool))
 
     def move_sites(self, annotations: Annotations, skeleton: Skeleton) -> None:
         """The same landmarks at new standing positions (another body); :meth:`update` poses them."""
