@@ -1,8 +1,9 @@
 """Interaction on the full scene at 1280x800, each figure beside a baseline in the same run.
 
-- frame time while rotating: what dragging uses (no anti-aliasing, light bones, the scene at half
-  resolution, labels following their plan), what an animation uses (the same at full resolution)
-  and a still frame (full surfaces, SSAA);
+- frame time while rotating: what dragging, pose animations and camera flights use (no
+  anti-aliasing, light bones, the scene at half resolution, labels following their plan), the
+  quick frame that first answers an action (the same at full resolution) and a still frame (full
+  surfaces, SSAA);
 - click to selection (pick, state change, highlight and label update; render excluded): VTK's
   cell picker with screen-space landmark matching against a naive pick that projects every
   bone and muscle vertex and takes the nearest.
@@ -42,7 +43,7 @@ def measure(frames: int, clicks: int) -> dict:
         window.Render()
 
     results = {}
-    for name, full, low_resolution in (("interactive", False, True), ("animation", False, False), ("full_quality", True, False)):
+    for name, full, low_resolution in (("interactive", False, True), ("quick", False, False), ("full_quality", True, False)):
         scene.set_still_quality(full)
         scene.resolution.set(moving=low_resolution)
         window.Render()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 FIGURES = [
-    "first_frame_s", "first_frame_naive_s", "frame_interactive_ms", "frame_animation_ms", "frame_full_quality_ms", "pose_update_ms",
+    "first_frame_s", "first_frame_naive_s", "frame_interactive_ms", "frame_quick_ms", "frame_full_quality_ms", "pose_update_ms",
     "pose_update_naive_ms", "poses_batch_s", "poses_one_by_one_s", "click_ms", "click_naive_ms", "export_4k_s", "export_4k_naive_s", "export_4k_process_s",
     "first_frame_rss_mb", "first_frame_naive_rss_mb", "export_4k_rss_mb", "export_4k_naive_rss_mb",
 ]

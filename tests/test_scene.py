@@ -162,6 +162,23 @@ def _unit(v):
     return v / np.linalg.norm(v)
 
 
+def test_a_click_while_the_view_moves_picks_what_is_under_it(scene):
+    from viewer.scene.annotation_editing import surface_at
+    from viewer.scene.projection import world_to_display
+
+    scene.make_state()
+    scene.set_view("anterior")
+    scene.plotter.render_window.Render()
+    point = scene.structure_centre("asis_r")
+    (x, y), = world_to_display(scene.plotter.renderer, point[None])[0]
+    femur = scene.pack.bones["femur_r"].vertices.mean(axis=0)
+    (fx, fy), = world_to_display(scene.plotter.renderer, femur[None])[0]
+    scene.resolution.set(moving=True)  # a flight or a drag: the scene is drawn in the lower-left quarter
+    assert scene.picker.pick(x, y) == "asis_r"
+    assert surface_at(scene, fx, fy)[0] == "femur_r"
+    assert scene.plotter.renderer.GetViewport() == (0.0, 0.0, 0.5, 0.5)  # and it still is
+
+
 def test_clicks_go_through_a_ghosted_muscle(scene):
     from viewer.scene.projection import world_to_display
 

@@ -58,7 +58,7 @@ def look_at_landmark(win, landmark_id):
     """Point the camera at a landmark as the window does when it is chosen (swung round until no bone
     or disc hides it: along the surface normal, the L5/S1 disc hides the sacral promontory), muscles
     hidden; return the point."""
-    win.flight.timer.stop()  # a flight to an earlier answer must not move the camera afterwards
+    win.flight.stop()  # a flight to an earlier answer must not move the camera afterwards
     for muscle_id in win.scene.muscle_actors.actors:
         win.state.set_visible(muscle_id, False)
     landmarks = win.scene.landmark_actors

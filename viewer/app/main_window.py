@@ -347,9 +347,11 @@ class MainWindow(QMainWindow):
         self.scene.resolution.set(moving=True)
 
     def _moving(self, moving: bool) -> None:
-        """Quick frames while a pose animation or a camera flight runs; full quality once neither does."""
+        """While a pose animation or a camera flight runs, the frames of a dragged view (half
+        resolution, labels following); full quality once neither runs."""
         if moving:
             self.scene.set_still_quality(False)
+            self.scene.resolution.set(moving=True)
         elif not (self.animator.timer.isActive() or self.flight.timer.isActive()):
             self._still()
 

@@ -16,8 +16,9 @@ def surface_at(scene, x: float, y: float) -> tuple[str, np.ndarray] | None:
     for actor in scene.bone_actors.values():
         if actor.visibility:
             picker.AddPickList(actor)
-    if not picker.Pick(x, y, 0, scene.plotter.renderer):
-        return None
+    with scene.resolution.whole_window():
+        if not picker.Pick(x, y, 0, scene.plotter.renderer):
+            return None
     bone_id = next((b for b, actor in scene.bone_actors.items() if actor is picker.GetActor()), None)
     if bone_id is None:
         return None

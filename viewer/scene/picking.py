@@ -32,6 +32,10 @@ class Picker:
 
     def pick(self, x: float, y: float) -> str | None:
         """The structure drawn at display position (x, y), origin bottom left, or None."""
+        with self.scene.resolution.whole_window():
+            return self._pick(x, y)
+
+    def _pick(self, x: float, y: float) -> str | None:
         renderer = self.scene.plotter.renderer
         camera = np.array(renderer.GetActiveCamera().GetPosition())
         hit = self.cell_picker.Pick(x, y, 0, renderer)

@@ -15,6 +15,9 @@ less, but on this VTK build it leaves the scene black, in the window as off-scre
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from vtkmodules.vtkRenderingCore import vtkLight, vtkProperty, vtkRenderer
 from vtkmodules.vtkRenderingOpenGL2 import vtkOpenGLFramebufferObject, vtkTextureObject
 
@@ -52,6 +55,17 @@ class FrameResolution:
         viewport = MOVING_SCALE if self.moving else 1.0
         self.renderer.SetViewport(0.0, 0.0, viewport, viewport)
         self.refresh()
+
+    @contextmanager
+    def whole_window(self) -> Iterator[None]:
+        """The scene renderer spread over the whole window for a while, as a still frame draws it:
+        a pick or a projection of window pixels is then right even while the view moves."""
+        viewport = self.renderer.GetViewport()
+        self.renderer.SetViewport(0.0, 0.0, 1.0, 1.0)
+        try:
+            yield
+        finally:
+            self.renderer.SetViewport(*viewport)
 
     def _swap_lights(self, moving: bool) -> None:
         """While dragged, one headlight instead of the light kit's five: each light is paid per
