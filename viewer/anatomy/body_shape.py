@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from viewer.anatomy.discs import DiscJoin, Plane
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.kinematics import Skeleton, about, rotation
 from viewer.anatomy.mesh_pack import Bone, MeshPack
@@ -422,6 +423,21 @@ class BodyShaper:
                 return after
         return _apply(body.carriers[bone_id], point)
 
+    @staticmethod
+    def _carried_join(body: ShapedBody, disc: Bone) -> DiscJoin:
+        """A disc's two endplates in ``body``, so that its blend weights are this body's, not the mean's:
+        the upper one carried with the vertebra above, the lower one with the disc itself (the bone
+        below, or for L5/S1 the spine as it stands on this body's S1); the two carriers differ by a
+        lumbar joint's share of the lordosis change."""
+        join = disc.disc
+
+        def carried(plane: Plane, bone_id: str) -> Plane:
+            matrix = body.carriers[bone_id]
+            normal = matrix[:3, :3] @ plane.normal
+            return Plane(_apply(matrix, plane.centre), normal / np.linalg.norm(normal))
+
+        return DiscJoin(join.upper_bone, carried(join.upper, join.upper_bone), carried(join.lower, disc.id))
+
     def shaped_pack(self, body: ShapedBody) -> MeshPack:
         """A copy of the mean pack with this body's vertices, joint centres and frame origins
         (same triangles, same bones, same manifest otherwise)."""
@@ -437,8 +453,14 @@ class BodyShaper:
             origin = None if bone.origin is None else self.point(body, bone_id, bone.origin)
             levels = body.vertices[bone_id]
             light = None if bone.light is None else (levels["light"], bone.light[1])
-            bones[bone_id] = dataclasses.replace(bone, vertices=levels["full"], light=light, joint_centre=centre, origin=origin)
-            entries.append({**entry, **{key: None if value is None else [float(c) for c in value]
-                                        for key, value in (("joint_centre", centre), ("origin", origin)) if key in entry}})
+            disc = None if bone.disc is None else self._carried_join(body, bone)
+            bones[bone_id] = dataclasses.replace(bone, vertices=levels["full"], light=light, joint_centre=centre, origin=origin, disc=disc)
+            moved = {key: None if value is None else [float(c) for c in value]
+                     for key, value in (("joint_centre", centre), ("origin", origin)) if key in entry}
+            if disc is not None and "disc" in entry:
+                moved["disc"] = {**entry["disc"], **{f"{k}_{what}": [float(c) for c in getattr(plane, attr)]
+                                                     for k, plane in (("upper", disc.upper), ("lower", disc.lower))
+                                                     for what, attr in (("endplate", "centre"), ("normal", "normal"))}}
+            entries.append({**entry, **moved})
         manifest = {**self.pack.manifest, "bones": entries}
         return dataclasses.replace(self.pack, manifest=manifest, bones=bones)
