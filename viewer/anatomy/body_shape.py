@@ -45,7 +45,6 @@ from viewer.anatomy.spine_placement import sagittal_tilt
 
 SHAPE_MODEL_NAME = "shape_model.npz"
 SD_LIMIT = 3.0  # the sliders' reach either side of the mean
-FIT_STEPS = 6  # sphere fits start at the mean body's fit, so fewer rounds than the build's ten settle them
 
 
 @dataclass(frozen=True)
@@ -228,25 +227,52 @@ def _regions(pack: MeshPack) -> dict[str, Region]:
     }
 
 
-def _fits(vertices: dict[str, np.ndarray], regions: dict[str, Region], socket_guess: np.ndarray) -> Fits:
-    from viewer.anatomy.atlas_bones import knee_centre, standing_rotation
-    from viewer.anatomy.bone_fitting import fit_spherical_patch
+@dataclass
+class Patches:
+    """The vertices each sphere is fitted to, chosen once on the mean body by the build's iterative
+    fits: the spherical part of the right socket, of the left femoral head and of the back of each
+    femoral condyle (vertex indices of the full surfaces). A vertex is the same anatomical point in
+    every body of the model, so another body's sphere is one least-squares fit to the same vertices."""
+
+    socket: np.ndarray
+    head: np.ndarray
+    condyles: tuple[np.ndarray, np.ndarray]
+
+
+def _patches(vertices: dict[str, np.ndarray], regions: dict[str, Region], socket_guess: np.ndarray) -> Patches:
+    from viewer.anatomy.atlas_bones import condyle_spheres
+    from viewer.anatomy.bone_fitting import fit_spherical_patch, on_sphere
+
+    socket = regions["socket"].surface(vertices)
+    normals = vertex_normals(socket.vertices, socket.faces)
+    centre, radius, _ = fit_spherical_patch(socket.vertices, normals, socket_guess, 24.0, convex=False)
+    socket_part = regions["socket"].indices[on_sphere(socket.vertices, normals, centre, radius, convex=False)]
+    femur = regions["head"].surface(vertices)
+    normals = vertex_normals(femur.vertices, femur.faces)
+    top = femur.vertices[np.argmax(femur.vertices[:, 0])] - np.array([21.0, 0.0, 0.0])  # the most medial point, as atlas_bones seeds it
+    centre, radius, _ = fit_spherical_patch(femur.vertices, normals, top, 22.0, convex=True)
+    head_part = regions["head"].indices[on_sphere(femur.vertices, normals, centre, radius, convex=True)]
+    knee = regions["knee"]
+    medial, lateral = (knee.indices[part] for _, _, part in condyle_spheres(knee.surface(vertices)))
+    return Patches(socket_part, head_part, (medial, lateral))
+
+
+def _fits(vertices: dict[str, np.ndarray], regions: dict[str, Region], patches: Patches) -> Fits:
+    from viewer.anatomy.atlas_bones import standing_rotation
+    from viewer.anatomy.bone_fitting import fit_sphere
     from viewer.anatomy.spine_placement import endplate_frame, sacral_endplate
 
     standing = standing_rotation(regions["front_r"].surface(vertices), regions["front_l"].surface(vertices))
-    socket = regions["socket"].surface(vertices)
-    centre, socket_radius, _ = fit_spherical_patch(socket.vertices, vertex_normals(socket.vertices, socket.faces), socket_guess, 24.0,
-                                                   convex=False, iterations=FIT_STEPS)
-    femur = regions["head"].surface(vertices).vertices
-    head_faces = regions["head"].faces
-    top = femur[np.argmax(femur[:, 0])] - np.array([21.0, 0.0, 0.0])  # the most medial point, as atlas_bones seeds it
-    head, head_radius, _ = fit_spherical_patch(femur, vertex_normals(femur, head_faces), top, 22.0, convex=True, iterations=FIT_STEPS)
+    centre, socket_radius = fit_sphere(vertices["hip_bone_r"][patches.socket])
+    femur = vertices["femur_l"]
+    head, head_radius = fit_sphere(femur[patches.head])
+    knee = 0.5 * (fit_sphere(femur[patches.condyles[0]])[0] + fit_sphere(femur[patches.condyles[1]])[0])
     sacrum = regions["sacrum"].surface(vertices)
     s1 = sacral_endplate(sacrum.vertices, vertex_normals(sacrum.vertices, sacrum.faces))
     up = s1[:3, 2] * [0.0, 1.0, 1.0]  # the sacrum is not symmetric: keep the spine in the midsagittal plane
     s1 = endplate_frame(s1[:3, 3] * [0.0, 1.0, 1.0], up)
     radii = {"socket": socket_radius, "head": head_radius}
-    return Fits(standing, centre, head, knee_centre(regions["knee"].surface(vertices)), s1, radii)
+    return Fits(standing, centre, head, knee, s1, radii)
 
 
 def _turn_onto(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -308,11 +334,15 @@ class BodyShaper:
                            for bone, (own, femoral) in self._knee_pairs.items()}
 
     @cached_property
+    def patches(self) -> Patches:
+        return _patches({b: self.pack.bones[b].vertices for b in self.atlas}, self._regions, self.pack.bones["femur_r"].joint_centre)
+
+    @cached_property
     def mean_fits(self) -> Fits:
         return self._fits({b: self.pack.bones[b].vertices for b in self.atlas})
 
     def _fits(self, surfaces: dict[str, np.ndarray]) -> Fits:
-        return _fits(surfaces, self._regions, self.pack.bones["femur_r"].joint_centre)
+        return _fits(surfaces, self._regions, self.patches)
 
     def body(self, shape: BodyShape) -> ShapedBody:
         """Vertices, carriers and centres of a body shape (see the module notes)."""

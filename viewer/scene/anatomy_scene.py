@@ -180,8 +180,7 @@ class AnatomyScene:
     def _bender(self) -> Bender:
         """The discs of the current pack, at rest, ready to bend (set up again for a new body)."""
         discs = [self.pack.bones[b] for b in self._discs]
-        return Bender([(d.disc.upper_bone, d.parent, d.vertices, np.array(_polydata(d.vertices, d.faces).point_data["Normals"]),
-                        d.disc_weights) for d in discs])
+        return Bender([(d.disc.upper_bone, d.parent, d.vertices, vertex_normals(d.vertices, d.faces), d.disc_weights) for d in discs])
 
     def set_body(self, pack: MeshPack, annotations: Annotations | None) -> None:
         """Another body of the same pack (:mod:`viewer.anatomy.bodies`): the same bones and
@@ -210,6 +209,9 @@ class AnatomyScene:
             self.muscle_actors.rebase(self.muscle_model, standing)
             self.landmark_actors.move_sites(annotations, self.skeleton)
         self.set_pose(self.pose)
+        if self.labels is not None and self.labels.moving and self.landmark_actors is not None:
+            landmarks = self.landmark_actors  # quick frames: the labels follow their landmarks, planned again when still
+            self.labels.follow(lambda ids: landmarks.points[[landmarks.index[i] for i in ids]].reshape(-1, 3))
 
     def _finish_body(self) -> None:
         for bone_id, (full, _) in self._bone_surfaces.items():
