@@ -165,13 +165,37 @@ class ShapeModel:
 
 def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """Area-weighted unit vertex normals (bincount rather than add.at: a few times faster)."""
-    a, b, c = (vertices[faces[:, k]] for k in range(3))
-    face_normals = np.cross(b - a, c - a)
+    face_normals = _face_normals(vertices, faces)
     out = np.zeros_like(vertices)
     for axis in range(3):
         weights = np.repeat(face_normals[:, axis], 3)
         out[:, axis] = np.bincount(faces.ravel(), weights, minlength=len(vertices))
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _face_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Each triangle's normal, as long as twice its area (the cross product written out: np.cross
+    costs several times as much on arrays this size)."""
+    a, b, c = (vertices[faces[:, k]] for k in range(3))
+    u, v = b - a, c - a
+    return np.stack([u[:, 1] * v[:, 2] - u[:, 2] * v[:, 1], u[:, 2] * v[:, 0] - u[:, 0] * v[:, 2],
+                     u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]], axis=1)
+
+
+class SurfaceNormals:
+    """:func:`vertex_normals` of one triangle topology, for any vertex positions: the sum over each
+    vertex's triangles is a sparse product set up once (half the time of the bincounts), for a
+    surface whose points are written again and again (another body, at every slider step)."""
+
+    def __init__(self, faces: np.ndarray, count: int):
+        from scipy.sparse import csr_matrix
+
+        self.faces = faces
+        self._sum = csr_matrix((np.ones(faces.size), (faces.ravel(), np.repeat(np.arange(len(faces)), 3))), shape=(count, len(faces)))
+
+    def __call__(self, vertices: np.ndarray) -> np.ndarray:
+        out = self._sum @ _face_normals(vertices, self.faces)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
 _MIRROR = np.diag([-1.0, 1.0, 1.0])
