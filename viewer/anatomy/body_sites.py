@@ -8,8 +8,9 @@ Each point is tied to its bone once, on the mean body, in one of three ways:
 - any other point of an atlas bone (a via point, a wrap sphere's centre, a lane point) by a local
   affine map fitted, in each body, to the 64 surface vertices nearest to it, so a point inside
   a socket or in front of a trochanter moves, turns and grows with that part of the bone; a
-  wrap sphere's radius grows with the cube root of that map's determinant; a point at a fitted
-  joint centre (hip socket, knee) goes to that body's fitted centre;
+  wrap sphere's radius keeps the tendon's cone of tangents from the path point before it (see
+  :meth:`SiteBinding._cone_radius`), or else grows with the cube root of that map's determinant;
+  a point at a fitted joint centre (hip socket, knee) goes to that body's fitted centre;
 - a point of a vertebra (which keeps its shape) with the vertebra's own carrier.
 
 The result is a copy of the annotations with every position rewritten in the new body's bone
@@ -150,4 +151,22 @@ class SiteBinding:
                 item[key] = local
                 if key == "centre" and "radius" in item:
                     item["radius"] = round(float(self.annotations.muscles[mid]["path"][k]["radius"]) * growth, 3)
+        for mid, muscle in muscles.items():
+            for k, step in enumerate(muscle.get("path", [])):
+                before = muscle["path"][k - 1] if k else None
+                if step["type"] == "wrap_sphere" and before is not None and before["bone"] == step["bone"] and "position" in before:
+                    step["radius"] = round(self._cone_radius(self.annotations.muscles[mid]["path"], k, step, before), 3)
         return dataclasses.replace(self.annotations, landmarks=landmarks, muscles=muscles)
+
+    @staticmethod
+    def _cone_radius(mean_path: list[dict], k: int, step: dict, before: dict) -> float:
+        """A wrap sphere's radius in another body: the mean body's share of the distance from the
+        path point before it to its centre. The tendon leaves that point along the cone of
+        tangents to the sphere; the share is the sine of the cone's half-angle, so whether and how
+        the tendon wraps stays as fitted (tools/refit_muscle_paths.py puts the pelvic brim via
+        point on the sphere, share 1). Tied separately, centre and point can change that share: at
+        pelvis width +3 SD the brim point fell inside the sphere, the tendon did not wrap and ran
+        5.7 mm through the femoral neck."""
+        mean_before = np.asarray(mean_path[k - 1]["position"], float)
+        share = float(mean_path[k]["radius"]) / np.linalg.norm(np.asarray(mean_path[k]["centre"], float) - mean_before)
+        return share * float(np.linalg.norm(np.asarray(step["centre"], float) - np.asarray(before["position"], float)))
