@@ -197,6 +197,28 @@ def test_no_muscle_line_goes_into_bone_in_another_body(pack, annotations, shaped
     assert deeper == {}, scores
 
 
+def test_an_edit_ties_again_only_the_points_it_moved(bodies, annotations):
+    """After an annotation edit the bodies keep what depends on the pack alone and every tie of a
+    point the edit left where it was; the moved landmark is tied afresh and follows the body."""
+    import dataclasses
+
+    lid = "lesser_trochanter_r"
+    landmark = annotations.landmarks[lid]
+    moved = dataclasses.replace(landmark, position=np.asarray(landmark.position) + [0.0, 0.0, 2.0])
+    edited = dataclasses.replace(annotations, landmarks={**annotations.landmarks, lid: moved})
+    shape = BodyShape((1.0, 0.0, 0.0))
+    _, before = bodies.shaped(shape)
+    other = bodies.for_annotations(edited)
+    assert other.shaper is bodies.shaper and other.annotations is edited and bodies.annotations is annotations
+    _, after = other.shaped(shape)
+    fresh = [k for k, (old, new) in enumerate(zip(bodies.binding.ties, other.binding.ties)) if old is not new]
+    assert [other.binding.places[k][0] for k in fresh] == [("landmark", lid)]
+    shift = np.asarray(after.landmarks[lid].position) - np.asarray(before.landmarks[lid].position)
+    assert 1.5 < shift[2] < 2.5 and np.abs(shift[:2]).max() < 0.5  # 2 mm up on the mean body, about that in this one
+    for other_id in ("asis_r", "l3_tp_r"):
+        assert np.array_equal(after.landmarks[other_id].position, before.landmarks[other_id].position)
+
+
 def test_a_shape_outside_the_range_is_refused_with_its_reason():
     with pytest.raises(ShapeError, match=r"body size \+3.5 SD is outside the model's range of -3 to \+3 SD"):
         BodyShape((3.5, 0.0, 0.0))

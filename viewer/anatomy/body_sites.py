@@ -84,14 +84,21 @@ def _nearest_on_surface(vertices: np.ndarray, faces: np.ndarray, point: np.ndarr
 class SiteBinding:
     """The points of one annotations document tied to the bones of the mean pack."""
 
-    def __init__(self, shaper: BodyShaper, annotations: Annotations):
+    def __init__(self, shaper: BodyShaper, annotations: Annotations, known: dict | None = None):
+        """``known``: ties made before for this pack, by (bone, point, is a landmark); those of
+        points that are still where they were are taken from it, new ones are added to it."""
         self.shaper = shaper
         self.annotations = annotations
         pack = shaper.pack
         self.places = [p for p in _places(annotations) if p[1] in pack.bones]
         self.neutral = [local + pack.bones[bone].frame_origin for _, bone, local, _ in self.places]
-        self.ties = [self._tie(pack, bone, point, landmark)
-                     for (_, bone, _, landmark), point in zip(self.places, self.neutral)]
+        known = {} if known is None else known
+        self.ties = []
+        for (_, bone, _, landmark), point in zip(self.places, self.neutral):
+            key = (bone, tuple(np.round(point, 6)), landmark)
+            if key not in known:
+                known[key] = self._tie(pack, bone, point, landmark)
+            self.ties.append(known[key])
         self._groups: dict[tuple[str, str], list[int]] = {}
         for k, tie in enumerate(self.ties):
             self._groups.setdefault((tie.bone, tie.kind), []).append(k)

@@ -175,7 +175,7 @@ class BodyPanel(QWidget):
         """New annotations (an opened or edited file): back to the mean body, tied to them afresh."""
         if not self.shape.is_mean:
             self.scene.set_body(self.bodies.pack, None)
-        self.bodies = Bodies(self.bodies.pack, annotations)
+        self.bodies = self.bodies.for_annotations(annotations)
         self._set_sliders(BodyShape())
         self.shape = BodyShape()
         self.message.setText("")
