@@ -66,7 +66,7 @@ def test_a_held_slider_draws_quick_frames_and_settles_when_let_go(win, qtbot):
     assert panel.dragging and win.scene.resolution.moving
     for value in (3, 6, 10):
         slider.setValue(value)
-        qtbot.waitUntil(lambda: panel.shape.scores[1] == value / 10, timeout=10000)
+        qtbot.waitUntil(lambda score=value / 10: panel.shape.scores[1] == score, timeout=10000)
     qtbot.wait(600)  # longer than the settling pause: a held slider does not settle
     assert settled == [] and win.scene.resolution.moving
     assert win.pose_panel.plot.curves["psoas_major_r"][0] == pytest.approx(curve_before[0])

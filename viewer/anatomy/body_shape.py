@@ -509,8 +509,8 @@ class BodyShaper:
             light = None if bone.light is None else (levels["light"], bone.light[1])
             disc = None if bone.disc is None else self._carried_join(body, bone)
             bones[bone_id] = dataclasses.replace(bone, vertices=levels["full"], light=light, joint_centre=centre, origin=origin, disc=disc)
-            moved = {key: None if value is None else [float(c) for c in value]
-                     for key, value in (("joint_centre", centre), ("origin", origin)) if key in entry}
+            moved: dict[str, object] = {key: None if value is None else [float(c) for c in value]
+                                        for key, value in (("joint_centre", centre), ("origin", origin)) if key in entry}
             if disc is not None and "disc" in entry:
                 moved["disc"] = {**entry["disc"], **{f"{k}_{what}": [float(c) for c in getattr(plane, attr)]
                                                      for k, plane in (("upper", disc.upper), ("lower", disc.lower))
