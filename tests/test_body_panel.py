@@ -74,6 +74,9 @@ def test_a_held_slider_draws_quick_frames_and_settles_when_let_go(win, qtbot):
     assert settled == [BodyShape((0.0, 1.0, 0.0))] and not panel.dragging
     assert win.pose_panel.plot.curves["psoas_major_r"][0] != pytest.approx(curve_before[0])
     qtbot.waitUntil(lambda: not win.scene.resolution.moving, timeout=10000)  # full quality once let go
+    slider.sliderPressed.emit()  # held and let go without a step: nothing to measure again
+    slider.sliderReleased.emit()
+    assert settled == [BodyShape((0.0, 1.0, 0.0))]
 
 
 def test_a_refused_shape_is_explained_and_the_body_stays(win, qtbot):

@@ -92,6 +92,7 @@ class BodyPanel(QWidget):
         self._pending.setInterval(0)
         self._pending.timeout.connect(self._apply)
         self.dragging = False
+        self._measured = self.shape  # the body the plot, readouts and Stretch lab were last measured on
         self._settle = QTimer(self)  # keyboard steps: settle once they pause
         self._settle.setSingleShot(True)
         self._settle.setInterval(SETTLE_MS)
@@ -157,6 +158,9 @@ class BodyPanel(QWidget):
     @guard.guarded("Measuring the new body")
     def _settled(self) -> None:
         self._settle.stop()
+        if self.shape == self._measured:  # a slider clicked and let go without a step, a refused shape
+            return
+        self._measured = self.shape
         self._show_readout()
         self.body_settled.emit()
 
@@ -177,6 +181,6 @@ class BodyPanel(QWidget):
             self.scene.set_body(self.bodies.pack, None)
         self.bodies = self.bodies.for_annotations(annotations)
         self._set_sliders(BodyShape())
-        self.shape = BodyShape()
+        self.shape = self._measured = BodyShape()
         self.message.setText("")
         self._show_readout()
