@@ -197,6 +197,28 @@ def test_no_muscle_line_goes_into_bone_in_another_body(pack, annotations, shaped
     assert deeper == {}, scores
 
 
+# pelvis +3 SD, hip extended in the lunge stretch: the psoas tendon 1.4 mm into the femur, where the
+# mean body's path clears it by fitting (tools/refit_muscle_paths.py over every thigh orientation)
+LUNGE_PENDING = "hip path not refitted per body over the thigh's range: psoas 1.4 mm into the femur in the lunge at pelvis +3 SD"
+
+
+@pytest.mark.parametrize("scores", [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=LUNGE_PENDING)) if s == (0, 3, 0) else s
+                                    for s in EXTREMES])
+def test_no_muscle_line_goes_into_bone_in_the_lunge_in_another_body(pack, annotations, shaped, scores):
+    """As above, with the hip extended (the lunge stretch), where a tendon over the front of the hip
+    is tightest against the femoral head. Before the wrap spheres kept their cone of tangents, four
+    of the six bodies failed here (up to 12.4 mm, pelvis +3 SD)."""
+    poses = {"lunge": annotations.poses["lunge_stretch"].pose}
+
+    def depths(the_pack, the_annotations):
+        found = penetrations(_model(the_pack, the_annotations), bone_solids(the_pack), poses)
+        return {(p.pose, p.muscle, p.fascicle, p.bone): p.depth for p in found}
+
+    mean = depths(pack, annotations)
+    found = depths(*shaped[scores])
+    assert {key: depth for key, depth in found.items() if depth > max(MAX_DEPTH_MM, mean.get(key, 0.0) + 0.6)} == {}, scores
+
+
 def test_an_edit_ties_again_only_the_points_it_moved(bodies, annotations):
     """After an annotation edit the bodies keep what depends on the pack alone and every tie of a
     point the edit left where it was; the moved landmark is tied afresh and follows the body."""
