@@ -197,17 +197,13 @@ def test_no_muscle_line_goes_into_bone_in_another_body(pack, annotations, shaped
     assert deeper == {}, scores
 
 
-# pelvis +3 SD, hip extended in the lunge stretch: the psoas tendon 1.4 mm into the femur, where the
-# mean body's path clears it by fitting (tools/refit_muscle_paths.py over every thigh orientation)
-LUNGE_PENDING = "hip path not refitted per body over the thigh's range: psoas 1.4 mm into the femur in the lunge at pelvis +3 SD"
-
-
-@pytest.mark.parametrize("scores", [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=LUNGE_PENDING)) if s == (0, 3, 0) else s
-                                    for s in EXTREMES])
+@pytest.mark.parametrize("scores", EXTREMES)
 def test_no_muscle_line_goes_into_bone_in_the_lunge_in_another_body(pack, annotations, shaped, scores):
     """As above, with the hip extended (the lunge stretch), where a tendon over the front of the hip
-    is tightest against the femoral head. Before the wrap spheres kept their cone of tangents, four
-    of the six bodies failed here (up to 12.4 mm, pelvis +3 SD)."""
+    is tightest against the femoral head. Before the wrap spheres kept their cone of tangents and
+    their clearance of the head (body_sites.SiteBinding), four of the six bodies failed here (up to
+    12.4 mm, pelvis +3 SD); with the cone alone, pelvis +3 SD still put the psoas 1.4 mm into its
+    bigger femoral head."""
     poses = {"lunge": annotations.poses["lunge_stretch"].pose}
 
     def depths(the_pack, the_annotations):
@@ -320,8 +316,8 @@ def test_the_bodies_lesson_quotes_the_model(bodies, annotations):
     assert f"by {low[2]:.0f}% of its standing length in the smallest body and by {high[2]:.0f}% in the largest" in text
     narrow, wide = figures(BodyShape((0.0, -2.0, 0.0))), figures(BodyShape((0.0, 2.0, 0.0)))
     assert f"lengthens the psoas major by {wide[0] - narrow[0]:.0f} mm" in text
-    assert f"its moment arm at the hip stays much the same, {wide[1]:.1f} cm in both" in text
-    assert f"{narrow[1]:.1f}" == f"{wide[1]:.1f}"
+    assert f"its moment arm at the hip changes little, from {narrow[1]:.1f} to {wide[1]:.1f} cm" in text
+    assert abs(wide[1] - narrow[1]) < 0.2
 
 
 def test_the_command_line_takes_a_shape(capsys):

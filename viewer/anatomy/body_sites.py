@@ -10,6 +10,7 @@ Each point is tied to its bone once, on the mean body, in one of three ways:
   a socket or in front of a trochanter moves, turns and grows with that part of the bone; a
   wrap sphere's radius keeps the tendon's cone of tangents from the path point before it (see
   :meth:`SiteBinding._cone_radius`), or else grows with the cube root of that map's determinant;
+  a sphere on a hip bone also keeps its clearance of the femoral head (:meth:`SiteBinding._clear_the_head`);
   a point at a fitted joint centre (hip socket, knee) goes to that body's fitted centre;
 - a point of a vertebra (which keeps its shape) with the vertebra's own carrier.
 
@@ -29,6 +30,8 @@ from viewer.anatomy.body_shape import BodyShaper, ShapedBody
 from viewer.anatomy.mesh_pack import MeshPack
 
 NEIGHBOURS = 64
+HIP_BONES = ("hip_bone_r", "hip_bone_l")
+HEAD_CLEARANCE_MM = 1.0  # a sphere over the femoral head keeps the mean body's clearance of it, up to this
 
 
 @dataclass
@@ -163,7 +166,36 @@ class SiteBinding:
                 before = muscle["path"][k - 1] if k else None
                 if step["type"] == "wrap_sphere" and before is not None and before["bone"] == step["bone"] and "position" in before:
                     step["radius"] = round(self._cone_radius(self.annotations.muscles[mid]["path"], k, step, before), 3)
+                    if step["bone"] in HIP_BONES:
+                        self._clear_the_head(self.annotations.muscles[mid]["path"], k, step, before, body.radii["head"])
         return dataclasses.replace(self.annotations, landmarks=landmarks, muscles=muscles)
+
+    def _clear_the_head(self, mean_path: list[dict], k: int, step: dict, before: dict, head: float) -> None:
+        """A wrap sphere on a hip bone (whose frame starts at the hip centre) passes in front of the
+        femoral head, nearest to it at its radius less its centre's distance from the hip centre.
+        A bigger head (pelvis width +3 SD: 24.0 mm against 22.8) would reach through it, so where the
+        sphere clears the head by less than in the mean body (up to :data:`HEAD_CLEARANCE_MM`), its
+        centre is moved towards the hip centre, the radius still keeping the cone of tangents from
+        the point before it, until it does (bisection on the distance moved)."""
+        mean_centre, mean_radius = np.asarray(mean_path[k]["centre"], float), float(mean_path[k]["radius"])
+        share = mean_radius / np.linalg.norm(mean_centre - np.asarray(mean_path[k - 1]["position"], float))
+        wanted = min(mean_radius - np.linalg.norm(mean_centre) - self.shaper.mean_fits.radii["head"], HEAD_CLEARANCE_MM)
+        centre, point = np.asarray(step["centre"], float), np.asarray(before["position"], float)
+        inwards = centre / np.linalg.norm(centre)
+
+        def clearance(moved: float) -> float:
+            there = centre - moved * inwards
+            return share * float(np.linalg.norm(point - there)) - float(np.linalg.norm(there)) - head
+
+        if clearance(0.0) >= wanted:
+            return
+        low, high = 0.0, 20.0
+        for _ in range(30):
+            middle = (low + high) / 2
+            low, high = (middle, high) if clearance(middle) < wanted else (low, middle)
+        there = centre - high * inwards
+        step["centre"] = [round(float(c), 3) for c in there]
+        step["radius"] = round(share * float(np.linalg.norm(point - there)), 3)
 
     @staticmethod
     def _cone_radius(mean_path: list[dict], k: int, step: dict, before: dict) -> float:
