@@ -42,6 +42,8 @@ def test_size_slider_changes_the_bones_in_place_and_the_muscles_follow(win, qtbo
     assert np.ptp(np.asarray(femur.points)[:, 2]) > height_before + 25
     psoas_after = win.scene.muscle_model.length("psoas_major_r", Pose())
     assert psoas_after > psoas_before + 8
+    # the plot, readout and Stretch lab are measured once the body has settled (a pause after the step)
+    qtbot.waitUntil(lambda: "+2.0 SD" in panel.readout.text(), timeout=10000)
     assert win.pose_panel.plot.curves["psoas_major_r"][0] > curve_before[0] + 8
     assert "+2.0 SD" in panel.readout.text() and f"{psoas_after:.0f} mm" in panel.readout.text()
     bars_after = [r.get("psoas_major", "r").mm for r in win.learn_panel.stretch_lab.results if r.get("psoas_major", "r")]
@@ -51,6 +53,30 @@ def test_size_slider_changes_the_bones_in_place_and_the_muscles_follow(win, qtbo
     assert panel.shape.is_mean
     assert win.scene.muscle_model.length("psoas_major_r", Pose()) == pytest.approx(psoas_before)
     assert win.actions_by_name["edit_landmarks"].isEnabled()
+
+
+def test_a_held_slider_draws_quick_frames_and_settles_when_let_go(win, qtbot):
+    """While a shape slider is held each step is drawn at the moving quality and nothing is measured;
+    letting go measures the body and the full-quality frame follows."""
+    panel, slider = win.body_panel, win.body_panel.sliders[1]
+    curve_before = win.pose_panel.plot.curves["psoas_major_r"].copy()
+    settled = []
+    panel.body_settled.connect(lambda: settled.append(panel.shape))
+    slider.sliderPressed.emit()
+    assert panel.dragging and win.scene.resolution.moving
+    for value in (3, 6, 10):
+        slider.setValue(value)
+        qtbot.waitUntil(lambda score=value / 10: panel.shape.scores[1] == score, timeout=10000)
+    qtbot.wait(600)  # longer than the settling pause: a held slider does not settle
+    assert settled == [] and win.scene.resolution.moving
+    assert win.pose_panel.plot.curves["psoas_major_r"][0] == pytest.approx(curve_before[0])
+    slider.sliderReleased.emit()
+    assert settled == [BodyShape((0.0, 1.0, 0.0))] and not panel.dragging
+    assert win.pose_panel.plot.curves["psoas_major_r"][0] != pytest.approx(curve_before[0])
+    qtbot.waitUntil(lambda: not win.scene.resolution.moving, timeout=10000)  # full quality once let go
+    slider.sliderPressed.emit()  # held and let go without a step: nothing to measure again
+    slider.sliderReleased.emit()
+    assert settled == [BodyShape((0.0, 1.0, 0.0))]
 
 
 def test_a_refused_shape_is_explained_and_the_body_stays(win, qtbot):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from viewer.anatomy.bone_fitting import fit_spherical_patch
+from viewer.anatomy.bone_fitting import fit_spherical_patch, on_sphere
 from viewer.anatomy.lagrange_mesh import LagrangeMesh
 
 ATLAS_PACKAGE = "musculoskeletal-models"
@@ -162,16 +162,24 @@ def head_centre(femur: Surface, side: str) -> tuple[np.ndarray, float]:
 def knee_centre(femur: Surface) -> np.ndarray:
     """Middle of the knee's flexion axis: halfway between the centres of spheres fitted to the
     back of the medial and lateral femoral condyles (their posterior arcs are nearly circular)."""
+    (a, _, _), (b, _, _) = condyle_spheres(femur)
+    return 0.5 * (a + b)
+
+
+def condyle_spheres(femur: Surface) -> list[tuple[np.ndarray, float, np.ndarray]]:
+    """Centre, radius and the vertices fitted (indices into ``femur``) of the spheres of the
+    medial and lateral femoral condyles' back (see :func:`knee_centre`)."""
     v, n = femur.vertices, femur.normals()
     low = v[:, 2] < v[:, 2].min() + 45
     split = np.median(v[low, 0])
-    centres = []
+    spheres = []
     for half in (v[:, 0] < split, v[:, 0] >= split):
         chosen = low & half & (n[:, 1] < -0.5)
         seed = v[chosen].mean(axis=0) + [0.0, 20.0, 0.0]
-        centre, _, _ = fit_spherical_patch(v[low & half], n[low & half], seed, 20.0, convex=True)
-        centres.append(centre)
-    return 0.5 * (centres[0] + centres[1])
+        part = np.flatnonzero(low & half)
+        centre, radius, _ = fit_spherical_patch(v[part], n[part], seed, 20.0, convex=True)
+        spheres.append((centre, radius, part[on_sphere(v[part], n[part], centre, radius, convex=True)]))
+    return spheres
 
 
 @dataclass

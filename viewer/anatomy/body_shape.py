@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from viewer.anatomy.discs import DiscJoin, Plane
 from viewer.anatomy.json_input import InputError
 from viewer.anatomy.kinematics import Skeleton, about, rotation
 from viewer.anatomy.mesh_pack import Bone, MeshPack
@@ -44,7 +45,6 @@ from viewer.anatomy.spine_placement import sagittal_tilt
 
 SHAPE_MODEL_NAME = "shape_model.npz"
 SD_LIMIT = 3.0  # the sliders' reach either side of the mean
-FIT_STEPS = 6  # sphere fits start at the mean body's fit, so fewer rounds than the build's ten settle them
 
 
 @dataclass(frozen=True)
@@ -165,13 +165,37 @@ class ShapeModel:
 
 def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """Area-weighted unit vertex normals (bincount rather than add.at: a few times faster)."""
-    a, b, c = (vertices[faces[:, k]] for k in range(3))
-    face_normals = np.cross(b - a, c - a)
+    face_normals = _face_normals(vertices, faces)
     out = np.zeros_like(vertices)
     for axis in range(3):
         weights = np.repeat(face_normals[:, axis], 3)
         out[:, axis] = np.bincount(faces.ravel(), weights, minlength=len(vertices))
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _face_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Each triangle's normal, as long as twice its area (the cross product written out: np.cross
+    costs several times as much on arrays this size)."""
+    a, b, c = (vertices[faces[:, k]] for k in range(3))
+    u, v = b - a, c - a
+    return np.stack([u[:, 1] * v[:, 2] - u[:, 2] * v[:, 1], u[:, 2] * v[:, 0] - u[:, 0] * v[:, 2],
+                     u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]], axis=1)
+
+
+class SurfaceNormals:
+    """:func:`vertex_normals` of one triangle topology, for any vertex positions: the sum over each
+    vertex's triangles is a sparse product set up once (half the time of the bincounts), for a
+    surface whose points are written again and again (another body, at every slider step)."""
+
+    def __init__(self, faces: np.ndarray, count: int):
+        from scipy.sparse import csr_matrix
+
+        self.faces = faces
+        self._sum = csr_matrix((np.ones(faces.size), (faces.ravel(), np.repeat(np.arange(len(faces)), 3))), shape=(count, len(faces)))
+
+    def __call__(self, vertices: np.ndarray) -> np.ndarray:
+        out = self._sum @ _face_normals(vertices, self.faces)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
 _MIRROR = np.diag([-1.0, 1.0, 1.0])
@@ -227,25 +251,52 @@ def _regions(pack: MeshPack) -> dict[str, Region]:
     }
 
 
-def _fits(vertices: dict[str, np.ndarray], regions: dict[str, Region], socket_guess: np.ndarray) -> Fits:
-    from viewer.anatomy.atlas_bones import knee_centre, standing_rotation
-    from viewer.anatomy.bone_fitting import fit_spherical_patch
+@dataclass
+class Patches:
+    """The vertices each sphere is fitted to, chosen once on the mean body by the build's iterative
+    fits: the spherical part of the right socket, of the left femoral head and of the back of each
+    femoral condyle (vertex indices of the full surfaces). A vertex is the same anatomical point in
+    every body of the model, so another body's sphere is one least-squares fit to the same vertices."""
+
+    socket: np.ndarray
+    head: np.ndarray
+    condyles: tuple[np.ndarray, np.ndarray]
+
+
+def _patches(vertices: dict[str, np.ndarray], regions: dict[str, Region], socket_guess: np.ndarray) -> Patches:
+    from viewer.anatomy.atlas_bones import condyle_spheres
+    from viewer.anatomy.bone_fitting import fit_spherical_patch, on_sphere
+
+    socket = regions["socket"].surface(vertices)
+    normals = vertex_normals(socket.vertices, socket.faces)
+    centre, radius, _ = fit_spherical_patch(socket.vertices, normals, socket_guess, 24.0, convex=False)
+    socket_part = regions["socket"].indices[on_sphere(socket.vertices, normals, centre, radius, convex=False)]
+    femur = regions["head"].surface(vertices)
+    normals = vertex_normals(femur.vertices, femur.faces)
+    top = femur.vertices[np.argmax(femur.vertices[:, 0])] - np.array([21.0, 0.0, 0.0])  # the most medial point, as atlas_bones seeds it
+    centre, radius, _ = fit_spherical_patch(femur.vertices, normals, top, 22.0, convex=True)
+    head_part = regions["head"].indices[on_sphere(femur.vertices, normals, centre, radius, convex=True)]
+    knee = regions["knee"]
+    medial, lateral = (knee.indices[part] for _, _, part in condyle_spheres(knee.surface(vertices)))
+    return Patches(socket_part, head_part, (medial, lateral))
+
+
+def _fits(vertices: dict[str, np.ndarray], regions: dict[str, Region], patches: Patches) -> Fits:
+    from viewer.anatomy.atlas_bones import standing_rotation
+    from viewer.anatomy.bone_fitting import fit_sphere
     from viewer.anatomy.spine_placement import endplate_frame, sacral_endplate
 
     standing = standing_rotation(regions["front_r"].surface(vertices), regions["front_l"].surface(vertices))
-    socket = regions["socket"].surface(vertices)
-    centre, socket_radius, _ = fit_spherical_patch(socket.vertices, vertex_normals(socket.vertices, socket.faces), socket_guess, 24.0,
-                                                   convex=False, iterations=FIT_STEPS)
-    femur = regions["head"].surface(vertices).vertices
-    head_faces = regions["head"].faces
-    top = femur[np.argmax(femur[:, 0])] - np.array([21.0, 0.0, 0.0])  # the most medial point, as atlas_bones seeds it
-    head, head_radius, _ = fit_spherical_patch(femur, vertex_normals(femur, head_faces), top, 22.0, convex=True, iterations=FIT_STEPS)
+    centre, socket_radius = fit_sphere(vertices["hip_bone_r"][patches.socket])
+    femur = vertices["femur_l"]
+    head, head_radius = fit_sphere(femur[patches.head])
+    knee = 0.5 * (fit_sphere(femur[patches.condyles[0]])[0] + fit_sphere(femur[patches.condyles[1]])[0])
     sacrum = regions["sacrum"].surface(vertices)
     s1 = sacral_endplate(sacrum.vertices, vertex_normals(sacrum.vertices, sacrum.faces))
     up = s1[:3, 2] * [0.0, 1.0, 1.0]  # the sacrum is not symmetric: keep the spine in the midsagittal plane
     s1 = endplate_frame(s1[:3, 3] * [0.0, 1.0, 1.0], up)
     radii = {"socket": socket_radius, "head": head_radius}
-    return Fits(standing, centre, head, knee_centre(regions["knee"].surface(vertices)), s1, radii)
+    return Fits(standing, centre, head, knee, s1, radii)
 
 
 def _turn_onto(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -307,11 +358,15 @@ class BodyShaper:
                            for bone, (own, femoral) in self._knee_pairs.items()}
 
     @cached_property
+    def patches(self) -> Patches:
+        return _patches({b: self.pack.bones[b].vertices for b in self.atlas}, self._regions, self.pack.bones["femur_r"].joint_centre)
+
+    @cached_property
     def mean_fits(self) -> Fits:
         return self._fits({b: self.pack.bones[b].vertices for b in self.atlas})
 
     def _fits(self, surfaces: dict[str, np.ndarray]) -> Fits:
-        return _fits(surfaces, self._regions, self.pack.bones["femur_r"].joint_centre)
+        return _fits(surfaces, self._regions, self.patches)
 
     def body(self, shape: BodyShape) -> ShapedBody:
         """Vertices, carriers and centres of a body shape (see the module notes)."""
@@ -422,6 +477,21 @@ class BodyShaper:
                 return after
         return _apply(body.carriers[bone_id], point)
 
+    @staticmethod
+    def _carried_join(body: ShapedBody, disc: Bone) -> DiscJoin:
+        """A disc's two endplates in ``body``, so that its blend weights are this body's, not the mean's:
+        the upper one carried with the vertebra above, the lower one with the disc itself (the bone
+        below, or for L5/S1 the spine as it stands on this body's S1); the two carriers differ by a
+        lumbar joint's share of the lordosis change."""
+        join = disc.disc
+
+        def carried(plane: Plane, bone_id: str) -> Plane:
+            matrix = body.carriers[bone_id]
+            normal = matrix[:3, :3] @ plane.normal
+            return Plane(_apply(matrix, plane.centre), normal / np.linalg.norm(normal))
+
+        return DiscJoin(join.upper_bone, carried(join.upper, join.upper_bone), carried(join.lower, disc.id))
+
     def shaped_pack(self, body: ShapedBody) -> MeshPack:
         """A copy of the mean pack with this body's vertices, joint centres and frame origins
         (same triangles, same bones, same manifest otherwise)."""
@@ -437,8 +507,14 @@ class BodyShaper:
             origin = None if bone.origin is None else self.point(body, bone_id, bone.origin)
             levels = body.vertices[bone_id]
             light = None if bone.light is None else (levels["light"], bone.light[1])
-            bones[bone_id] = dataclasses.replace(bone, vertices=levels["full"], light=light, joint_centre=centre, origin=origin)
-            entries.append({**entry, **{key: None if value is None else [float(c) for c in value]
-                                        for key, value in (("joint_centre", centre), ("origin", origin)) if key in entry}})
+            disc = None if bone.disc is None else self._carried_join(body, bone)
+            bones[bone_id] = dataclasses.replace(bone, vertices=levels["full"], light=light, joint_centre=centre, origin=origin, disc=disc)
+            moved: dict[str, object] = {key: None if value is None else [float(c) for c in value]
+                                        for key, value in (("joint_centre", centre), ("origin", origin)) if key in entry}
+            if disc is not None and "disc" in entry:
+                moved["disc"] = {**entry["disc"], **{f"{k}_{what}": [float(c) for c in getattr(plane, attr)]
+                                                     for k, plane in (("upper", disc.upper), ("lower", disc.lower))
+                                                     for what, attr in (("endplate", "centre"), ("normal", "normal"))}}
+            entries.append({**entry, **moved})
         manifest = {**self.pack.manifest, "bones": entries}
         return dataclasses.replace(self.pack, manifest=manifest, bones=bones)

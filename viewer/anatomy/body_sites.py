@@ -8,8 +8,10 @@ Each point is tied to its bone once, on the mean body, in one of three ways:
 - any other point of an atlas bone (a via point, a wrap sphere's centre, a lane point) by a local
   affine map fitted, in each body, to the 64 surface vertices nearest to it, so a point inside
   a socket or in front of a trochanter moves, turns and grows with that part of the bone; a
-  wrap sphere's radius grows with the cube root of that map's determinant; a point at a fitted
-  joint centre (hip socket, knee) goes to that body's fitted centre;
+  wrap sphere's radius keeps the tendon's cone of tangents from the path point before it (see
+  :meth:`SiteBinding._cone_radius`), or else grows with the cube root of that map's determinant;
+  a sphere on a hip bone also keeps its clearance of the femoral head (:meth:`SiteBinding._clear_the_head`);
+  a point at a fitted joint centre (hip socket, knee) goes to that body's fitted centre;
 - a point of a vertebra (which keeps its shape) with the vertebra's own carrier.
 
 The result is a copy of the annotations with every position rewritten in the new body's bone
@@ -28,6 +30,8 @@ from viewer.anatomy.body_shape import BodyShaper, ShapedBody
 from viewer.anatomy.mesh_pack import MeshPack
 
 NEIGHBOURS = 64
+HIP_BONES = ("hip_bone_r", "hip_bone_l")
+HEAD_CLEARANCE_MM = 1.0  # a sphere over the femoral head keeps the mean body's clearance of it, up to this
 
 
 @dataclass
@@ -83,14 +87,21 @@ def _nearest_on_surface(vertices: np.ndarray, faces: np.ndarray, point: np.ndarr
 class SiteBinding:
     """The points of one annotations document tied to the bones of the mean pack."""
 
-    def __init__(self, shaper: BodyShaper, annotations: Annotations):
+    def __init__(self, shaper: BodyShaper, annotations: Annotations, known: dict | None = None):
+        """``known``: ties made before for this pack, by (bone, point, is a landmark); those of
+        points that are still where they were are taken from it, new ones are added to it."""
         self.shaper = shaper
         self.annotations = annotations
         pack = shaper.pack
         self.places = [p for p in _places(annotations) if p[1] in pack.bones]
         self.neutral = [local + pack.bones[bone].frame_origin for _, bone, local, _ in self.places]
-        self.ties = [self._tie(pack, bone, point, landmark)
-                     for (_, bone, _, landmark), point in zip(self.places, self.neutral)]
+        known = {} if known is None else known
+        self.ties = []
+        for (_, bone, _, landmark), point in zip(self.places, self.neutral):
+            key = (bone, tuple(np.round(point, 6)), landmark)
+            if key not in known:
+                known[key] = self._tie(pack, bone, point, landmark)
+            self.ties.append(known[key])
         self._groups: dict[tuple[str, str], list[int]] = {}
         for k, tie in enumerate(self.ties):
             self._groups.setdefault((tie.bone, tie.kind), []).append(k)
@@ -150,4 +161,51 @@ class SiteBinding:
                 item[key] = local
                 if key == "centre" and "radius" in item:
                     item["radius"] = round(float(self.annotations.muscles[mid]["path"][k]["radius"]) * growth, 3)
+        for mid, muscle in muscles.items():
+            for k, step in enumerate(muscle.get("path", [])):
+                before = muscle["path"][k - 1] if k else None
+                if step["type"] == "wrap_sphere" and before is not None and before["bone"] == step["bone"] and "position" in before:
+                    step["radius"] = round(self._cone_radius(self.annotations.muscles[mid]["path"], k, step, before), 3)
+                    if step["bone"] in HIP_BONES:
+                        self._clear_the_head(self.annotations.muscles[mid]["path"], k, step, before, body.radii["head"])
         return dataclasses.replace(self.annotations, landmarks=landmarks, muscles=muscles)
+
+    def _clear_the_head(self, mean_path: list[dict], k: int, step: dict, before: dict, head: float) -> None:
+        """A wrap sphere on a hip bone (whose frame starts at the hip centre) passes in front of the
+        femoral head, nearest to it at its radius less its centre's distance from the hip centre.
+        A bigger head (pelvis width +3 SD: 24.0 mm against 22.8) would reach through it, so where the
+        sphere clears the head by less than in the mean body (up to :data:`HEAD_CLEARANCE_MM`), its
+        centre is moved towards the hip centre, the radius still keeping the cone of tangents from
+        the point before it, until it does (bisection on the distance moved)."""
+        mean_centre, mean_radius = np.asarray(mean_path[k]["centre"], float), float(mean_path[k]["radius"])
+        share = mean_radius / np.linalg.norm(mean_centre - np.asarray(mean_path[k - 1]["position"], float))
+        wanted = min(mean_radius - np.linalg.norm(mean_centre) - self.shaper.mean_fits.radii["head"], HEAD_CLEARANCE_MM)
+        centre, point = np.asarray(step["centre"], float), np.asarray(before["position"], float)
+        inwards = centre / np.linalg.norm(centre)
+
+        def clearance(moved: float) -> float:
+            there = centre - moved * inwards
+            return share * float(np.linalg.norm(point - there)) - float(np.linalg.norm(there)) - head
+
+        if clearance(0.0) >= wanted:
+            return
+        low, high = 0.0, 20.0
+        for _ in range(30):
+            middle = (low + high) / 2
+            low, high = (middle, high) if clearance(middle) < wanted else (low, middle)
+        there = centre - high * inwards
+        step["centre"] = [round(float(c), 3) for c in there]
+        step["radius"] = round(share * float(np.linalg.norm(point - there)), 3)
+
+    @staticmethod
+    def _cone_radius(mean_path: list[dict], k: int, step: dict, before: dict) -> float:
+        """A wrap sphere's radius in another body: the mean body's share of the distance from the
+        path point before it to its centre. The tendon leaves that point along the cone of
+        tangents to the sphere; the share is the sine of the cone's half-angle, so whether and how
+        the tendon wraps stays as fitted (tools/refit_muscle_paths.py puts the pelvic brim via
+        point on the sphere, share 1). Tied separately, centre and point can change that share: at
+        pelvis width +3 SD the brim point fell inside the sphere, the tendon did not wrap and ran
+        5.7 mm through the femoral neck."""
+        mean_before = np.asarray(mean_path[k - 1]["position"], float)
+        share = float(mean_path[k]["radius"]) / np.linalg.norm(np.asarray(mean_path[k]["centre"], float) - mean_before)
+        return share * float(np.linalg.norm(np.asarray(step["centre"], float) - np.asarray(before["position"], float)))

@@ -22,18 +22,23 @@ def fit_spherical_patch(vertices: np.ndarray, normals: np.ndarray, guess: np.nda
     near the current radius and whose normal points along (or, for a socket, against) the radius.
     Returns centre, radius and how many vertices the last fit used."""
     centre, r = np.asarray(guess, float), float(radius)
-    sign = 1.0 if convex else -1.0
     chosen = np.zeros(len(vertices), bool)
     for step in range(iterations):
-        offset = vertices - centre
-        distance = np.linalg.norm(offset, axis=1)
-        facing = sign * (normals * offset).sum(axis=1) / np.maximum(distance, 1e-9)
-        band, cosine = (0.35, 0.6) if step < 3 else (0.15, 0.9)
-        chosen = (np.abs(distance - r) < band * r) & (facing > cosine)
+        chosen = on_sphere(vertices, normals, centre, r, convex, *((0.35, 0.6) if step < 3 else (0.15, 0.9)))
         if chosen.sum() < 10:
             raise ValueError(f"no spherical surface found near {np.round(guess, 1).tolist()}")
         centre, r = fit_sphere(vertices[chosen])
     return centre, r, int(chosen.sum())
+
+
+def on_sphere(vertices: np.ndarray, normals: np.ndarray, centre: np.ndarray, radius: float, convex: bool,
+              band: float = 0.15, cosine: float = 0.9) -> np.ndarray:
+    """Which vertices lie on a sphere: within ``band`` times its radius of it, their normals along
+    the radius (outwards for a head, inwards for a socket) to within ``cosine``."""
+    offset = vertices - centre
+    distance = np.linalg.norm(offset, axis=1)
+    facing = (1.0 if convex else -1.0) * (normals * offset).sum(axis=1) / np.maximum(distance, 1e-9)
+    return (np.abs(distance - radius) < band * radius) & (facing > cosine)
 
 
 def fit_plane(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -15,13 +15,23 @@ from viewer.app import guard
 from viewer.scene.anatomy_scene import AnatomyScene
 
 STEPS_PER_SD = 10  # the sliders move in tenths of a standard deviation
+SETTLE_MS = 300  # a body stepped to by keys is settled (plot, Stretch lab) this long after its last step
 READOUT_MUSCLE = "psoas_major_r"
 
 
 class BodyPanel(QWidget):
-    """Shape sliders, people and the mean body; emits :attr:`body_changed` after a new body is drawn."""
+    """Shape sliders, people and the mean body.
+
+    Emits :attr:`body_changed` after each new body is set in the scene (its bones, muscles and
+    landmarks: a quick frame answers it), :attr:`body_settled` once the body stops changing (a
+    slider let go, a pause after keyboard steps, a person or the mean body chosen): then what is
+    measured on the whole body (length plot, readouts, Stretch lab) is worth redoing. While a
+    slider is held, :attr:`dragging` is set and :attr:`dragged` says so when it changes.
+    """
 
     body_changed = pyqtSignal()
+    body_settled = pyqtSignal()
+    dragged = pyqtSignal(bool)
 
     def __init__(self, scene: AnatomyScene, bodies: Bodies, parent=None):
         super().__init__(parent)
@@ -47,6 +57,8 @@ class BodyPanel(QWidget):
                 f"{mode.name}: + gives {mode.change}. Mode {row + 1} of the model, {share:.0f}% of the shape variation. "
                 f"The 26 people measured lie between {low:+.1f} and {high:+.1f} SD; beyond that the model extrapolates."))
             slider.valueChanged.connect(self._changed)
+            slider.sliderPressed.connect(lambda: self._drag(True))
+            slider.sliderReleased.connect(lambda: self._drag(False))
             value = QLabel("+0.0 SD")
             value.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
             name = QLabel(mode.name, wordWrap=True)  # wraps rather than widen the dock (the 3D view keeps its 60%)
@@ -79,6 +91,12 @@ class BodyPanel(QWidget):
         self._pending.setSingleShot(True)
         self._pending.setInterval(0)
         self._pending.timeout.connect(self._apply)
+        self.dragging = False
+        self._measured = self.shape  # the body the plot, readouts and Stretch lab were last measured on
+        self._settle = QTimer(self)  # keyboard steps: settle once they pause
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self._settled)
         self.setEnabled(bodies.available)
         if not bodies.available:
             self.message.setText(bodies.problem or "This anatomy pack has no shape model: only its own body can be shown.")
@@ -91,6 +109,16 @@ class BodyPanel(QWidget):
         """Move the sliders to ``shape`` and draw it."""
         self._set_sliders(shape)
         self._apply()
+        self._settled()
+
+    def _drag(self, down: bool) -> None:
+        """A slider is held (quick frames, nothing measured) or let go (the last value drawn, then settled)."""
+        self.dragging = down
+        self.dragged.emit(down)
+        if not down:
+            self._pending.stop()
+            self._apply()
+            self._settled()
 
     def _set_sliders(self, shape: BodyShape) -> None:
         for slider, value, score in zip(self.sliders, self.values, shape.scores):
@@ -120,10 +148,21 @@ class BodyPanel(QWidget):
             self._set_sliders(self.shape)
             return
         self.message.setText("")
+        self.scene.set_still_quality(False)  # drawn first as a moving view is; full quality once settled
         self.scene.set_body(pack, annotations)
         self.shape = shape
-        self._show_readout()
         self.body_changed.emit()
+        if not self.dragging:
+            self._settle.start()
+
+    @guard.guarded("Measuring the new body")
+    def _settled(self) -> None:
+        self._settle.stop()
+        if self.shape == self._measured:  # a slider clicked and let go without a step, a refused shape
+            return
+        self._measured = self.shape
+        self._show_readout()
+        self.body_settled.emit()
 
     def _show_readout(self) -> None:
         model = self.scene.muscle_model
@@ -142,6 +181,6 @@ class BodyPanel(QWidget):
             self.scene.set_body(self.bodies.pack, None)
         self.bodies = self.bodies.for_annotations(annotations)
         self._set_sliders(BodyShape())
-        self.shape = BodyShape()
+        self.shape = self._measured = BodyShape()
         self.message.setText("")
         self._show_readout()

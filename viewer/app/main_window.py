@@ -141,6 +141,8 @@ class MainWindow(QMainWindow):
         self.learn_panel = LearnPanel(self, lessons, StretchLabPanel(self, library, problem))
         self.body_panel = BodyPanel(self.scene, Bodies(pack, annotations))
         self.body_panel.body_changed.connect(self._body_changed)
+        self.body_panel.body_settled.connect(self._body_settled)
+        self.body_panel.dragged.connect(lambda down: self._dragging() if down else None)  # quick frames while a shape slider is held
         for title, widget, area in (
             ("Structures", self.structure_panel, Qt.LeftDockWidgetArea),
             ("Learn", self.learn_panel, Qt.LeftDockWidgetArea),
@@ -474,13 +476,18 @@ class MainWindow(QMainWindow):
 
     @guard.guarded("Showing the new body")
     def _body_changed(self) -> None:
-        """Plot, readouts and Stretch lab from the new body's muscles; landmarks are edited on the mean body only."""
-        self.pose_panel.show_body()
-        self.learn_panel.stretch_lab.measure_again()
+        """A quick frame of the new body; landmarks are edited on the mean body only."""
         mean = self.body_panel.shape.is_mean
         if not mean and self.editing:
             self.actions_by_name["edit_landmarks"].setChecked(False)
         self.actions_by_name["edit_landmarks"].setEnabled(mean)
+        self.render_soon()
+
+    @guard.guarded("Measuring the new body")
+    def _body_settled(self) -> None:
+        """Plot, readouts and Stretch lab from the settled body's muscles (not redone at every slider step)."""
+        self.pose_panel.show_body()
+        self.learn_panel.stretch_lab.measure_again()
         self.render_soon()
 
     @guard.guarded("Showing the changed annotations")
@@ -585,7 +592,8 @@ class MainWindow(QMainWindow):
             return
         if not (self.animator.timer.isActive() or self.auto_rotate.isActive()):
             self.scene.set_still_quality(False)
-            self._still_timer.start()
+            if not self.body_panel.dragging:  # a held shape slider: full quality once it is let go
+                self._still_timer.start()
         self.plotter.render()
 
     def hide_answers(self, hidden: bool) -> None:

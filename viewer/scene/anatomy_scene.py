@@ -15,7 +15,7 @@ from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor, vtkTextRenderer
 
 from viewer.anatomy.annotations import Annotations
-from viewer.anatomy.body_shape import vertex_normals
+from viewer.anatomy.body_shape import SurfaceNormals, vertex_normals
 from viewer.anatomy.catalogue import Catalogue
 from viewer.anatomy.discs import Bender
 from viewer.anatomy.kinematics import KNEE_SHARE, Pose, Skeleton, bone_transforms
@@ -71,10 +71,10 @@ def _polydata(vertices: np.ndarray, faces: np.ndarray) -> pv.PolyData:
     return poly.compute_normals(cell_normals=False, split_vertices=False, auto_orient_normals=False)
 
 
-def _move_surface(poly: pv.PolyData, vertices: np.ndarray, faces: np.ndarray) -> None:
+def _move_surface(poly: pv.PolyData, vertices: np.ndarray, normals: SurfaceNormals) -> None:
     """New positions for a surface's points, and their normals, written in place."""
     poly.points[:] = vertices
-    poly.point_data["Normals"][:] = vertex_normals(vertices, faces)
+    poly.point_data["Normals"][:] = normals(vertices)
     poly.GetPoints().Modified()
     poly.GetPointData().GetNormals().Modified()
     poly.Modified()
@@ -121,6 +121,7 @@ class AnatomyScene:
         self._disc_bender = self._bender()
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self._body_pending = False  # a new body's full surfaces wait for the next still frame
+        self._surface_normals: dict[tuple[str, str], SurfaceNormals] = {}
         self.muscle_model: MuscleModel | None = None
         self.muscle_actors: MuscleActors | None = None
         self._muscles_from = ""
@@ -181,8 +182,7 @@ class AnatomyScene:
     def _bender(self) -> Bender:
         """The discs of the current pack, at rest, ready to bend (set up again for a new body)."""
         discs = [self.pack.bones[b] for b in self._discs]
-        return Bender([(d.disc.upper_bone, d.parent, d.vertices, np.array(_polydata(d.vertices, d.faces).point_data["Normals"]),
-                        d.disc_weights) for d in discs])
+        return Bender([(d.disc.upper_bone, d.parent, d.vertices, vertex_normals(d.vertices, d.faces), d.disc_weights) for d in discs])
 
     def set_body(self, pack: MeshPack, annotations: Annotations | None) -> None:
         """Another body of the same pack (:mod:`viewer.anatomy.bodies`): the same bones and
@@ -196,9 +196,9 @@ class AnatomyScene:
         for bone_id, (full, light) in self._bone_surfaces.items():
             bone = pack.bones[bone_id]
             if light is not full and bone.light is not None:
-                _move_surface(light, *bone.light)
+                _move_surface(light, bone.light[0], self._normals(bone_id, "light"))
             elif light is full:  # a bone drawn at one resolution only
-                _move_surface(full, bone.vertices, bone.faces)
+                _move_surface(full, bone.vertices, self._normals(bone_id, "full"))
         self._body_pending = True
         self.pack = pack
         self._disc_bender = self._bender()  # the discs sit between this body's vertebrae
@@ -211,11 +211,21 @@ class AnatomyScene:
             self.muscle_actors.rebase(self.muscle_model, standing)
             self.landmark_actors.move_sites(annotations, self.skeleton)
         self.set_pose(self.pose)
+        if self.labels is not None and self.labels.moving and self.landmark_actors is not None:
+            landmarks = self.landmark_actors  # quick frames: the labels follow their landmarks, planned again when still
+            self.labels.follow(lambda ids: landmarks.points[[landmarks.index[i] for i in ids]].reshape(-1, 3))
+
+    def _normals(self, bone_id: str, level: str) -> SurfaceNormals:
+        """The normals of a bone's full or light surface, set up on its first new body."""
+        if (bone_id, level) not in self._surface_normals:
+            bone = self.pack.bones[bone_id]
+            vertices, faces = (bone.vertices, bone.faces) if level == "full" else bone.light
+            self._surface_normals[bone_id, level] = SurfaceNormals(faces, len(vertices))
+        return self._surface_normals[bone_id, level]
 
     def _finish_body(self) -> None:
         for bone_id, (full, _) in self._bone_surfaces.items():
-            bone = self.pack.bones[bone_id]
-            _move_surface(full, bone.vertices, bone.faces)
+            _move_surface(full, self.pack.bones[bone_id].vertices, self._normals(bone_id, "full"))
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self._body_pending = False
 

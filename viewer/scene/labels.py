@@ -60,6 +60,15 @@ class LabelOverlay:
         """The scene's content changed (pose, visibility, selection): plan again at the next render."""
         self.generation += 1
 
+    def follow(self, points_of: Callable[[list[str]], np.ndarray]) -> None:
+        """The scene's content changed and its landmarks moved (another body) while the view moves:
+        the labels of the last plan follow them to ``points_of(ids)`` at the next render, without
+        asking again what hides what (planned afresh once still, as for a moving camera)."""
+        if not (self.moving and self.plan is not None and self.plan.points is not None and self._planned_for is not None):
+            return
+        self.plan.points = points_of(self.plan.ids)
+        self._planned_for = (None, self.generation, *self._planned_for[2:])  # the content is followed, not planned again
+
     def set_moving(self, moving: bool) -> None:
         """While the view moves labels follow their plan; once it stops they are planned afresh."""
         if self.moving and not moving:
