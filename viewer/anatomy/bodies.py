@@ -43,14 +43,6 @@ class Bodies:
         except InputError as exc:  # a broken shape model costs the shapes, not the viewer
             self.model, self.shaper, self.problem = None, None, str(exc)
 
-    def for_annotations(self, annotations: Annotations) -> Bodies:
-        """The same bodies tied to changed annotations (an edit): the shape model, the shaper and
-        what they found on the mean bones are kept, the sites are tied again when first needed."""
-        bodies = copy.copy(self)
-        bodies.__dict__.pop("binding", None)
-        bodies.annotations = annotations
-        return bodies
-
     @property
     def available(self) -> bool:
         return self.shaper is not None
