@@ -100,11 +100,12 @@ class DepthField:
         self.depths = np.where(inside, _capped_distance(inside, steps) * voxel - 0.5 * voxel, 0.0)
 
     @classmethod
-    def around(cls, vertices: np.ndarray, faces: np.ndarray, centre: np.ndarray, reach: float, voxel: float = VOXEL_MM) -> DepthField:
+    def around(cls, vertices: np.ndarray, faces: np.ndarray, centre: np.ndarray, reach: float, voxel: float = VOXEL_MM,
+               cap: float = CAP_MM) -> DepthField:
         """The field over the part of the surface's box within ``reach`` (mm) of ``centre``."""
         vertices = np.asarray(vertices, float)
         return cls(vertices, faces, np.maximum(vertices.min(axis=0), centre - reach),
-                   np.minimum(vertices.max(axis=0), centre + reach), voxel)
+                   np.minimum(vertices.max(axis=0), centre + reach), voxel, cap)
 
     def depth(self, points: np.ndarray) -> np.ndarray:
         """Depth (mm) of each point (n, 3): trilinear in the grid, 0 outside it."""
