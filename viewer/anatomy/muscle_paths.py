@@ -182,6 +182,14 @@ class _Anchors:
         self.bones = np.array([bone_index[b] for b in bones], dtype=int)
         self.points = np.array(points, dtype=float).reshape(-1, 3)
 
+    @classmethod
+    def joined(cls, parts: list[_Anchors]) -> _Anchors:
+        """One set of the anchors of ``parts``, in order."""
+        out = cls({}, [], [])
+        out.bones = np.concatenate([part.bones for part in parts]).astype(int)
+        out.points = np.concatenate([part.points for part in parts]).reshape(-1, 3)
+        return out
+
     def posed(self, stack: np.ndarray) -> np.ndarray:
         """The points moved by their bones' transforms, ``stack`` (bones, 4, 4) or (poses, bones, 4, 4)."""
         if stack.ndim == 3:
@@ -258,6 +266,10 @@ class _FascicleBatch:
         poses = stack.shape[0] if stack.ndim == 4 else 1
         posed = self.anchors.posed(stack).reshape(poses, -1, self.rows[-1], 3)
         posed = posed.transpose(1, 0, 2, 3).reshape(posed.shape[1], poses * self.rows[-1], 3)
+        return self.follow(posed, poses, wrap_samples)
+
+    def follow(self, posed: np.ndarray, poses: int = 1, wrap_samples: int = WRAP_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`evaluate` from the posed anchors (slots, rows, 3)."""
         current = posed[0]
         pieces = [current[:, None, :]]
         arcs: list[tuple[int, np.ndarray]] = []  # (index of the wrap's first sample, its exact length)
@@ -316,6 +328,10 @@ class MuscleModel:
         self._belly_rows = np.cumsum([0] + [len(m.belly) for m in bellies])
         self._belly_ids = [m.id for m in bellies]
         self._belly = _Anchors(self._bone_index, [b for m in bellies for b in m.belly_bones], [p for m in bellies for p in m.belly])
+        # every anchor of every batch and the belly points, posed by one gather and one product
+        parts = [batch.anchors for batch in self._batches] + [self._belly]
+        self._anchors = _Anchors.joined(parts)
+        self._anchor_rows = np.cumsum([0] + [len(part.points) for part in parts])
         self._tubes()
 
     def _tubes(self) -> None:
@@ -367,9 +383,10 @@ class MuscleModel:
         if not self.muscles:
             return {}
         transforms = transforms if transforms is not None else bone_transforms(pose, self.skeleton)
-        stack = self._stack(transforms)
-        evaluated = [batch.evaluate(stack) for batch in self._batches]
-        source = np.concatenate([paths.reshape(-1, 3) for paths, _ in evaluated] + [self._belly.posed(stack)])
+        posed = self._anchors.posed(self._stack(transforms))
+        rows = self._anchor_rows
+        evaluated = [batch.follow(posed[rows[k]:rows[k + 1]].reshape(-1, batch.rows[-1], 3)) for k, batch in enumerate(self._batches)]
+        source = np.concatenate([paths.reshape(-1, 3) for paths, _ in evaluated] + [posed[rows[-2]:]])
         centrelines, totals = resample(source[self._tube_index], CENTRELINE_POINTS, self._last_segment)
         centrelines = smooth(centrelines)
         fascicles = {}
