@@ -76,8 +76,10 @@ class DepthField:
     >>> import trimesh
     >>> box = trimesh.creation.box((20, 20, 20))
     >>> field = DepthField(box.vertices, box.faces, box.vertices.min(0), box.vertices.max(0))
-    >>> depth = field.depth(np.array([[0.0, 0, 0], [0, 0, 7], [0, 0, 15]]))
-    >>> bool(np.abs(depth - [10, 3, 0]).max() <= field.voxel)  # exact to within a voxel
+    >>> depth = field.depth(np.array([[0.0, 0, 7], [0, 0, 9], [0, 0, 15]]))
+    >>> bool(np.abs(depth - [3, 1, 0]).max() <= field.voxel)  # exact to within a voxel
+    True
+    >>> float(field.depth(np.zeros((1, 3)))[0]) == field.cap  # 10 mm deep: beyond the cap
     True
     """
 
@@ -98,6 +100,17 @@ class DepthField:
         steps = int(np.ceil(cap / voxel))
         self.cap = (steps - 0.5) * voxel  # the deepest depth the field tells apart
         self.depths = np.where(inside, _capped_distance(inside, steps) * voxel - 0.5 * voxel, 0.0)
+        # voxels with an inside voxel among their 26 neighbours: only a point whose nearest voxel is
+        # one of these can read a depth above 0, so only those are interpolated
+        self._near = inside.copy()
+        for axis in range(3):
+            grown = self._near.copy()
+            low_side = [slice(None)] * 3
+            high_side = [slice(None)] * 3
+            low_side[axis], high_side[axis] = slice(None, -1), slice(1, None)
+            grown[tuple(low_side)] |= self._near[tuple(high_side)]
+            grown[tuple(high_side)] |= self._near[tuple(low_side)]
+            self._near = grown
 
     @classmethod
     def around(cls, vertices: np.ndarray, faces: np.ndarray, centre: np.ndarray, reach: float, voxel: float = VOXEL_MM,
@@ -112,6 +125,14 @@ class DepthField:
         from scipy import ndimage
 
         points = np.asarray(points, float).reshape(-1, 3)
-        return ndimage.map_coordinates(self.depths, ((points - self.low) / self.voxel).T, order=1, mode="constant", cval=0.0)
+        position = (points - self.low) / self.voxel
+        nearest = np.rint(position).astype(int)
+        inside_grid = np.all((nearest >= 0) & (nearest < self.depths.shape), axis=1)
+        near = np.zeros(len(points), dtype=bool)
+        near[inside_grid] = self._near[tuple(nearest[inside_grid].T)]
+        out = np.zeros(len(points))
+        if near.any():
+            out[near] = ndimage.map_coordinates(self.depths, position[near].T, order=1, mode="constant", cval=0.0)
+        return out
 
     __call__ = depth

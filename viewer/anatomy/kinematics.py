@@ -397,9 +397,10 @@ class HipLimits:
                 out[side] = float(field(points @ hip_joint_turn(pose, side).T + self._bones[side][0]).max())
         return out
 
-    def refusal(self, pose: Pose) -> str | None:
-        """Why the bones do not allow ``pose``, or None when they do."""
-        blocked = [(side, depth) for side, depth in self.overlaps(pose).items() if depth > self.limit]
+    def refusal(self, pose: Pose, overlaps: dict[str, float] | None = None) -> str | None:
+        """Why the bones do not allow ``pose`` (whose :meth:`overlaps` may be given), or None when they do."""
+        overlaps = self.overlaps(pose) if overlaps is None else overlaps
+        blocked = [(side, depth) for side, depth in overlaps.items() if depth > self.limit]
         if not blocked:
             return None
         return "; ".join(f"the {'right' if side == 'r' else 'left'} femur would run {depth:.1f} mm"
@@ -429,7 +430,7 @@ class HipLimits:
         blocked = "".join(side for side, depth in ends.items() if depth > self.limit)
         if not blocked:
             return end, None
-        reason = self.refusal(end)
+        reason = self.refusal(end, ends)
         starts = self.overlaps(start, blocked)
         if any(depth > self.limit for depth in starts.values()):
             deeper = any(ends[side] > starts[side] for side in blocked)
