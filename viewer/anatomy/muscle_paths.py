@@ -142,14 +142,18 @@ def resample(polylines: np.ndarray, count: int, last_segment: np.ndarray | None 
     Lines padded with copies of their last point say where their real segments end in
     ``last_segment`` (t,), so that no zero-length padding segment is interpolated on.
     """
+    t, p = polylines.shape[:2]
     steps = np.diff(polylines, axis=1)
-    arc = np.zeros(polylines.shape[:2])
+    arc = np.zeros((t, p))
     np.cumsum(np.sqrt(np.einsum("tpk,tpk->tp", steps, steps)), axis=1, out=arc[:, 1:])
     total = arc[:, -1]
     targets = total[:, None] * _fractions(count)  # (t, count)
-    last = np.full(len(polylines), polylines.shape[1] - 2) if last_segment is None else last_segment
-    segment = np.clip((arc[:, None, :] <= targets[:, :, None]).sum(axis=2) - 1, 0, last[:, None])
-    rows = np.arange(len(polylines))[:, None]
+    last = np.full(t, p - 2) if last_segment is None else last_segment
+    # one search over all lines at once: each line's arc lengths lifted above the previous line's
+    lift = np.arange(t)[:, None] * (2.0 * total.max() + 1.0)
+    found = np.searchsorted((arc + lift).ravel(), (targets + lift).ravel(), side="right").reshape(t, count)
+    segment = np.clip(found - np.arange(t)[:, None] * p - 1, 0, last[:, None])
+    rows = np.arange(t)[:, None]
     x0, x1 = arc[rows, segment], arc[rows, segment + 1]
     y0 = polylines[rows, segment]
     out = (polylines[rows, segment + 1] - y0) * ((targets - x0) / (x1 - x0))[..., None] + y0
