@@ -353,11 +353,11 @@ class MuscleModel:
             batch = next(b for b in self._batches if mid in b.muscles)
             k, points = batch.muscles.index(mid), batch.points()
             rows = range(batch.rows[k], batch.rows[k + 1])
-            lines = [list(offsets[id(batch)] + row * points + np.arange(points)) for row in rows]
+            lines = [list(range(offsets[id(batch)] + row * points, offsets[id(batch)] + (row + 1) * points)) for row in rows]
             if mid in self._belly_ids:
                 j = self._belly_ids.index(mid)
                 after_lane = 1 + self._lane_levels[mid]  # the belly points stand in for the lane
-                lines = [list(belly_start + np.arange(self._belly_rows[j], self._belly_rows[j + 1])) + lines[0][after_lane:]]
+                lines = [list(range(belly_start + self._belly_rows[j], belly_start + self._belly_rows[j + 1])) + lines[0][after_lane:]]
             index += lines
             self._tube_counts.append(len(lines))
         longest = max((len(line) for line in index), default=2)
@@ -388,9 +388,9 @@ class MuscleModel:
             return {}
         transforms = transforms if transforms is not None else bone_transforms(pose, self.skeleton)
         posed = self._anchors.posed(self._stack(transforms))
-        rows = self._anchor_rows
-        evaluated = [batch.follow(posed[rows[k]:rows[k + 1]].reshape(-1, batch.rows[-1], 3)) for k, batch in enumerate(self._batches)]
-        source = np.concatenate([paths.reshape(-1, 3) for paths, _ in evaluated] + [posed[rows[-2]:]])
+        bounds = self._anchor_rows
+        evaluated = [batch.follow(posed[bounds[k]:bounds[k + 1]].reshape(-1, batch.rows[-1], 3)) for k, batch in enumerate(self._batches)]
+        source = np.concatenate([paths.reshape(-1, 3) for paths, _ in evaluated] + [posed[bounds[-2]:]])
         centrelines, totals = resample(source[self._tube_index], CENTRELINE_POINTS, self._last_segment)
         centrelines = smooth(centrelines)
         fascicles = {}
