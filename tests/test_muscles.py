@@ -292,6 +292,37 @@ def test_many_poses_at_once_match_one_at_a_time(model, pack):
             assert lengths[muscle_id][k] == pytest.approx(model.length(muscle_id, pose))
 
 
+def test_tube_centrelines_follow_each_muscles_own_line(model, annotations):
+    """The centrelines gathered for all tubes at once (an index fixed per topology) are those of
+    each muscle on its own: a belly muscle's line runs through its belly points, then along its
+    first fascicle from below the lane to the insertion; any other muscle's tubes are its fascicles."""
+    from viewer.anatomy.muscle_paths import CENTRELINE_POINTS, resample, smooth
+
+    pose = Pose(hip_flexion_r=70, hip_flexion_l=-10, lumbar_bending=20, pelvic_tilt=-10)
+    transforms = bone_transforms(pose, model.skeleton)
+    states = model.evaluate(pose, transforms)
+    for muscle_id, muscle in model.muscles.items():
+        paths = states[muscle_id].fascicle_paths
+        if muscle.tube == "belly":
+            belly = np.array([apply(transforms[b], p) for b, p in zip(muscle.belly_bones, muscle.belly)])
+            lines = np.concatenate([belly, paths[0, 1 + muscle.lane.shape[1]:]])[None]
+        else:
+            lines = paths
+        expected, lengths = resample(lines, CENTRELINE_POINTS)
+        assert np.allclose(states[muscle_id].centrelines, smooth(expected), atol=1e-9), muscle_id
+        assert np.allclose(states[muscle_id].centreline_lengths, lengths)
+
+
+def test_smoothing_is_three_passes_of_a_quarter_half_quarter_average():
+    from viewer.anatomy.muscle_paths import smooth
+
+    lines = np.random.default_rng(2).normal(size=(3, 12, 3))
+    expected = lines.copy()
+    for _ in range(3):
+        expected[:, 1:-1] = 0.25 * expected[:, :-2] + 0.5 * expected[:, 1:-1] + 0.25 * expected[:, 2:]
+    assert np.allclose(smooth(lines), expected)
+
+
 def test_sweep_moment_arm_is_the_hip_moment_arm(model):
     curve = sweep(model, Pose(lumbar_flexion=20), "hip_flexion_r", [0.0, 45.0, 120.0], ["psoas_major_r"])["psoas_major_r"]
     for angle, arm in zip(curve.angles, curve.moment_arms):
