@@ -50,22 +50,24 @@ def _capped_distance(inside: np.ndarray, cap: int) -> np.ndarray:
     """Distance (voxels) from each voxel to the nearest voxel not ``inside``, exact up to ``cap``
     and ``cap`` beyond: the separable squared distance transform (along z, then y, then x), each
     pass a minimum over the ``2 * cap + 1`` shifts of the array. Cheaper than scipy's full
-    transform here, where only a few millimetres matter."""
-    big = np.float32(cap * cap)
-    squared = np.where(inside, big, np.float32(0.0)).astype(np.float32)
-    padded_shape = list(inside.shape)
+    transform here, where only a few millimetres matter; squared distances are small whole
+    numbers, so they are kept in the smallest integer type that holds them."""
+    big = cap * cap
+    dtype = np.uint8 if 2 * big < 256 else np.uint16 if 2 * big < 65536 else np.uint32
+    squared = np.where(inside, big, 0).astype(dtype)
     for axis in (2, 1, 0):
-        padded_shape[axis] = inside.shape[axis] + 2 * cap
-        padded = np.zeros(padded_shape, np.float32)  # beyond the grid is outside
+        padded_shape = list(inside.shape)
+        padded_shape[axis] += 2 * cap
+        padded = np.zeros(padded_shape, dtype)  # beyond the grid is outside
         padded[tuple(slice(cap, cap + inside.shape[axis]) if k == axis else slice(None) for k in range(3))] = squared
-        best = squared.copy()
+        best, shifted = squared.copy(), np.empty_like(squared)
         for shift in range(-cap, cap + 1):
             if shift:
                 window = tuple(slice(cap + shift, cap + shift + inside.shape[axis]) if k == axis else slice(None) for k in range(3))
-                np.minimum(best, padded[window] + np.float32(shift * shift), out=best)
-        squared = np.minimum(best, big) if axis else best
-        padded_shape[axis] = inside.shape[axis]
-    return np.sqrt(np.minimum(squared, big))
+                np.add(padded[window], dtype(shift * shift), out=shifted)
+                np.minimum(best, shifted, out=best)
+        squared = np.minimum(best, dtype(big))
+    return np.sqrt(squared.astype(np.float32))
 
 
 class DepthField:
