@@ -91,7 +91,7 @@ def test_hip_limits_see_the_femur_run_into_the_hip_bone(model, limits):
     right = Pose(hip_flexion_r=-30, hip_adduction_r=15, hip_rotation_r=-30)
     assert limits.overlaps(right)["r"] > 5.0 and limits.overlaps(right)["l"] == 0.0
     assert limits.overlaps(right.mirrored())["l"] > 5.0
-    assert "right femur" in limits.refusal(right) and "flexion -30, adduction 15" in limits.refusal(right)
+    assert "right femur" in limits.refusal(right) and "flexion -30°, adduction 15°, internal rotation -30°" in limits.refusal(right)
     with pytest.raises(PoseError, match="right femur"):
         limits.check(right)
 

@@ -404,9 +404,9 @@ class HipLimits:
         if not blocked:
             return None
         return "; ".join(f"the {'right' if side == 'r' else 'left'} femur would run {depth:.1f} mm"
-                         f"{' or more' if depth >= self._part(side)[1].cap - 1e-6 else ''} into its hip bone"
-                         f" (hip joint flexion {pose.hip_joint_flexion(side):g}, adduction {getattr(pose, f'hip_adduction_{side}'):g},"
-                         f" internal rotation {pose.hip_joint_rotation(side):g} degrees): the bones stop the joint before that"
+                         f"{' or more' if depth >= self._part(side)[1].cap - 1e-6 else ''} into its hip bone at hip joint flexion"
+                         f" {pose.hip_joint_flexion(side):.0f}°, adduction {getattr(pose, f'hip_adduction_{side}'):.0f}°,"
+                         f" internal rotation {pose.hip_joint_rotation(side):.0f}°"
                          for side, depth in blocked)
 
     def allows(self, pose: Pose, sides: str = "rl") -> bool:
