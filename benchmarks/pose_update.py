@@ -11,7 +11,7 @@ import statistics
 import numpy as np
 
 from viewer.anatomy.annotations import load_annotations
-from viewer.anatomy.kinematics import Pose
+from viewer.anatomy.kinematics import HipLimits, Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import load_pack
 from timing import time_calls
 from viewer.scene.offscreen import use_offscreen_backend
@@ -38,6 +38,8 @@ def measure(repeats: int) -> dict:
     in_place = time_calls(scene.set_pose, sequence)
 
     model = scene.muscle_model
+    transforms = [bone_transforms(p, scene.skeleton) for p in sequence]
+    paths = time_calls(lambda t: model.evaluate(None, t), transforms)  # fascicle paths and tube centrelines
     radii = {mid: float(np.asarray(m.radius_profile)[:, 1].max()) for mid, m in model.muscles.items()}
     naive_actors: list = []
 
@@ -62,12 +64,13 @@ def measure(repeats: int) -> dict:
         "pose_update_min_ms": min(in_place),
         "pose_update_naive_ms": statistics.median(rebuild),
         "pose_update_naive_min_ms": min(rebuild),
+        "pose_paths_ms": statistics.median(paths),
+        "pose_paths_min_ms": min(paths),
     }
 
 
 def measure_many(count: int, repeats: int) -> dict:
     """Seconds for the lengths of all muscles in ``count`` poses: in one batched call, and one pose at a time."""
-    from viewer.anatomy.kinematics import Skeleton
     from viewer.anatomy.muscle_paths import MuscleModel
 
     pack = load_pack()
@@ -76,3 +79,24 @@ def measure_many(count: int, repeats: int) -> dict:
     batched = time_calls(lambda _: model.lengths_many(sequence), range(repeats))
     single = time_calls(lambda _: [model.evaluate(p) for p in sequence], range(max(1, repeats // 3)))
     return {"poses_batch_s": statistics.median(batched) / 1000, "poses_one_by_one_s": statistics.median(single) / 1000, "batch_poses": count}
+
+
+def measure_hip_limits(repeats: int) -> dict:
+    """Milliseconds to ask whether the bones allow a pose (both hips): the hip limits' depth grid,
+    against the exact test (ray parity and the distance to the triangles) on the same poses."""
+    from viewer.anatomy.clearance import BoneContact
+    from viewer.anatomy.inside import Solid
+
+    pack = load_pack()
+    skeleton = Skeleton.from_manifest(pack.manifest)
+    limits = HipLimits.from_pack(pack, skeleton)
+    sequence = poses(repeats)
+    limits.allows(sequence[-1])  # builds the grids, as the first pose change in the window does
+    ours = time_calls(limits.allows, sequence)
+    solids = {b: Solid(pack.bones[b].vertices, pack.bones[b].faces) for b in ("hip_bone_r", "hip_bone_l")}
+    contact = BoneContact(pack, skeleton, solids)
+    exact = time_calls(lambda p: contact.depth(bone_transforms(p, skeleton)), sequence)
+    start, end = Pose(hip_flexion_r=-30, hip_adduction_r=10), Pose(hip_flexion_r=-30, hip_adduction_r=10, hip_rotation_r=-30)
+    stop = time_calls(lambda _: limits.clamp(start, end), range(max(3, repeats // 4)))
+    return {"hip_limits_ms": statistics.median(ours), "hip_limits_exact_ms": statistics.median(exact),
+            "hip_limits_clamp_ms": statistics.median(stop)}

@@ -102,6 +102,8 @@ ROWS = [
     ("frame while dragging 1280x800 (ms)", "frame_interactive_ms", "frame_full_quality_ms", "full quality, SSAA", "ms"),
     ("quick frame after an action (ms)", "frame_quick_ms", "frame_full_quality_ms", "full quality, SSAA", "ms"),
     ("pose update, all muscles (ms)", "pose_update_ms", "pose_update_naive_ms", "spline+tube+new actors", "ms"),
+    ("pose update, paths only (ms)", "pose_paths_ms", "pose_update_ms", "the whole pose update", "ms"),
+    ("hip limits, one pose (ms)", "hip_limits_ms", "hip_limits_exact_ms", "ray parity+exact distance", "ms"),
     ("1000 poses, lengths of all (s)", "poses_batch_s", "poses_one_by_one_s", "one pose at a time", "s"),
     ("click to selection (ms)", "click_ms", "click_naive_ms", "project every vertex", "ms"),
     ("annotated export, in viewer (s)", "export_4k_s", "export_4k_naive_s", "SSAA shot+matplotlib", "s"),
@@ -168,7 +170,7 @@ def main() -> None:
         return
     from interaction import measure as measure_interaction
     from pose_update import measure as measure_pose_update
-    from pose_update import measure_many
+    from pose_update import measure_hip_limits, measure_many
 
     export_size = "640x360" if args.quick else EXPORT_SIZE
     figures = processes(1 if args.quick else 3, export_size)
@@ -176,6 +178,7 @@ def main() -> None:
     figures.update(measure_pose_update(3 if args.quick else 60))
     figures["pose_update_speedup"] = figures["pose_update_naive_ms"] / figures["pose_update_ms"]
     figures.update(measure_many(1000, 1 if args.quick else 15))
+    figures.update(measure_hip_limits(3 if args.quick else 60))
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "machine": machine(),

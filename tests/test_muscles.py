@@ -6,8 +6,17 @@ import numpy as np
 import pytest
 import trimesh
 
-from viewer.anatomy.clearance import BoneContact, bone_solids, densify, penetrations, pose_grid
-from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms, bone_transforms_many
+from viewer.anatomy.clearance import BoneContact, bone_solids, densify, penetrations, pose_grid, split
+from viewer.anatomy.kinematics import (
+    OVERLAP_MM,
+    HipLimits,
+    Pose,
+    PoseError,
+    Skeleton,
+    bone_transforms,
+    bone_transforms_many,
+    hip_joint_turn,
+)
 from viewer.anatomy.muscle_paths import MuscleModel
 from viewer.anatomy.pack_frame import apply
 from viewer.anatomy.path_fit import hip_table, rms
@@ -29,33 +38,99 @@ def solids(pack):
     return bone_solids(pack)
 
 
-def test_no_fascicle_line_enters_a_bone_anywhere_in_the_range(pack, model, annotations, solids):
+@pytest.fixture(scope="module")
+def limits(pack, model):
+    return HipLimits.from_pack(pack, model.skeleton)
+
+
+@pytest.fixture(scope="module")
+def named(annotations):
+    """Every named pose and every stretch."""
+    return {k: v.pose for k, v in annotations.poses.items()} | {s.id: s.pose for s in load_stretches().stretches}
+
+
+def test_no_fascicle_line_enters_a_bone_anywhere_in_the_range(model, solids, limits, named):
     """Every fascicle, sampled every mm, against every bone: each joint over its range, the
     joints together at their extremes, every named pose and every stretch on both sides.
 
-    Poses in which a femur itself runs into its hip bone (bony impingement at the hip's combined
-    extremes, where the real joint stops) are left out and counted; no named pose or stretch
-    may be among them, and they must stay a small part of the grid."""
-    named = {k: v.pose for k, v in annotations.poses.items()} | {s.id: s.pose for s in load_stretches().stretches}
+    The grid leaves out only the poses the model itself refuses (a femur run into its hip bone:
+    bony impingement at the hip's combined extremes, where the real joint stops)."""
     every = pose_grid(named)
-    grid, blocked = BoneContact(pack, model.skeleton, solids).split(model.skeleton, every)
+    grid, refused = split(limits, every)
     assert len(grid) > 500
-    assert not [label for label in blocked if label.replace(" (mirrored)", "") in named]
-    assert len(blocked) < 0.15 * len(every)
+    print(f"\n{len(grid)} of {len(every)} poses; {len(refused)} refused by the hip limits")
     found = penetrations(model, solids, grid)
     worst = max(found, key=lambda p: p.depth, default=None)
-    print(f"\n{len(grid)} poses ({len(blocked)} left out, bones overlapping up to {max(blocked.values(), default=0):.1f} mm);"
-          f" deepest sample inside a bone: {worst if worst else 'none'}")
+    print(f"deepest sample inside a bone: {worst if worst else 'none'}")
     assert [str(p) for p in found if p.depth > MAX_DEPTH_MM] == []
 
 
-def test_bone_contact_sees_the_femur_run_into_the_hip_bone(pack, model, solids):
-    """The check that leaves poses out: standing is clear, full extension with adduction and
-    external rotation drives the lesser trochanter into the ischium."""
+def test_every_named_pose_and_stretch_is_inside_the_hip_limits(limits, named):
+    refused = {name: limits.refusal(pose) or limits.refusal(pose.mirrored()) for name, pose in named.items()}
+    assert {name: why for name, why in refused.items() if why} == {}
+
+
+def test_hip_limits_refuse_what_the_exact_test_sees(pack, model, solids, limits, named):
+    """The limits' depth field against ray parity and the exact distance to the triangles, on
+    every pose of the grid: a pose refused has the femur deeper than the limit in the hip bone,
+    one allowed has it no deeper, each to within a voxel of the field (1 mm)."""
     contact = BoneContact(pack, model.skeleton, solids)
-    assert contact.depth(bone_transforms(Pose(), model.skeleton)) < 1.0
-    pose = Pose(hip_flexion_r=-30, hip_adduction_r=15, hip_rotation_r=-30)
-    assert contact.depth(bone_transforms(pose, model.skeleton)) > 5.0
+    grid, refused = split(limits, pose_grid(named))
+    assert len(refused) > 20  # the grid reaches the bones' limits
+    exact = {label: contact.depth(bone_transforms(pose, model.skeleton)) for label, pose in (grid | refused).items()}
+    print(f"\nrefused: exact overlap {min(exact[k] for k in refused):.1f} to {max(exact[k] for k in refused):.1f} mm;"
+          f" allowed: up to {max(exact[k] for k in grid):.1f} mm")
+    assert min(exact[k] for k in refused) > OVERLAP_MM - 1.0
+    assert max(exact[k] for k in grid) <= OVERLAP_MM + 1.0
+
+
+def test_hip_limits_see_the_femur_run_into_the_hip_bone(model, limits):
+    """Standing is clear; full extension with adduction and external rotation drives the lesser
+    trochanter into the ischium, on either side, and the reason names the side and the angles."""
+    assert limits.overlaps(Pose()) == {"r": 0.0, "l": 0.0}
+    right = Pose(hip_flexion_r=-30, hip_adduction_r=15, hip_rotation_r=-30)
+    assert limits.overlaps(right)["r"] > 5.0 and limits.overlaps(right)["l"] == 0.0
+    assert limits.overlaps(right.mirrored())["l"] > 5.0
+    assert "right femur" in limits.refusal(right) and "flexion -30°, adduction 15°, internal rotation -30°" in limits.refusal(right)
+    with pytest.raises(PoseError, match="right femur"):
+        limits.check(right)
+
+
+def test_hip_joint_turn_is_the_femur_seen_from_the_hip_bone(model):
+    """The limits turn the femur by hip_joint_turn about the hip centre; bone_transforms agrees, with the pelvis tilted and turned."""
+    pose = Pose(hip_flexion_r=40, hip_adduction_r=-10, hip_rotation_r=20, pelvic_tilt=15, pelvic_rotation=-20,
+                hip_flexion_l=-10, hip_rotation_l=5)
+    transforms = bone_transforms(pose, model.skeleton)
+    for side in "rl":
+        relative = np.linalg.inv(transforms[f"hip_bone_{side}"]) @ transforms[f"femur_{side}"]
+        centre = model.skeleton.joint_centres[f"femur_{side}"]
+        expected = np.eye(4)
+        expected[:3, :3] = hip_joint_turn(pose, side)
+        expected[:3, 3] = centre - expected[:3, :3] @ centre
+        assert np.allclose(relative, expected, atol=1e-9)
+
+
+def test_a_motion_into_the_bones_stops_where_they_meet(limits):
+    start, end = Pose(), Pose(hip_flexion_r=-30, hip_adduction_r=15, hip_rotation_r=-30, lumbar_flexion=20)
+    stop, why = limits.clamp(start, end)
+    assert "right femur" in why
+    assert limits.allows(stop)
+    assert -30 < stop.hip_flexion_r < 0 and stop.lumbar_flexion > 0  # part of the way, every angle on the line
+    assert stop.hip_adduction_r / 15 == pytest.approx(stop.hip_flexion_r / -30) == pytest.approx(stop.lumbar_flexion / 20)
+    assert limits.overlaps(stop)["r"] > OVERLAP_MM - 0.5  # as far as the bones allow...
+    further = Pose(**{f: 1.02 * getattr(stop, f) for f in ("hip_flexion_r", "hip_adduction_r", "hip_rotation_r")})
+    assert not limits.allows(further)  # ...and not further
+    assert limits.clamp(start, Pose(hip_flexion_r=90)) == (Pose(hip_flexion_r=90), None)
+
+
+def test_a_motion_from_a_refused_pose_may_only_back_out(limits):
+    """A pose set before the limits applied (another body): any motion that does not drive the femur deeper goes on."""
+    inside = Pose(hip_flexion_r=120, hip_rotation_r=20)  # the neck 3 mm into the socket rim
+    assert not limits.allows(inside)
+    assert limits.clamp(inside, Pose(hip_flexion_r=100)) == (Pose(hip_flexion_r=100), None)  # backing out
+    assert limits.clamp(inside, inside.replace(lumbar_flexion=10)) == (inside.replace(lumbar_flexion=10), None)  # no deeper
+    stop, why = limits.clamp(inside, inside.replace(hip_rotation_r=30))  # deeper: refused
+    assert stop == inside and "right femur" in why
 
 
 def test_clearance_check_sees_a_straight_line_through_a_vertebra(model, solids):
@@ -215,6 +290,37 @@ def test_many_poses_at_once_match_one_at_a_time(model, pack):
         assert np.allclose(stacks[k], np.stack([single[b] for b in model.skeleton.parents]))
         for muscle_id in model.muscles:
             assert lengths[muscle_id][k] == pytest.approx(model.length(muscle_id, pose))
+
+
+def test_tube_centrelines_follow_each_muscles_own_line(model, annotations):
+    """The centrelines gathered for all tubes at once (an index fixed per topology) are those of
+    each muscle on its own: a belly muscle's line runs through its belly points, then along its
+    first fascicle from below the lane to the insertion; any other muscle's tubes are its fascicles."""
+    from viewer.anatomy.muscle_paths import CENTRELINE_POINTS, resample, smooth
+
+    pose = Pose(hip_flexion_r=70, hip_flexion_l=-10, lumbar_bending=20, pelvic_tilt=-10)
+    transforms = bone_transforms(pose, model.skeleton)
+    states = model.evaluate(pose, transforms)
+    for muscle_id, muscle in model.muscles.items():
+        paths = states[muscle_id].fascicle_paths
+        if muscle.tube == "belly":
+            belly = np.array([apply(transforms[b], p) for b, p in zip(muscle.belly_bones, muscle.belly)])
+            lines = np.concatenate([belly, paths[0, 1 + muscle.lane.shape[1]:]])[None]
+        else:
+            lines = paths
+        expected, lengths = resample(lines, CENTRELINE_POINTS)
+        assert np.allclose(states[muscle_id].centrelines, smooth(expected), atol=1e-9), muscle_id
+        assert np.allclose(states[muscle_id].centreline_lengths, lengths)
+
+
+def test_smoothing_is_three_passes_of_a_quarter_half_quarter_average():
+    from viewer.anatomy.muscle_paths import smooth
+
+    lines = np.random.default_rng(2).normal(size=(3, 12, 3))
+    expected = lines.copy()
+    for _ in range(3):
+        expected[:, 1:-1] = 0.25 * expected[:, :-2] + 0.5 * expected[:, 1:-1] + 0.25 * expected[:, 2:]
+    assert np.allclose(smooth(lines), expected)
 
 
 def test_sweep_moment_arm_is_the_hip_moment_arm(model):

@@ -162,6 +162,37 @@ def test_slider_moves_the_hip(window):
     assert win.scene.bone_actors["femur_l"].user_matrix[2, 1] == pytest.approx(np.sin(np.radians(45)))
 
 
+def test_a_slider_stops_where_the_femur_meets_the_hip_bone(window):
+    """Extended, adducted and turned out, the lesser trochanter meets the ischium: the rotation
+    slider stops there, says why, and the pose stays one the bones allow."""
+    win = window()
+    sliders = win.pose_panel.sliders
+    sliders["hip_flexion_r"].setValue(-30)
+    sliders["hip_adduction_r"].setValue(10)
+    assert not win.pose_panel.limit_note.text()
+    for value in range(0, -31, -1):  # a drag, a degree at a time
+        sliders["hip_rotation_r"].setValue(value)
+    pose = win.state.pose
+    assert -30 < pose.hip_rotation_r < 0 and pose.hip_flexion_r == -30 and pose.hip_adduction_r == 10
+    assert win.scene.hip_limits.allows(pose) and win.scene.pose == pose
+    assert "right femur" in win.pose_panel.limit_note.text() and not win.pose_panel.limit_note.isHidden()
+    assert sliders["hip_rotation_r"].value() == round(pose.hip_rotation_r)  # the slider snaps back to where the hip stopped
+    sliders["hip_rotation_r"].setValue(0)  # back out: free again
+    assert win.state.pose.hip_rotation_r == 0 and win.pose_panel.limit_note.isHidden()
+
+
+def test_a_view_file_with_a_pose_the_bones_refuse_is_named(window, tmp_path):
+    from viewer.anatomy.json_input import InputError
+
+    win = window()
+    path = tmp_path / "impinged.json"
+    path.write_text('{"format_version": 1, "panels": [{"camera": {"preset": "anterior"},'
+                    ' "pose": {"hip_flexion_r": -30, "hip_adduction_r": 15, "hip_rotation_r": -30}}]}')
+    with pytest.raises(InputError, match=r"impinged\.json.*panels\[0\]\.pose.*right femur would run"):
+        win.open_view(path)
+    assert win.state.pose == Pose()
+
+
 def test_search_selects_and_flies_to_the_result(window, qtbot):
     win = window()
     box = win.structure_panel.search_box

@@ -27,12 +27,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from viewer.anatomy.annotations import load_annotations  # noqa: E402
-from viewer.anatomy.clearance import BONE_OVERLAP_MM, BoneContact, bone_solids, penetrations, pose_grid  # noqa: E402
+from viewer.anatomy.clearance import BoneContact, bone_solids, penetrations, pose_grid, split  # noqa: E402
+from viewer.anatomy.depth_field import DepthField  # noqa: E402
 from viewer.anatomy.inside import Solid  # noqa: E402
-from viewer.anatomy.kinematics import Skeleton  # noqa: E402
+from viewer.anatomy.kinematics import OVERLAP_MM, HipLimits, Skeleton, bone_transforms  # noqa: E402
 from viewer.anatomy.mesh_pack import load_pack  # noqa: E402
 from viewer.anatomy.muscle_paths import MuscleModel  # noqa: E402
-from viewer.anatomy.path_fit import DepthField, fit_hip_path, hip_orientations, hip_table, psoas_lane, rms  # noqa: E402
+from viewer.anatomy.path_fit import fit_hip_path, hip_orientations, hip_table, psoas_lane, rms  # noqa: E402
 from viewer.anatomy.stretches import load_stretches  # noqa: E402
 
 HIP_MUSCLES = {"psoas_major": "psoas", "iliacus": "iliacus"}
@@ -60,12 +61,13 @@ def refit(annotations, pack, skeleton) -> dict:
         muscles[f"psoas_major_{side}"]["lane"] = lane
     centre = skeleton.frame_origin("hip_bone_r")
     solids = {b: Solid(pack.bones[b].vertices, pack.bones[b].faces) for b in ("hip_bone_r", "femur_r", "hip_bone_l", "femur_l")}
-    hip_depth, femur_depth = DepthField(solids["hip_bone_r"], centre), DepthField(solids["femur_r"], centre)
+    hip_depth, femur_depth = (DepthField.around(pack.bones[b].vertices, pack.bones[b].faces, centre, 100.0, cap=30.0)
+                              for b in ("hip_bone_r", "femur_r"))
     femur_beyond_head = BoneContact(pack, skeleton, solids).parts["r"] - centre
     turns = hip_orientations()
-    allowed = np.array([hip_depth(femur_beyond_head @ t.T + centre).max() <= BONE_OVERLAP_MM for t in turns])
+    allowed = np.array([hip_depth(femur_beyond_head @ t.T + centre).max() <= OVERLAP_MM for t in turns])
     print(f"hip: {allowed.sum()} of {len(turns)} thigh orientations the bones allow (femur beyond its head"
-          f" no deeper than {BONE_OVERLAP_MM:g} mm in the hip bone)")
+          f" no deeper than {OVERLAP_MM:g} mm in the hip bone)")
     for name, reference in HIP_MUSCLES.items():
         landmark = annotations.landmarks[annotations.muscles[f"{name}_r"]["insertion"]]
         path, moved = fit_hip_path(reference, landmark.position, hip_depth, femur_depth, centre, turns[allowed])
@@ -103,13 +105,15 @@ def report(annotations, pack, skeleton) -> None:
     named = {k: v.pose for k, v in annotations.poses.items()} | {s.id: s.pose for s in load_stretches().stretches}
     solids = bone_solids(pack)
     every = pose_grid(named)
-    grid, blocked = BoneContact(pack, skeleton, solids).split(skeleton, every)
+    grid, blocked = split(HipLimits.from_pack(pack, skeleton), every)
     found = penetrations(model, solids, grid)
     worst = max(found, key=lambda p: p.depth, default=None)
     print(f"\nclearance: {len(grid)} poses, lines sampled every mm; deepest sample inside a bone:",
           f"{worst}" if worst else "none inside any bone")
-    print(f"left out: {len(blocked)} poses where a femur goes more than {BONE_OVERLAP_MM:g} mm into its hip bone"
-          f" (up to {max(blocked.values(), default=0.0):.1f} mm); in them:",
+    contact = BoneContact(pack, skeleton, solids)
+    overlap = max((contact.depth(bone_transforms(pose, skeleton)) for pose in blocked.values()), default=0.0)
+    print(f"left out: {len(blocked)} poses the hip limits refuse (a femur more than {OVERLAP_MM:g} mm into its hip bone;"
+          f" up to {overlap:.1f} mm); in them:",
           max(penetrations(model, solids, {k: every[k] for k in blocked}), key=lambda p: p.depth, default="none"))
 
 

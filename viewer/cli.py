@@ -204,6 +204,7 @@ def _figure_size(args) -> tuple[int, int]:
 
 def _export(args) -> int:
     from viewer.anatomy.annotations import load_annotations
+    from viewer.anatomy.kinematics import HipLimits, Skeleton
     from viewer.anatomy.view_file import builtin_views, check_view, load_view, structure_ids
     from viewer.scene.export import export_figure, offscreen_scene
     from viewer.scene.gltf_export import export_glb
@@ -233,7 +234,7 @@ def _export(args) -> int:
     if args.out is None:
         raise InputError("--out", "say where to write: --out FILE (.png, .svg, .pdf or .glb)")
     if args.view_file is not None:
-        view = load_view(args.view_file, annotations)
+        view = load_view(args.view_file, annotations, HipLimits.from_pack(pack, Skeleton.from_manifest(pack.manifest)))
     else:
         labels = args.labels if args.labels in ("auto", "none") else [x.strip() for x in args.labels.split(",") if x.strip()]
         panel = {"camera": {"preset": args.view}, "pose": args.pose, "labels": labels, "strain": args.strain}

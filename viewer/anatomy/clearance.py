@@ -5,8 +5,10 @@ path) and each sample is tested against the closed surface of every bone it come
 bone's own standing frame (:mod:`viewer.anatomy.inside`). The grid covers each joint alone, the
 joints together at the ends of their ranges, the named poses and the stretches on both sides.
 Poses in which the bones themselves run into each other (the femoral neck or lesser trochanter
-into the hip bone: bony impingement, where the real joint stops) are not reachable, and
-:class:`BoneContact` finds them so that a check can leave them out and say how many.
+into the hip bone: bony impingement, where the real joint stops) are outside the model's range:
+:class:`~viewer.anatomy.kinematics.HipLimits` refuses them, and a check leaves out exactly those.
+:class:`BoneContact` measures the same overlap exactly (ray parity and the distance to the
+triangles), slowly, to check the limits against.
 """
 
 from __future__ import annotations
@@ -17,12 +19,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from viewer.anatomy.inside import Solid
-from viewer.anatomy.kinematics import LIMITS, Pose, PoseError, bone_transforms
+from viewer.anatomy.kinematics import (
+    HEAD_CLEARANCE_MM,
+    LIMITS,
+    REACH_MM,
+    HipLimits,
+    Pose,
+    PoseError,
+    bone_transforms,
+    femoral_head_radius,
+)
 from viewer.anatomy.muscle_paths import MuscleModel
 from viewer.anatomy.pack_frame import apply
 
 SAMPLE_MM = 1.0
-BONE_OVERLAP_MM = 2.0  # bones overlapping deeper than this: the pose cannot be reached
 
 
 @dataclass(frozen=True)
@@ -61,14 +71,6 @@ def disc_solids(pack) -> dict[str, Solid]:
     return {bone_id: Solid(bone.vertices, bone.faces) for bone_id, bone in pack.bones.items() if bone.disc is not None}
 
 
-def femoral_head_radius(vertices: np.ndarray, centre: np.ndarray, reach: float = 30.0) -> float:
-    """Radius (mm) of the sphere about ``centre`` that best fits the femur's surface near it."""
-    distance = np.linalg.norm(vertices - centre, axis=1)
-    near = distance[distance < reach]
-    # the head is the shell of points near the centre at a nearly constant distance
-    return float(np.median(near[near > 0.5 * np.median(near)]))
-
-
 class BoneContact:
     """How deep each femur, beyond its head, goes into its hip bone in a pose.
 
@@ -77,14 +79,14 @@ class BoneContact:
     the socket or the ischium.
     """
 
-    def __init__(self, pack, skeleton, solids: dict[str, Solid], reach: float = 90.0):
+    def __init__(self, pack, skeleton, solids: dict[str, Solid], reach: float = REACH_MM):
         self.solids = solids
         self.parts = {}
         for side in "rl":
             femur, centre = pack.bones[f"femur_{side}"].vertices, skeleton.frame_origin(f"femur_{side}")
             head = femoral_head_radius(femur, centre)
             distance = np.linalg.norm(femur - centre, axis=1)
-            self.parts[side] = femur[(distance > head + 3.0) & (distance < reach)]
+            self.parts[side] = femur[(distance > head + HEAD_CLEARANCE_MM) & (distance < reach)]
 
     def depth(self, transforms: dict[str, np.ndarray]) -> float:
         """Deepest point (mm) of either femur inside its hip bone."""
@@ -97,16 +99,11 @@ class BoneContact:
                 deepest = max(deepest, float(self.solids[hip].distance(local[inside]).max()))
         return deepest
 
-    def split(self, skeleton, poses: dict[str, Pose], limit: float = BONE_OVERLAP_MM) -> tuple[dict[str, Pose], dict[str, float]]:
-        """The poses the bones allow, and the others with how deep the bones overlap there (mm)."""
-        reachable, blocked = {}, {}
-        for label, pose in poses.items():
-            depth = self.depth(bone_transforms(pose, skeleton))
-            if depth > limit:
-                blocked[label] = depth
-            else:
-                reachable[label] = pose
-        return reachable, blocked
+
+def split(limits: HipLimits, poses: dict[str, Pose]) -> tuple[dict[str, Pose], dict[str, Pose]]:
+    """The poses the model's hip limits allow, and those they refuse."""
+    allowed = {label: pose for label, pose in poses.items() if limits.allows(pose)}
+    return allowed, {label: pose for label, pose in poses.items() if label not in allowed}
 
 
 def _valid(**angles: float) -> Pose | None:

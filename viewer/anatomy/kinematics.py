@@ -25,6 +25,11 @@ Conventions, in the scene frame (x right, y anterior, z superior):
   across the body (the real knee also rolls and glides); the patella turns about the same axis
   by two thirds of the knee angle, so it stays in the femur's groove (an assumption of this
   model: the patella flexes less than the tibia). No muscle of this model crosses the knee;
+- the hip joints are coupled: a pose in which a femur, beyond its head, would run more than
+  :data:`OVERLAP_MM` into its hip bone (the neck into the socket rim, the lesser trochanter into
+  the ischium: bony impingement, where the real joint stops) is outside the model's range even
+  when each angle is inside its own limits. :class:`HipLimits` finds those poses and clamps a
+  motion where the bones meet;
 - an intervertebral disc is not rigid: each of its points follows the bones above and below,
   blended by height (:mod:`viewer.anatomy.discs`); the matrix a disc gets here is that blend at
   its mid-plane, which carries the points given in the disc's frame (landmarks on it).
@@ -33,9 +38,12 @@ Conventions, in the scene frame (x right, y anterior, z superior):
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from viewer.anatomy.depth_field import DepthField
 
 # Joint-angle limits in degrees; hip flexion -30 to 120 as in OpenSim/MyoLeg lower-limb models.
 LIMITS: dict[str, tuple[float, float]] = {
@@ -52,6 +60,12 @@ LIMITS: dict[str, tuple[float, float]] = {
     "knee_flexion": (0.0, 140.0),
 }
 
+
+# A femur beyond its head more than this deep in its hip bone: the bones stop the joint there (the
+# meshes' fit leaves the head a fraction of a millimetre in its socket, and the neck may graze the rim).
+OVERLAP_MM = 2.0
+HEAD_CLEARANCE_MM = 3.0  # femur points this far beyond the head's sphere can meet the hip bone
+REACH_MM = 90.0  # ... and those within this distance of the hip centre (neck, trochanters, upper shaft)
 
 # How far each knee-borne bone turns about the knee centre, as a share of the knee angle.
 KNEE_SHARE = {"knee_r": 1.0, "knee_l": 1.0, "patella_r": 2.0 / 3.0, "patella_l": 2.0 / 3.0}
@@ -122,19 +136,24 @@ class Pose:
 
 def rotation(axis: str, degrees: float) -> np.ndarray:
     """Right-handed rotation matrix about a scene axis."""
-    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    # math on one number costs a tenth of numpy's; a pose change builds a dozen of these
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
     if axis == "x":
-        return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+        return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
     if axis == "y":
-        return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
-    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+        return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+_BOTTOM_ROW = np.array([0.0, 0.0, 0.0, 1.0])
 
 
 def about(matrix3: np.ndarray, centre: np.ndarray) -> np.ndarray:
     """4x4 transform rotating by ``matrix3`` about the point ``centre``."""
-    out = np.eye(4)
+    out = np.empty((4, 4))
     out[:3, :3] = matrix3
     out[:3, 3] = centre - matrix3 @ centre
+    out[3] = _BOTTOM_ROW
     return out
 
 
@@ -303,3 +322,129 @@ def bone_transforms_many(poses: list[Pose], skeleton: Skeleton) -> np.ndarray:
         return result
 
     return np.stack([world(bone_id) for bone_id in skeleton.parents], axis=1)
+
+
+def hip_joint_turn(pose: Pose, side: str) -> np.ndarray:
+    """The femur's rotation relative to its hip bone, about the hip centre (3x3): the thigh's
+    orientation in the room seen from the pelvis (the head follows the socket, so this is all
+    that decides whether the two bones meet)."""
+    pelvis = rotation("z", -pose.pelvic_rotation) @ rotation("x", -pose.pelvic_tilt)
+    return pelvis.T @ hip_rotation_matrix(pose, side)
+
+
+def femoral_head_radius(vertices: np.ndarray, centre: np.ndarray, reach: float = 30.0) -> float:
+    """Radius (mm) of the sphere about ``centre`` that best fits the femur's surface near it."""
+    distance = np.linalg.norm(vertices - centre, axis=1)
+    near = distance[distance < reach]
+    # the head is the shell of points near the centre at a nearly constant distance
+    return float(np.median(near[near > 0.5 * np.median(near)]))
+
+
+def _corner_turns() -> np.ndarray:
+    """Hip joint orientations every 15 degrees over the joint limits (right side): where the femur can go."""
+    flexion, adduction, turn = (np.arange(LIMITS[n][0], LIMITS[n][1] + 0.1, 15.0) for n in ("hip_flexion", "hip_adduction", "hip_rotation"))
+    return np.array([hip_rotation_matrix(Pose(hip_flexion_r=f, hip_adduction_r=a, hip_rotation_r=r), "r")
+                     for f in flexion for a in adduction for r in turn])
+
+
+class HipLimits:
+    """Coupled hip limits: which poses would drive a femur into its hip bone, and where a motion stops.
+
+    Each femur's points beyond its head (within :data:`REACH_MM` of the hip centre) are turned
+    by :func:`hip_joint_turn` into the hip bone's standing frame and looked up in a depth field of
+    the hip bone (:class:`~viewer.anatomy.depth_field.DepthField`, within about a voxel of the exact
+    distance). The field covers only the part of the hip bone the femur can reach within the joint
+    limits and is built on first use; after that a pose costs well under a millisecond.
+    """
+
+    def __init__(self, skeleton: Skeleton, hip_bones: dict[str, tuple[np.ndarray, np.ndarray]],
+                 femurs: dict[str, np.ndarray], limit: float = OVERLAP_MM):
+        self.limit = limit
+        self._bones = {side: (skeleton.joint_centres[f"femur_{side}"], np.asarray(femurs[side], float), *hip_bones[side])
+                       for side in hip_bones}
+        self._parts: dict[str, tuple[np.ndarray, DepthField]] = {}
+
+    def _part(self, side: str) -> tuple[np.ndarray, DepthField]:
+        """The femur's points beyond its head (from the hip centre), and the depth field of the part of
+        the hip bone they can reach within the joint limits: built when first asked for (a few hundred
+        ms), not at start-up."""
+        if side not in self._parts:
+            centre, femur, vertices, faces = self._bones[side]
+            distance = np.linalg.norm(femur - centre, axis=1)
+            points = femur[(distance > femoral_head_radius(femur, centre) + HEAD_CLEARANCE_MM) & (distance < REACH_MM)] - centre
+            mirror = np.array([1.0 if side == "r" else -1.0, 1.0, 1.0])  # the corner turns are the right side's
+            swept = np.einsum("tij,pj->tpi", _corner_turns(), points * mirror).reshape(-1, 3) * mirror + centre
+            vertices = np.asarray(vertices, float)
+            low = np.maximum(vertices.min(axis=0), swept.min(axis=0) - 10.0)
+            high = np.minimum(vertices.max(axis=0), swept.max(axis=0) + 10.0)
+            self._parts[side] = (points, DepthField(vertices, faces, low, high))
+        return self._parts[side]
+
+    @classmethod
+    def from_pack(cls, pack, skeleton: Skeleton, limit: float = OVERLAP_MM) -> HipLimits:
+        """The limits of a mesh pack's (or a body's) hip bones and femurs; sides the pack lacks are free."""
+        sides = [s for s in "rl" if f"hip_bone_{s}" in pack.bones and f"femur_{s}" in pack.bones]
+        return cls(skeleton, {s: (pack.bones[f"hip_bone_{s}"].vertices, pack.bones[f"hip_bone_{s}"].faces) for s in sides},
+                   {s: pack.bones[f"femur_{s}"].vertices for s in sides}, limit)
+
+    def overlaps(self, pose: Pose, sides: str = "rl") -> dict[str, float]:
+        """How deep (mm) each femur, beyond its head, lies inside its hip bone in ``pose`` (at most
+        the field's cap, a few mm: enough to tell whether the bones allow the pose)."""
+        out = {}
+        for side in sides:
+            if side in self._bones:
+                points, field = self._part(side)
+                out[side] = float(field(points @ hip_joint_turn(pose, side).T + self._bones[side][0]).max())
+        return out
+
+    def refusal(self, pose: Pose, overlaps: dict[str, float] | None = None) -> str | None:
+        """Why the bones do not allow ``pose`` (whose :meth:`overlaps` may be given), or None when they do."""
+        overlaps = self.overlaps(pose) if overlaps is None else overlaps
+        blocked = [(side, depth) for side, depth in overlaps.items() if depth > self.limit]
+        if not blocked:
+            return None
+        return "; ".join(f"the {'right' if side == 'r' else 'left'} femur would run {depth:.1f} mm"
+                         f"{' or more' if depth >= self._part(side)[1].cap - 1e-6 else ''} into its hip bone at hip joint flexion"
+                         f" {pose.hip_joint_flexion(side):.0f}°, adduction {getattr(pose, f'hip_adduction_{side}'):.0f}°,"
+                         f" internal rotation {pose.hip_joint_rotation(side):.0f}°"
+                         for side, depth in blocked)
+
+    def allows(self, pose: Pose, sides: str = "rl") -> bool:
+        return all(depth <= self.limit for depth in self.overlaps(pose, sides).values())
+
+    def check(self, pose: Pose) -> None:
+        """Raise :class:`PoseError` with the reason if the bones do not allow ``pose``."""
+        reason = self.refusal(pose)
+        if reason is not None:
+            raise PoseError(reason)
+
+    def clamp(self, start: Pose, end: Pose, steps: int = 8) -> tuple[Pose, str | None]:
+        """Where a motion from ``start`` towards ``end`` stops, and why it stopped short (None if it did not).
+
+        The motion is the straight line between the two poses' angles; it stops at the last pose in
+        which the hips that ``end`` drives into bone are still clear (found by bisection, to
+        1/2**steps of the way). A motion from a pose the bones do not allow (one set on another
+        body) goes on as long as it does not drive the bones deeper into each other.
+        """
+        ends = self.overlaps(end)
+        blocked = "".join(side for side, depth in ends.items() if depth > self.limit)
+        if not blocked:
+            return end, None
+        reason = self.refusal(end, ends)
+        starts = self.overlaps(start, blocked)
+        if any(depth > self.limit for depth in starts.values()):
+            deeper = any(ends[side] > starts[side] for side in blocked)
+            return (start, reason) if deeper else (end, None)
+        low, high = 0.0, 1.0
+        for _ in range(steps):
+            middle = 0.5 * (low + high)
+            if self.allows(_between(start, end, middle), blocked):
+                low = middle
+            else:
+                high = middle
+        return _between(start, end, low), reason
+
+
+def _between(start: Pose, end: Pose, t: float) -> Pose:
+    """The pose a fraction ``t`` of the way from ``start`` to ``end`` (every angle on a straight line)."""
+    return Pose(**{f.name: getattr(start, f.name) + t * (getattr(end, f.name) - getattr(start, f.name)) for f in dataclasses.fields(Pose)})

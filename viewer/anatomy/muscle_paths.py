@@ -10,6 +10,7 @@ have a fixed number of points, so the drawn surface keeps its topology in every 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,6 +130,11 @@ def _lane(levels: list[dict], origin_bones: list[str], origins: np.ndarray, neut
     return bones, points
 
 
+@functools.lru_cache(maxsize=8)
+def _fractions(count: int) -> np.ndarray:
+    return np.linspace(0.0, 1.0, count)
+
+
 def resample(polylines: np.ndarray, count: int, last_segment: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Resample each polyline (t, P, 3) to ``count`` points evenly spaced along its length.
 
@@ -136,26 +142,41 @@ def resample(polylines: np.ndarray, count: int, last_segment: np.ndarray | None 
     Lines padded with copies of their last point say where their real segments end in
     ``last_segment`` (t,), so that no zero-length padding segment is interpolated on.
     """
-    steps = np.linalg.norm(np.diff(polylines, axis=1), axis=2)
-    arc = np.concatenate([np.zeros((len(polylines), 1)), np.cumsum(steps, axis=1)], axis=1)
+    t, p = polylines.shape[:2]
+    steps = np.diff(polylines, axis=1)
+    arc = np.zeros((t, p))
+    np.cumsum(np.sqrt(np.einsum("tpk,tpk->tp", steps, steps)), axis=1, out=arc[:, 1:])
     total = arc[:, -1]
-    targets = np.linspace(np.zeros_like(total), total, count, axis=1)  # (t, count)
-    last = np.full(len(polylines), polylines.shape[1] - 2) if last_segment is None else last_segment
-    segment = np.clip((arc[:, None, :] <= targets[:, :, None]).sum(axis=2) - 1, 0, last[:, None])
-    x0, x1 = np.take_along_axis(arc, segment, 1), np.take_along_axis(arc, segment + 1, 1)
-    y0 = np.take_along_axis(polylines, segment[..., None], 1)
-    y1 = np.take_along_axis(polylines, segment[..., None] + 1, 1)
-    out = (y1 - y0) / (x1 - x0)[..., None] * (targets - x0)[..., None] + y0
+    targets = total[:, None] * _fractions(count)  # (t, count)
+    last = np.full(t, p - 2) if last_segment is None else last_segment
+    # one search over all lines at once: each line's arc lengths lifted above the previous line's
+    lift = np.arange(t)[:, None] * (2.0 * total.max() + 1.0)
+    found = np.searchsorted((arc + lift).ravel(), (targets + lift).ravel(), side="right").reshape(t, count)
+    segment = np.clip(found - np.arange(t)[:, None] * p - 1, 0, last[:, None])
+    rows = np.arange(t)[:, None]
+    x0, x1 = arc[rows, segment], arc[rows, segment + 1]
+    y0 = polylines[rows, segment]
+    out = (polylines[rows, segment + 1] - y0) * ((targets - x0) / (x1 - x0))[..., None] + y0
     out[:, -1] = polylines[:, -1]
     return out, total
 
 
-def smooth(polylines: np.ndarray, passes: int = 3) -> np.ndarray:
-    """Round off the corners at via points, keeping both ends in place."""
-    out = polylines.copy()
+@functools.lru_cache(maxsize=8)
+def _smoothing(points: int, passes: int) -> np.ndarray:
+    """The matrix (points, points) of :func:`smooth`'s passes, ends held."""
+    matrix = np.eye(points)
     for _ in range(passes):
-        out[:, 1:-1] = 0.25 * out[:, :-2] + 0.5 * out[:, 1:-1] + 0.25 * out[:, 2:]
-    return out
+        step = np.eye(points)
+        for k in range(1, points - 1):
+            step[k, k - 1:k + 2] = 0.25, 0.5, 0.25
+        matrix = step @ matrix
+    return matrix
+
+
+def smooth(polylines: np.ndarray, passes: int = 3) -> np.ndarray:
+    """Round off the corners at via points, keeping both ends in place: ``passes`` of a (1/4, 1/2, 1/4)
+    average of neighbours, as one product with their precomputed matrix."""
+    return np.matmul(_smoothing(polylines.shape[1], passes), polylines)
 
 
 class _Anchors:
@@ -164,6 +185,14 @@ class _Anchors:
     def __init__(self, bone_index: dict[str, int], bones: list[str], points: list[np.ndarray]):
         self.bones = np.array([bone_index[b] for b in bones], dtype=int)
         self.points = np.array(points, dtype=float).reshape(-1, 3)
+
+    @classmethod
+    def joined(cls, parts: list[_Anchors]) -> _Anchors:
+        """One set of the anchors of ``parts``, in order."""
+        out = cls({}, [], [])
+        out.bones = np.concatenate([part.bones for part in parts]).astype(int)
+        out.points = np.concatenate([part.points for part in parts]).reshape(-1, 3)
+        return out
 
     def posed(self, stack: np.ndarray) -> np.ndarray:
         """The points moved by their bones' transforms, ``stack`` (bones, 4, 4) or (poses, bones, 4, 4)."""
@@ -228,33 +257,47 @@ class _FascicleBatch:
             next((self.slots[j] for j in range(k + 1, len(self.types)) if self.types[j] == "via"), last) for k in range(len(self.types))
         ]
 
+    def points(self, wrap_samples: int = WRAP_SAMPLES) -> int:
+        """How many points each fascicle's polyline has: origin, one per via point, the wrap's samples, insertion."""
+        return 2 + sum(1 if kind == "via" else wrap_samples for kind in self.types)
+
     def evaluate(self, stack: np.ndarray, wrap_samples: int = WRAP_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
         """Fascicle polylines (rows, P, 3) and their exact lengths (rows,).
 
         With a stack of poses (poses, bones, 4, 4) the rows are pose-major: (poses * rows, ...).
+        The length is the polyline's, with each wrap's chords replaced by its exact arc.
         """
         poses = stack.shape[0] if stack.ndim == 4 else 1
         posed = self.anchors.posed(stack).reshape(poses, -1, self.rows[-1], 3)
         posed = posed.transpose(1, 0, 2, 3).reshape(posed.shape[1], poses * self.rows[-1], 3)
+        return self.follow(posed, poses, wrap_samples)
+
+    def follow(self, posed: np.ndarray, poses: int = 1, wrap_samples: int = WRAP_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`evaluate` from the posed anchors (slots, rows, 3)."""
         current = posed[0]
         pieces = [current[:, None, :]]
-        lengths = np.zeros(len(current))
+        arcs: list[tuple[int, np.ndarray]] = []  # (index of the wrap's first sample, its exact length)
+        at = 0
         radii = self.radii if poses == 1 else [np.tile(r, poses) for r in self.radii]
         for kind, slot, following, radius in zip(self.types, self.slots, self.following, radii):
             if kind == "via":
-                point = posed[slot]
-                lengths += np.linalg.norm(point - current, axis=1)
-                pieces.append(point[:, None, :])
-                current = point
+                current = posed[slot]
+                pieces.append(current[:, None, :])
+                at += 1
                 continue
             wrap = wrap_sphere(current, posed[following], posed[slot], radius, posed[slot + 1], wrap_samples)
-            lengths += np.linalg.norm(wrap.first - current, axis=1) + wrap.between
             pieces.append(wrap.samples)
+            arcs.append((at + 1, wrap.between))
+            at += wrap_samples
             current = wrap.last
-        end = posed[-1]
-        lengths += np.linalg.norm(end - current, axis=1)
-        pieces.append(end[:, None, :])
-        return np.concatenate(pieces, axis=1), lengths
+        pieces.append(posed[-1][:, None, :])
+        paths = np.concatenate(pieces, axis=1)
+        steps = np.diff(paths, axis=1)
+        chords = np.sqrt(np.einsum("rpk,rpk->rp", steps, steps))
+        lengths = chords.sum(axis=1)
+        for first, between in arcs:
+            lengths += between - chords[:, first:first + wrap_samples - 1].sum(axis=1)
+        return paths, lengths
 
 
 class MuscleModel:
@@ -289,6 +332,37 @@ class MuscleModel:
         self._belly_rows = np.cumsum([0] + [len(m.belly) for m in bellies])
         self._belly_ids = [m.id for m in bellies]
         self._belly = _Anchors(self._bone_index, [b for m in bellies for b in m.belly_bones], [p for m in bellies for p in m.belly])
+        # every anchor of every batch and the belly points, posed by one gather and one product
+        parts = [batch.anchors for batch in self._batches] + [self._belly]
+        self._anchors = _Anchors.joined(parts)
+        self._anchor_rows = np.cumsum([0] + [len(part.points) for part in parts])
+        self._tubes()
+
+    def _tubes(self) -> None:
+        """Where each tube's centreline comes from, fixed by the muscles' topology: an index into the
+        posed points of every batch (fascicle-major) followed by the belly points, padded with its
+        last point to the longest line; so a pose gathers all lines in one step."""
+        offsets, start = {}, 0
+        for batch in self._batches:
+            offsets[id(batch)] = start
+            start += batch.rows[-1] * batch.points()
+        belly_start = start
+        index: list[list[int]] = []
+        self._tube_counts = []
+        for mid in self.muscles:
+            batch = next(b for b in self._batches if mid in b.muscles)
+            k, points = batch.muscles.index(mid), batch.points()
+            rows = range(batch.rows[k], batch.rows[k + 1])
+            lines = [list(range(offsets[id(batch)] + row * points, offsets[id(batch)] + (row + 1) * points)) for row in rows]
+            if mid in self._belly_ids:
+                j = self._belly_ids.index(mid)
+                after_lane = 1 + self._lane_levels[mid]  # the belly points stand in for the lane
+                lines = [list(range(belly_start + self._belly_rows[j], belly_start + self._belly_rows[j + 1])) + lines[0][after_lane:]]
+            index += lines
+            self._tube_counts.append(len(lines))
+        longest = max((len(line) for line in index), default=2)
+        self._last_segment = np.array([len(line) - 2 for line in index], dtype=int)
+        self._tube_index = np.array([line + [line[-1]] * (longest - len(line)) for line in index], dtype=int).reshape(-1, longest)
 
     @property
     def left_out(self) -> list[str]:
@@ -313,33 +387,19 @@ class MuscleModel:
         if not self.muscles:
             return {}
         transforms = transforms if transforms is not None else bone_transforms(pose, self.skeleton)
-        stack = self._stack(transforms)
+        posed = self._anchors.posed(self._stack(transforms))
+        bounds = self._anchor_rows
+        evaluated = [batch.follow(posed[bounds[k]:bounds[k + 1]].reshape(-1, batch.rows[-1], 3)) for k, batch in enumerate(self._batches)]
+        source = np.concatenate([paths.reshape(-1, 3) for paths, _ in evaluated] + [posed[bounds[-2]:]])
+        centrelines, totals = resample(source[self._tube_index], CENTRELINE_POINTS, self._last_segment)
+        centrelines = smooth(centrelines)
         fascicles = {}
-        for batch in self._batches:
-            paths, lengths = batch.evaluate(stack)
+        for batch, (paths, lengths) in zip(self._batches, evaluated):
             for k, mid in enumerate(batch.muscles):
                 rows = slice(batch.rows[k], batch.rows[k + 1])
                 fascicles[mid] = (paths[rows], lengths[rows])
-        belly = self._belly.posed(stack)
-        lines = {mid: paths for mid, (paths, _) in fascicles.items()}
-        for k, mid in enumerate(self._belly_ids):
-            after_lane = 1 + self._lane_levels[mid]  # the belly points stand in for the lane
-            lines[mid] = np.concatenate([belly[self._belly_rows[k]:self._belly_rows[k + 1]], lines[mid][0, after_lane:]])[None]
-        # all tubes resampled at once: shorter lines are padded by repeating their last point
-        counts = [lines[mid].shape[1] for mid in self.muscles]
-        tubes = [len(lines[mid]) for mid in self.muscles]
-        padded = np.empty((sum(tubes), max(counts), 3))
-        last_segment = np.empty(len(padded), dtype=int)
-        start = 0
-        for mid, count, n in zip(self.muscles, counts, tubes):
-            padded[start:start + n, :count] = lines[mid]
-            padded[start:start + n, count:] = lines[mid][:, -1:]
-            last_segment[start:start + n] = count - 2
-            start += n
-        centrelines, totals = resample(padded, CENTRELINE_POINTS, last_segment)
-        centrelines = smooth(centrelines)
         states, start = {}, 0
-        for mid, n in zip(self.muscles, tubes):
+        for mid, n in zip(self.muscles, self._tube_counts):
             paths, lengths = fascicles[mid]
             states[mid] = MuscleState(lengths, paths, centrelines[start:start + n], totals[start:start + n])
             start += n

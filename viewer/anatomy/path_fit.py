@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage, optimize
+from scipy import optimize
 
 from viewer.anatomy.hip_reference import FEMUR_ORIGIN, PATHS
 
@@ -90,22 +90,6 @@ def opensim_hip_path(reference: str, side: str) -> dict:
             "side": scene(towards, FEMUR_ORIGIN), "femur": scene(path["femur"][0])}
 
 
-class DepthField:
-    """Depth (mm) inside a solid on a 1 mm grid within ``reach`` of ``centre``, read off by
-    trilinear interpolation: smooth enough for an optimiser, which the exact test is not."""
-
-    def __init__(self, solid, centre: np.ndarray, reach: float = 100.0):
-        self.low = np.maximum(centre - reach, solid.low - 2.0)
-        high = np.minimum(centre + reach, solid.high + 2.0)
-        axes = [np.arange(a, b + 1.0, 1.0) for a, b in zip(self.low, high)]
-        grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 3)
-        inside = solid.contains(grid).reshape([len(a) for a in axes])
-        self.depth = np.where(inside, ndimage.distance_transform_edt(inside) - 0.5, 0.0)
-
-    def __call__(self, points: np.ndarray) -> np.ndarray:
-        return ndimage.map_coordinates(self.depth, (points - self.low).T, order=1, mode="constant", cval=0.0)
-
-
 def hip_orientations() -> np.ndarray:
     """Thigh orientations relative to the pelvis over the hip's range (flexion every 10 degrees,
     adduction every 15, rotation every 15), right side."""
@@ -136,7 +120,7 @@ def _hip_paths(brim, centre, radius, side, femur, insertion, turns):
     return length, np.concatenate([start[:, None], wrap.samples, via[:, None], end[:, None]], axis=1)
 
 
-def fit_hip_path(reference: str, insertion: np.ndarray, hip_depth: DepthField, femur_depth: DepthField,
+def fit_hip_path(reference: str, insertion: np.ndarray, hip_depth, femur_depth,
                  hip_centre: np.ndarray, turns: np.ndarray, allowed_mm: float = 0.2) -> tuple[dict, dict]:
     """OpenSim's hip path (:func:`opensim_hip_path`, right side) with its femoral via point and
     sphere moved as little as needed for every sample of the tendon to lie no deeper than

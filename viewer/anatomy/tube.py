@@ -9,6 +9,7 @@ nearly incompressible).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,25 @@ def volume_keeping_scale(length: np.ndarray, rest_length: np.ndarray) -> np.ndar
     return np.sqrt(rest_length / length)
 
 
+@functools.lru_cache(maxsize=8)
+def _ring(sides: int) -> np.ndarray:
+    """Cosine, sine and 1 for each ring vertex's angle (sides, 3): the same for every tube and pose."""
+    angle = np.linspace(0.0, 2 * np.pi, sides, endpoint=False)
+    return np.stack([np.cos(angle), np.sin(angle), np.ones(sides)], axis=1)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    v /= np.sqrt(np.einsum("...k,...k->...", v, v))[..., None]
+    return v
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cross product over the last axis (numpy's own pays more to set up than to compute on small arrays)."""
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+
+
 def tube_surface(centrelines: np.ndarray, radii: np.ndarray, sides: int, reference: np.ndarray, out=None):
     """Vertices and outward normals of tubes around centrelines.
 
@@ -62,20 +82,24 @@ def tube_surface(centrelines: np.ndarray, radii: np.ndarray, sides: int, referen
     """
     t, n = centrelines.shape[:2]
     vertices, normals = out if out is not None else (np.empty((t, n * sides + 2, 3)), np.empty((t, n * sides + 2, 3)))
-    tangent = np.gradient(centrelines, axis=1)
-    tangent /= np.linalg.norm(tangent, axis=2, keepdims=True)
+    tangent = np.empty_like(centrelines)  # central differences, one-sided at the ends (as np.gradient)
+    np.subtract(centrelines[:, 2:], centrelines[:, :-2], out=tangent[:, 1:-1])
+    np.subtract(centrelines[:, 1], centrelines[:, 0], out=tangent[:, 0])
+    np.subtract(centrelines[:, -1], centrelines[:, -2], out=tangent[:, -1])
+    _unit(tangent)
     ref = np.broadcast_to(reference[:, None, :], tangent.shape)
-    along = np.abs(np.einsum("tnk,tnk->tn", ref, tangent)) > 0.95
-    ref = np.where(along[..., None], np.roll(ref, 1, axis=2), ref)
-    first = ref - np.einsum("tnk,tnk->tn", ref, tangent)[..., None] * tangent
-    first /= np.linalg.norm(first, axis=2, keepdims=True)
-    basis = np.stack([first, np.cross(tangent, first)], axis=2)  # (t, N, 2, 3)
-    angle = np.linspace(0.0, 2 * np.pi, sides, endpoint=False)
-    around = normals[:, : n * sides].reshape(t, n, sides, 3)
-    np.matmul(np.stack([np.cos(angle), np.sin(angle)], axis=1), basis, out=around)
-    rings = vertices[:, : n * sides].reshape(t, n, sides, 3)
-    np.multiply(radii[:, :, None, None], around, out=rings)
-    rings += centrelines[:, :, None, :]
+    along = np.einsum("tnk,tnk->tn", ref, tangent)
+    if (np.abs(along) > 0.95).any():  # the reference nearly along the tube here: use another axis
+        ref = np.where((np.abs(along) > 0.95)[..., None], np.roll(ref, 1, axis=2), ref)
+        along = np.einsum("tnk,tnk->tn", ref, tangent)
+    first = _unit(ref - along[..., None] * tangent)
+    plane = np.stack([first, _cross(tangent, first)], axis=2)  # (t, N, 2, 3): the ring's plane
+    ring = _ring(sides)
+    # normal = cos * first + sin * second; vertex = r cos * first + r sin * second + 1 * centre:
+    # each one batched product of small matrices, written straight into the output
+    np.matmul(ring[:, :2], plane, out=normals[:, : n * sides].reshape(t, n, sides, 3))
+    plane *= radii[:, :, None, None]
+    np.matmul(ring, np.concatenate([plane, centrelines[:, :, None, :]], axis=2), out=vertices[:, : n * sides].reshape(t, n, sides, 3))
     vertices[:, -2], vertices[:, -1] = centrelines[:, 0], centrelines[:, -1]
     normals[:, -2], normals[:, -1] = -tangent[:, 0], tangent[:, -1]
     return vertices, normals

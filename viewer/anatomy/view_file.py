@@ -13,7 +13,7 @@ from pathlib import Path
 
 from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.json_input import InputError, check_schema, read_json
-from viewer.anatomy.kinematics import Pose, PoseError
+from viewer.anatomy.kinematics import HipLimits, Pose, PoseError
 
 SCHEMA_NAME = "view.schema.json"
 DEFAULTS = {"legend": True, "scale_bar": True, "pose_readout": True, "credit": True, "background": "#2b323d"}
@@ -28,8 +28,9 @@ def normalised(view: dict) -> dict:
     return out
 
 
-def check_view(view: dict, path: Path, annotations: Annotations, known_ids: set[str]) -> dict:
-    """Schema and meaning: ids that exist, poses inside the joint limits. Returns the normalised view."""
+def check_view(view: dict, path: Path, annotations: Annotations, known_ids: set[str], limits: HipLimits | None = None) -> dict:
+    """Schema and meaning: ids that exist, poses inside the joint limits (and, given the hip
+    limits of the bones it will be shown on, poses those bones allow). Returns the normalised view."""
     check_schema(view, SCHEMA_NAME, path)
     view = normalised(view)
     for k, panel in enumerate(view["panels"]):
@@ -42,6 +43,10 @@ def check_view(view: dict, path: Path, annotations: Annotations, known_ids: set[
                 Pose(**pose)
             except (PoseError, TypeError) as exc:
                 raise InputError(path, str(exc), f"{where}.pose") from None
+        why = limits.refusal(panel_pose(panel, annotations)) if limits is not None else None
+        if why:
+            named_pose = f"pose {pose!r}" if isinstance(pose, str) else "the pose"
+            raise InputError(path, f"the bones do not allow {named_pose}: {why}", f"{where}.pose")
         named = list(panel.get("hidden", [])) + list(panel["opacity"]) + ([panel["selection"]] if panel["selection"] else [])
         if isinstance(panel["labels"], list):
             named += panel["labels"]
@@ -73,10 +78,10 @@ def builtin_views(annotations: Annotations) -> dict[str, dict]:
     return views
 
 
-def load_view(path: Path, annotations: Annotations) -> dict:
+def load_view(path: Path, annotations: Annotations, limits: HipLimits | None = None) -> dict:
     """Read and check a saved view; :class:`InputError` names the file and place."""
     view = read_json(path)
-    return check_view(view, Path(path), annotations, structure_ids(annotations))
+    return check_view(view, Path(path), annotations, structure_ids(annotations), limits)
 
 
 def dumps(view: dict) -> str:

@@ -407,7 +407,7 @@ class MainWindow(QMainWindow):
 
     def open_view(self, path: Path) -> None:
         """Show a saved view; a bad file raises InputError and changes nothing."""
-        view = load_view(path, self.scene.annotations)
+        view = load_view(path, self.scene.annotations, self.scene.hip_limits)
         self.animator.stop()
         apply_panel(self.scene, self.state, view["panels"][0], self.scene.annotations)
         self.plotter.render()

@@ -102,6 +102,9 @@ class PosePanel(QWidget):
         walking.addWidget(self.speed, 1)  # its tooltip names it: the panel stays narrow
         animator.moving.connect(lambda on: self.play.setChecked(animator.gait_playing) if not on else None)
 
+        self.limit_note = QLabel()  # why the last motion stopped short: the bones met
+        self.limit_note.setWordWrap(True)
+        self.limit_note.setTextFormat(Qt.PlainText)
         self.readout = QLabel()
         self.readout.setFont(QFont("monospace"))
         self.readout.setTextFormat(Qt.PlainText)
@@ -112,6 +115,7 @@ class PosePanel(QWidget):
         layout.addWidget(poses)
         layout.addLayout(walking)
         layout.addWidget(angles)
+        layout.addWidget(self.limit_note)
         layout.addWidget(self.readout)
         layout.addWidget(self.plot)
         layout.addStretch(1)
@@ -158,6 +162,8 @@ class PosePanel(QWidget):
     def _on_state(self, what: str) -> None:
         if what == "pose":
             self._sync_sliders()
+            self.limit_note.setText(f"Stopped where the bones meet: {self.state.limit_note}." if self.state.limit_note else "")
+            self.limit_note.setVisible(bool(self.state.limit_note))
             self.plot.set_current(self.state.pose, self.lengths())
         if what in ("pose", "visibility"):
             self.readout.setText("\n".join(["Length, change from standing"] + self.readout_lines()))

@@ -18,7 +18,7 @@ from viewer.anatomy.annotations import Annotations
 from viewer.anatomy.body_shape import SurfaceNormals, vertex_normals
 from viewer.anatomy.catalogue import Catalogue
 from viewer.anatomy.discs import Bender
-from viewer.anatomy.kinematics import KNEE_SHARE, Pose, Skeleton, bone_transforms
+from viewer.anatomy.kinematics import KNEE_SHARE, HipLimits, Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.muscle_paths import MuscleModel
 from viewer.anatomy.pack_frame import apply
@@ -89,6 +89,7 @@ class AnatomyScene:
         self.pack = pack
         self.annotations = annotations
         self.skeleton = Skeleton.from_manifest(pack.manifest)
+        self.hip_limits = HipLimits.from_pack(pack, self.skeleton)
         self.pose = Pose()
         self.transforms = bone_transforms(self.pose, self.skeleton)
         self.state: ViewerState | None = None
@@ -203,6 +204,9 @@ class AnatomyScene:
         self.pack = pack
         self._disc_bender = self._bender()  # the discs sit between this body's vertebrae
         self.skeleton = Skeleton.from_manifest(pack.manifest)
+        self.hip_limits = HipLimits.from_pack(pack, self.skeleton)
+        if self.state is not None:
+            self.state.limits = self.hip_limits
         if annotations is not None and self.muscle_model is not None:
             self.annotations = annotations
             self.muscle_model = MuscleModel(annotations, self.skeleton, set(pack.bones))
@@ -252,6 +256,7 @@ class AnatomyScene:
     def bind(self, state: ViewerState) -> None:
         """Follow ``state`` from now on, and draw what it says now."""
         self.state = state
+        state.limits = self.hip_limits
         state.subscribe(self._on_state)
         for what in ("pose", "visibility", "opacity", "selection", "display"):
             self._on_state(what)

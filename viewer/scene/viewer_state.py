@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from viewer.anatomy.kinematics import Pose
+from viewer.anatomy.kinematics import HipLimits, Pose
 
 GHOST_OPACITY = 0.15
 
@@ -28,6 +28,8 @@ class ViewerState:
     labels_on: bool = True
     strain_on: bool = False
     lines_on: bool = False
+    limits: HipLimits | None = None  # the hips' coupled limits: a motion stops where the bones meet
+    limit_note: str = ""  # why the last pose change stopped short, or empty
     _listeners: list[Listener] = field(default_factory=list, repr=False)
 
     def subscribe(self, listener: Listener) -> None:
@@ -39,6 +41,10 @@ class ViewerState:
             listener(what)
 
     def set_pose(self, pose: Pose) -> None:
+        """Move to ``pose``, or as far towards it as the bones allow (``limit_note`` says why not further)."""
+        if self.limits is not None:
+            pose, note = self.limits.clamp(self.pose, pose)
+            self.limit_note = note or ""
         self.pose = pose
         self._changed("pose")
 
