@@ -176,6 +176,7 @@ def test_a_slider_stops_where_the_femur_meets_the_hip_bone(window):
     assert -30 < pose.hip_rotation_r < 0 and pose.hip_flexion_r == -30 and pose.hip_adduction_r == 10
     assert win.scene.hip_limits.allows(pose) and win.scene.pose == pose
     assert "right femur" in win.pose_panel.limit_note.text() and not win.pose_panel.limit_note.isHidden()
+    assert "right femur" in win.statusBar().currentMessage()  # said where it is seen too
     assert sliders["hip_rotation_r"].value() == round(pose.hip_rotation_r)  # the slider snaps back to where the hip stopped
     sliders["hip_rotation_r"].setValue(0)  # back out: free again
     assert win.state.pose.hip_rotation_r == 0 and win.pose_panel.limit_note.isHidden()

@@ -9,6 +9,7 @@ from PyQt5.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QPushButton,
     QSlider,
     QVBoxLayout,
@@ -41,6 +42,7 @@ SLIDERS = [
 ]
 # Thigh angles are in the room (the hip joint's angle is the thigh's less the pelvis's tilt or
 # rotation), so their range is the joint's widened by what the pelvis can turn.
+LIMIT_NOTE_MS = 6000  # how long the status bar repeats why a motion stopped
 THIGH_FIELDS = {"hip_flexion_r", "hip_flexion_l", "hip_rotation_r", "hip_rotation_l"}
 WIDENED_BY = {"hip_flexion": "pelvic_tilt", "hip_rotation": "pelvic_rotation"}
 
@@ -162,8 +164,12 @@ class PosePanel(QWidget):
     def _on_state(self, what: str) -> None:
         if what == "pose":
             self._sync_sliders()
-            self.limit_note.setText(f"Stopped where the bones meet: {self.state.limit_note}." if self.state.limit_note else "")
-            self.limit_note.setVisible(bool(self.state.limit_note))
+            note = f"Stopped where the bones meet: {self.state.limit_note}." if self.state.limit_note else ""
+            self.limit_note.setText(note)
+            self.limit_note.setVisible(bool(note))
+            window = self.window()
+            if note and isinstance(window, QMainWindow):  # the panel's note may be scrolled out of sight
+                window.statusBar().showMessage(note, LIMIT_NOTE_MS)
             self.plot.set_current(self.state.pose, self.lengths())
         if what in ("pose", "visibility"):
             self.readout.setText("\n".join(["Length, change from standing"] + self.readout_lines()))
