@@ -26,6 +26,7 @@ from viewer.app.animation import CameraFlight, PoseAnimator
 from viewer.app.annotation_session import AnnotationSession
 from viewer.app.body_panel import BodyPanel
 from viewer.app.export_dialog import ExportDialog
+from viewer.app.memory import give_back_freed_memory
 from viewer.app.info_panel import InfoPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.landmark_editor import LandmarkEditor
@@ -359,6 +360,7 @@ class MainWindow(QMainWindow):
             return  # a flight or animation that ends as the window closes
         self.scene.set_still_quality(True)
         self.plotter.render()
+        give_back_freed_memory()  # what the action and its quick frames freed (memory.py)
 
     def set_presentation(self, on: bool) -> None:
         """Full screen, panels and menus hidden, large labels, an info overlay; F11 again leaves."""
