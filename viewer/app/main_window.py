@@ -26,11 +26,11 @@ from viewer.app.animation import CameraFlight, PoseAnimator
 from viewer.app.annotation_session import AnnotationSession
 from viewer.app.body_panel import BodyPanel
 from viewer.app.export_dialog import ExportDialog
-from viewer.app.memory import give_back_freed_memory
 from viewer.app.info_panel import InfoPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.landmark_editor import LandmarkEditor
 from viewer.app.learn_panel import LearnPanel
+from viewer.app.memory import give_back_freed_memory
 from viewer.app.panel_strips import first_size, set_folded, share_width
 from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
