@@ -12,7 +12,7 @@ Prints one JSON object: the resident memory after each round (``rss_mb``), its g
 end of the first round to the end of the last (``growth_mb``) and the process's peak
 (``peak_mb``, VmHWM). ``--trace`` also lists the Python allocations that grew most from the first
 round to the last (tracemalloc; VTK's and Qt's own memory is not traced). ``--quick`` runs two
-small rounds to check that the script works; its figures are not measurements.
+small rounds (two questions each) to check that the script works; its figures are not measurements.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def memory_mb() -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
-def run(rounds: int, pose_changes: int, trace: bool) -> dict:
+def run(rounds: int, pose_changes: int, trace: bool, questions: int = 8) -> dict:
     import tracemalloc
 
     from PyQt5.QtCore import QSettings
@@ -93,7 +93,9 @@ def run(rounds: int, pose_changes: int, trace: bool) -> dict:
         settle()
         quiz.new_round(seed=k)
         settle()
-        while quiz.round.current is not None:
+        for _ in range(questions):  # the round's eight questions (quick: fewer)
+            if quiz.round.current is None:
+                break
             question = quiz.round.current
             right = k % 2 == 0  # every other round answered wrong: the review has rows
             if question.kind == "click":
@@ -134,8 +136,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--poses", type=int, default=50, help="pose changes a round")
     args = parser.parse_args()
-    rounds, pose_changes = (2, 4) if args.quick else (args.rounds, args.poses)
-    print(json.dumps(run(rounds, pose_changes, args.trace)))
+    rounds, pose_changes, questions = (2, 3, 2) if args.quick else (args.rounds, args.poses, 8)
+    print(json.dumps(run(rounds, pose_changes, args.trace, questions)))
 
 
 if __name__ == "__main__":
