@@ -17,7 +17,9 @@ minutes apart on the same machine, says how much the viewer's way of doing it bu
 - peak RSS of the first-frame and the export processes, against their bare counterparts;
 - "actions": each user action in the real window (edits, undo, quiz steps, a lesson, a pose
   button's first frame, a search selection), p95 to the first updated frame (``actions.py``,
-  under ``xvfb-run`` when there is no display).
+  under ``xvfb-run`` when there is no display);
+- "long class": resident memory over 20 rounds of poses, quiz, lesson and export in the real
+  window, its growth after the first round and its peak (``long_class.py``).
 
 Prints a table and writes JSON (default ``benchmarks/results/run.json``). ``--quick`` runs each
 part once, small, to check that the command works; its figures are not measurements.
@@ -48,6 +50,8 @@ TARGETS = {
     "click_ms": (30.0, "max"),
     "export_4k_s": (3.0, "max"),
     "first_frame_rss_mb": (400.0, "max"),
+    "long_class_growth_mb": (50.0, "max"),
+    "long_class_peak_mb": (600.0, "max"),
 }
 
 
@@ -126,6 +130,20 @@ def actions(repeats: int) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def long_class(quick: bool) -> dict:
+    """Memory over a long class in the real window (``long_class.py``, own process, with a display)."""
+    import os
+    import shutil
+    import subprocess
+
+    command = [sys.executable, str(HERE / "long_class.py")] + (["--quick"] if quick else [])
+    if not os.environ.get("DISPLAY") and shutil.which("xvfb-run"):
+        command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"] + command
+    out = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    return {"long_class_growth_mb": out["growth_mb"], "long_class_peak_mb": out["peak_mb"],
+            "long_class_first_round_mb": out["rss_mb"][0], "long_class_rounds": out["rounds"]}
+
+
 def actions_table(measured: dict) -> str:
     lines = [f"{'action, to the first updated frame':36s} {'p95 ms':>9s} {'baseline':>9s}  baseline is"]
     for name, figures in measured.items():
@@ -156,6 +174,10 @@ def table(report: dict) -> str:
     speed = checks["pose_update_speedup"]
     lines.append(f"pose update speed-up over the naive rebuild: {speed['value']:.1f}x (target >= 10x: {'met' if speed['met'] else 'MISSED'})")
     lines.append(f"{figures['muscles']} muscles in {figures['tubes']} tubes; export size {report['export_size']}")
+    growth, peak = checks["long_class_growth_mb"], checks["long_class_peak_mb"]
+    lines.append(f"long class ({figures['long_class_rounds']} rounds): {figures['long_class_first_round_mb']:.0f} MB after the first round, "
+                 f"grew {growth['value']:.0f} MB after it (target < 50: {'met' if growth['met'] else 'MISSED'}), "
+                 f"peak {peak['value']:.0f} MB (target <= 600: {'met' if peak['met'] else 'MISSED'})")
     return "\n".join(lines)
 
 
@@ -179,6 +201,7 @@ def main() -> None:
     figures["pose_update_speedup"] = figures["pose_update_naive_ms"] / figures["pose_update_ms"]
     figures.update(measure_many(1000, 1 if args.quick else 15))
     figures.update(measure_hip_limits(3 if args.quick else 60))
+    figures.update(long_class(args.quick))
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "machine": machine(),

@@ -26,7 +26,10 @@ def test_run_reports_every_figure_beside_its_baseline(tmp_path):
     for key in FIGURES:
         assert report["figures"][key] > 0, key
     assert set(report["targets"]) == {"first_frame_s", "frame_interactive_ms", "pose_update_ms", "pose_update_speedup",
-                                      "click_ms", "export_4k_s", "first_frame_rss_mb", "poses_batch_s"}
+                                      "click_ms", "export_4k_s", "first_frame_rss_mb", "poses_batch_s",
+                                      "long_class_growth_mb", "long_class_peak_mb"}
+    assert report["figures"]["long_class_peak_mb"] >= report["figures"]["long_class_first_round_mb"] > 0
+    assert "long class (2 rounds)" in result.stdout
     assert "llvmpipe" in report["machine"] or "cores" in report["machine"]
     actions = {"add_landmark", "move_landmark", "delete_landmark", "undo", "redo", "quiz_answer", "quiz_next_question",
                "lesson", "pose_button_first_frame", "search_selection", "body_shape_slider_step", "body_shape_first_binding"}

@@ -323,6 +323,12 @@ def test_export_dialog_previews_and_writes(window, tmp_path):
     dialog.export_to(tmp_path / "scene.glb")
     assert (tmp_path / "scene.glb").stat().st_size > 10_000
     dialog.close()
+    from PyQt5 import sip
+    from PyQt5.QtCore import QEvent
+
+    QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+    assert sip.isdeleted(dialog)  # a closed dialog goes, or each File > Export would keep one
 
 
 def test_saved_view_opens_back_exactly(window, tmp_path):

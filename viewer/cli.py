@@ -207,7 +207,6 @@ def _export(args) -> int:
     from viewer.anatomy.kinematics import HipLimits, Skeleton
     from viewer.anatomy.view_file import builtin_views, check_view, load_view, structure_ids
     from viewer.scene.export import export_figure, offscreen_scene
-    from viewer.scene.gltf_export import export_glb
 
     annotations = load_annotations(layer=args.annotations)
     pack = _load_pack(args.pack)
@@ -244,6 +243,8 @@ def _export(args) -> int:
                 view[key] = getattr(args, key)
         view = check_view(view, Path("(command line)"), annotations, structure_ids(annotations))
     if args.out.suffix.lower() == ".glb":
+        from viewer.scene.gltf_export import export_glb  # trimesh and scipy: only a 3D scene needs them
+
         with offscreen_scene(pack, annotations, view["panels"][0], (64, 64)) as scene:
             export_glb(scene, args.out, args.mkdir)
     else:

@@ -21,6 +21,7 @@ from PyQt5.QtWidgets import (
 )
 
 from viewer.app import guard
+from viewer.app.memory import give_back_freed_memory
 from viewer.scene.export import export_figure
 
 SIZES = ["1280x800", "1920x1080", "2560x1440", "3840x2160"]
@@ -33,6 +34,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, window, parent=None):
         super().__init__(parent or window)
+        self.setAttribute(Qt.WA_DeleteOnClose)  # each File > Export makes a new dialog: closed ones go
         self.window = window
         self.setWindowTitle("Export figure")
         self.preview = QLabel(alignment=Qt.AlignCenter)
@@ -108,6 +110,7 @@ class ExportDialog(QDialog):
             path = Path(folder) / "preview.png"
             export_figure(self.window.scene.pack, self.window.scene.annotations, self.view(), path, small)
             self.preview.setPixmap(QPixmap(str(path)))
+        give_back_freed_memory()
 
     def export_to(self, path: Path) -> None:
         """Write the figure (or, for .glb, the posed 3D scene) to ``path``."""
@@ -117,6 +120,7 @@ class ExportDialog(QDialog):
             export_glb(self.window.scene, path)
         else:
             export_figure(self.window.scene.pack, self.window.scene.annotations, self.view(), path, self.figure_size())
+        give_back_freed_memory()  # the figure's scene and pixels (memory.py)
 
     @guard.guarded("Export")
     def _choose_and_export(self) -> None:

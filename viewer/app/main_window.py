@@ -30,6 +30,7 @@ from viewer.app.info_panel import InfoPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.landmark_editor import LandmarkEditor
 from viewer.app.learn_panel import LearnPanel
+from viewer.app.memory import give_back_freed_memory
 from viewer.app.panel_strips import first_size, set_folded, share_width
 from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
@@ -363,6 +364,7 @@ class MainWindow(QMainWindow):
             return  # a flight or animation that ends as the window closes
         self.scene.set_still_quality(True)
         self.plotter.render()
+        give_back_freed_memory()  # what the action and its quick frames freed (memory.py)
 
     def set_presentation(self, on: bool) -> None:
         """Full screen, panels and menus hidden, large labels, an info overlay; F11 again leaves."""
