@@ -16,15 +16,15 @@ from viewer.anatomy.view_file import normalised
 
 
 class StandInModel:
-    """Lengths in mm by pose: 200 standing; at 90 degrees of hip flexion as given, 200.9 otherwise; moment arms in mm."""
+    """Lengths in mm by pose: 200 (psoas) and 100 (iliacus) standing; at 90 degrees of hip flexion as given, 200.9 otherwise; moment arms in mm."""
 
     muscles = {"psoas_major_r": None, "iliacus_r": None}
     skipped = {"psoas_minor_r"}
 
     def length(self, muscle_id, pose):
         if pose == Pose():
-            return 200.0
-        return {"psoas_major_r": 177.2, "iliacus_r": 212.0}[muscle_id] if pose.hip_flexion_r == 90 else 200.9
+            return {"psoas_major_r": 200.0, "iliacus_r": 100.0}[muscle_id]
+        return {"psoas_major_r": 177.2, "iliacus_r": 106.0}[muscle_id] if pose.hip_flexion_r == 90 else 200.9
 
     def hip_flexion_moment_arm(self, muscle_id, pose):
         return {"psoas_major_r": 23.46, "iliacus_r": 9.94}[muscle_id] + (0 if pose == Pose() else 10)
@@ -52,7 +52,7 @@ def test_numbers_are_filled_in_from_the_model(annotations):
     ]), StandInModel())
     assert lessons[0] == Lesson(
         "one", "One",
-        ("Sitting: \u221211% and +6%.",  # 177.2 / 200 - 1 = -11.4%, with a real minus sign; 212 / 200 - 1 = +6%
+        ("Sitting: \u221211% and +6%.",  # 177.2 / 200 - 1 = -11.4%, with a real minus sign; 106 / 100 - 1 = +6%
          "Arm 2.3 cm, 2.0 cm; rest +0%.",  # 23.46 mm; 19.94 mm; 200.9 / 200 - 1 = +0.45%
          "Standing +0%; no braces here {x:y}."),
         normalised({"format_version": 1, "panels": [PANEL]})["panels"][0], "hip_flexion", "quiz")
