@@ -225,8 +225,8 @@ def test_crossing_leaders_swap_slots():
 
 
 def test_leaders_of_equal_height_never_cross():
-    rng = np.random.default_rng(5)
-    for _ in range(60):
+    rng = np.random.default_rng(2)  # (without the swaps, one pair among these layouts crosses)
+    for _ in range(10):
         count = int(rng.integers(2, 25))
         anchors = rng.uniform([0, 0], [800, 600], (count, 2))
         sizes = np.column_stack([rng.uniform(20, 200, count), np.full(count, 18.0)])
