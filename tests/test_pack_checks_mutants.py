@@ -107,3 +107,14 @@ def test_the_supine_floor_is_under_the_back_of_the_posed_pelvis():
 def test_the_sole_lies_below_the_ankle_by_winters_proportion():
     assert lower_limb.sole_above_floor(np.array([0, 100.0, 0]), -50, 245) == pytest.approx(150 - 39)
     assert lower_limb.sole_above_floor(np.array([5, -10.0, 7]), -50, 490) == pytest.approx(40 - 78)
+
+
+def test_half_a_millimetre_off_the_midline_is_on_its_side():
+    assert implausible({"tibia_r": (box([0.5, 0, -650], [60, 60, 380]), None),
+                        "tibia_l": (box([-0.5, 0, -650], [60, 60, 380]), None)}) == []
+
+
+def test_a_femur_named_without_a_side_is_checked_against_the_sacrum():
+    sacrum = {"sacrum": (box([0, -40, 60], [100, 60, 115]), None)}
+    assert implausible({**sacrum, "femur": (box([0, 0, -250], [60, 60, 450]), "hip_r")}) == []
+    assert [b for b, _ in implausible({**sacrum, "femur": (box([0, 0, 100], [60, 60, 450]), "hip_r")})] == ["femur"]
