@@ -172,3 +172,23 @@ def test_a_bad_pose_is_refused_at_its_place(tmp_path, second, where, words):
 def test_a_result_without_the_stretched_side_scores_lowest():
     empty = StretchResult(stretch(), ())
     assert empty.score == float("-inf") and empty.get("psoas_major", "r") is None
+
+
+def test_a_missing_muscle_skips_only_itself():
+    result = measure(stretch(hip_flexion_l=20), StandInModel(without={"psoas_major_r"}))
+    assert result.get("psoas_major", "r") is None and result.get("psoas_major", "l").posed_mm == pytest.approx(108.0)
+    assert result.get("psoas_major", "l", "t12_vb") is not None and result.get("iliacus", "r") is not None
+
+
+def test_schema_problems_and_every_cited_range_problem_name_the_file(tmp_path):
+    path = _library(tmp_path, [], poses=[{"id": "a", "name": "A", "side": "middle", "angles": {}, "source": "s", "description": "d"}])
+    with pytest.raises(InputError) as caught:
+        load_stretches(path)
+    assert caught.value.path == path and caught.value.where == "$.poses[0].side"
+    path = _library(tmp_path, [], poses=[{"id": "a", "name": "A", "side": "r", "angles": {"hip_flexion_r": -10, "hip_flexion_l": 90},
+                                          "cited_ranges": {"hip_joint_flexion_r": [-30, -20], "hip_joint_flexion_l": [0, 10]},
+                                          "source": "s", "description": "d"}])
+    with pytest.raises(InputError) as caught:
+        load_stretches(path)
+    assert caught.value.detail == ("hip_joint_flexion_r is -10 degrees, outside the -30 to -20 its source cites; "
+                                   "hip_joint_flexion_l is 90 degrees, outside the 0 to 10 its source cites")
