@@ -239,3 +239,24 @@ def test_leaders_of_equal_height_never_cross():
 def test_overlaps_does_not_count_touching_edges_in_either_order():
     assert not overlaps([(10, 0, 20, 10), (0, 0, 10, 10)])
     assert not overlaps([(0, 10, 10, 20), (0, 0, 10, 10)])
+
+
+def test_the_least_relevant_spread_away_from_every_more_relevant_level():
+    # levels 3 (at 0) and 2 (at 100) are ranked first; of the last level, 60 (40 from both) comes before 10 (10 from 0)
+    priority = spread_priority([[0, 0], [100, 0], [10, 0], [60, 0]], [3, 2, 1, 1])
+    assert priority[3] > priority[2]
+
+
+def test_a_tall_label_too_wide_for_its_side_still_moves():
+    # the move looks at widths only: a label taller than the other side is wide still goes there
+    placed = _placed([[100, 500], [150, 400], [700, 600]], [[200, 900], [50, 20], [50, 20]], (1000, 1000))
+    assert placed[0].box[0] == 740 and set(placed) == {0, 1, 2}
+    placed = _placed([[900, 500], [850, 400], [300, 600]], [[200, 900], [50, 20], [50, 20]], (1000, 1000))
+    assert placed[0].box[2] == 260 and set(placed) == {0, 1, 2}
+
+
+def test_crossings_are_judged_where_the_leaders_really_end():
+    # ends on the right column's inner edge (x 740) cross; ends on its outer edge (780) would not
+    placed = _placed([[500, 590], [700, 584], [200, 100], [150, 50]], np.full((4, 2), [40, 20]), (800, 600))
+    assert placed[1].box == (740, 572, 780, 592) and placed[0].box == (740, 548, 780, 568)
+    assert not segments_cross(np.array([500, 590.0]), placed[0].leader_end, np.array([700, 584.0]), placed[1].leader_end)
