@@ -42,8 +42,8 @@ def test_a_femoral_head_is_found_from_a_rough_guess():
     head = np.abs(np.linalg.norm(vertices - [5, 3, -2], axis=1) - 22) < 0.01
     assert 0.8 * head.sum() <= used <= head.sum()  # only the head's vertices, nearly all of them
     # as a socket (normals against the radius), the same ball has nothing to fit
-    with pytest.raises(ValueError, match=r"no spherical surface found near \[9\.0, 0\.0, 3\.0\]"):
-        fit_spherical_patch(vertices, normals, [9.0, 0, 3], 30.0, convex=False)
+    with pytest.raises(ValueError, match=r"^no spherical surface found near \[9\.3, 0\.0, 3\.0\]$"):  # the guess to 0.1 mm
+        fit_spherical_patch(vertices, normals, [9.26, 0, 3], 30.0, convex=False)
 
 
 def test_a_socket_is_found_with_normals_pointing_in():
@@ -95,7 +95,62 @@ def test_an_endplate_is_the_patch_facing_the_direction_near_the_point():
     bottom, down = endplate(vertices, normals, [0, 0, -0.5], np.array([0, 0, -15.0]), reach=18)
     np.testing.assert_allclose(bottom, [0, 0, -15], atol=1e-6)
     np.testing.assert_allclose(down, [0, 0, -1], atol=1e-9)
-    with pytest.raises(ValueError, match="no endplate found"):
+    with pytest.raises(ValueError, match="^no endplate found$"):
         endplate(vertices, normals, [0, 0, 1.0], np.array([0, 0, -15.0]), reach=18)  # the bottom does not face up
     with pytest.raises(ValueError, match="no endplate found"):
         endplate(vertices, normals, [0, 0, 1.0], np.array([0, 0, 15.0]), reach=18, cosine=1.0)
+
+
+def _sphere_points(radius, count=200, seed=3):
+    rng = np.random.default_rng(seed)
+    directions = rng.normal(size=(count, 3))
+    return directions / np.linalg.norm(directions, axis=1)[:, None], radius
+
+
+def test_only_vertices_whose_normals_follow_the_radius_are_used():
+    directions, _ = _sphere_points(1.0)
+    vertices = 20.0 * directions
+    tilted = np.cross(directions, [0.0, 0, 1])
+    tilted /= np.linalg.norm(tilted, axis=1)[:, None]
+    normals = directions.copy()
+    normals[100:] = 0.5 * directions[100:] + np.sqrt(0.75) * tilted[100:]  # 60 degrees off the radius: cosine 0.5
+    centre, radius, used = fit_spherical_patch(vertices, normals, [1.0, 0, 0], 20.0, convex=True)
+    assert used == 100 and radius == pytest.approx(20)
+    centre, radius, used = fit_spherical_patch(vertices, -normals, [1.0, 0, 0], 20.0, convex=False)
+    assert used == 100
+
+
+def test_a_small_sphere_is_fitted_too():
+    directions, _ = _sphere_points(1.0)
+    centre, radius, used = fit_spherical_patch(0.5 * directions, directions, [0.05, 0, 0], 0.6, convex=True)
+    assert radius == pytest.approx(0.5) and used == len(directions)
+
+
+def test_the_first_three_steps_are_wide_and_the_rest_narrow():
+    directions, _ = _sphere_points(1.0)
+    vertices = np.r_[20.0 * directions, 26.0 * directions, 40.0 * directions]
+    normals = np.r_[directions, directions, directions]
+    _, _, used = fit_spherical_patch(vertices, normals, [0.0, 0, 0], 22.0, convex=True, iterations=1)
+    assert used == 400  # 20 and 26 are within 35% of 22; 40 is not
+    # normals 41 degrees off the radius (cosine 0.75): taken by the wide steps (over 0.6), not by the narrow (over 0.9)
+    tilted = np.cross(directions, [0.0, 0, 1])
+    tilted /= np.linalg.norm(tilted, axis=1)[:, None]
+    normals = directions.copy()
+    normals[100:] = 0.75 * directions[100:] + np.sqrt(1 - 0.75**2) * tilted[100:]
+    assert fit_spherical_patch(20.0 * directions, normals, [0.0, 0, 0], 22.0, convex=True, iterations=3)[2] == 200
+    assert fit_spherical_patch(20.0 * directions, normals, [0.0, 0, 0], 22.0, convex=True, iterations=4)[2] == 100
+
+
+def test_no_steps_gives_the_guess_back():
+    centre, radius, used = fit_spherical_patch(np.zeros((20, 3)), np.ones((20, 3)), [1, 2, 3], 4, convex=True, iterations=0)
+    assert centre.dtype == float and centre.tolist() == [1, 2, 3] and radius == 4.0 and type(radius) is float and used == 0
+
+
+def test_ten_vertices_are_enough_for_an_endplate():
+    grid = np.array([[x, y, 0.0] for x in range(5) for y in range(2)])
+    up = np.tile([0.0, 0, 1], (10, 1))
+    centre, normal = endplate(grid, up, [0, 0, 1.0], np.array([2.0, 0.5, 0]), reach=10)
+    np.testing.assert_allclose(centre, [2, 0.5, 0])
+    np.testing.assert_allclose(normal, [0, 0, 1], atol=1e-12)
+    with pytest.raises(ValueError, match="^no endplate found$"):
+        endplate(grid[:9], up[:9], [0, 0, 1.0], np.array([2.0, 0.5, 0]), reach=10)
