@@ -184,3 +184,45 @@ def test_snap_to_bone_gives_the_nearest_surface_point_in_the_bones_frame():
 
     assert edits.snap_to_bone(Bone(), [0, 0, 40]) == [-100.0, 0.0, 15.0]
     assert edits.snap_to_bone(Bone(), (20, 1.234, 0)) == [-95.0, 1.23, 0.0]
+
+
+def test_edits_share_no_lists_with_their_inputs(annotations):
+    entry = {**MINE, "position": [1.0, 2.0, 3.0], "references": ["R"]}
+    out = edits.with_landmark(edits.empty_layer(), entry)
+    out["landmarks"][0]["position"][0] = 99.0
+    out["landmarks"][0]["references"].append("S")
+    assert entry["position"] == [1.0, 2.0, 3.0] and entry["references"] == ["R"]
+    shipped = next(e for e in annotations.document["landmarks"] if e["id"] == "asis_r")
+    references = list(shipped["references"])
+    layer = edits.edit_landmark(edits.empty_layer(), annotations, "asis_r", name="Mine")
+    layer["landmarks"][0]["references"].append("changed")
+    assert shipped["references"] == references
+
+
+def test_clearing_a_field_the_landmark_never_had_is_fine(annotations):
+    bare = {"id": "bare", "name": "Bare", "bone": "l3", "position": [0, 0, 0], "kind": "landmark"}
+    document = {**annotations.document, "landmarks": [*annotations.document["landmarks"], bare]}
+    mine = dataclasses.replace(annotations, document=document)
+    assert edits.edit_landmark(edits.empty_layer(), mine, "bare", description="", references=[])["landmarks"] == [bare]
+
+
+def test_deleting_from_a_layer_without_landmarks_and_a_point_two_muscles_need(annotations):
+    with pytest.raises(edits.EditError, match="is a shipped landmark"):
+        edits.delete_landmark({"format_version": 1}, annotations, "asis_r")
+    muscles = copy.deepcopy(annotations.muscles)
+    muscles["psoas_major_r"]["insertion"] = "my_point"
+    muscles["iliacus_l"]["insertion"] = "my_point"
+    with pytest.raises(edits.EditError, match=re.escape("'my_point' is an attachment of psoas_major_r, iliacus_l: it cannot be deleted")):
+        edits.delete_landmark({"format_version": 1, "landmarks": [MINE]}, dataclasses.replace(annotations, muscles=muscles), "my_point")
+
+
+def test_a_recovery_file_names_the_layers_file_and_is_indented(tmp_path):
+    recovery = tmp_path / "recovery.json"
+    layer = {"format_version": 1, "landmarks": [MINE]}
+    edits.write_recovery(recovery, layer, tmp_path / "mine.json")
+    text = recovery.read_text(encoding="utf-8")
+    assert json.loads(text)["layer_path"] == str(tmp_path / "mine.json") and text.startswith('{\n  "kind": ')
+    assert edits.read_recovery(recovery)[1] == tmp_path / "mine.json"
+    with pytest.raises(ValueError):
+        edits.write_recovery(recovery, {"format_version": 1, "x": float("nan")}, None)
+    assert json.loads(recovery.read_text())["layer"] == layer  # the earlier one is kept

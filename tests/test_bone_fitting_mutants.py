@@ -154,3 +154,6 @@ def test_ten_vertices_are_enough_for_an_endplate():
     np.testing.assert_allclose(normal, [0, 0, 1], atol=1e-12)
     with pytest.raises(ValueError, match="^no endplate found$"):
         endplate(grid[:9], up[:9], [0, 0, 1.0], np.array([2.0, 0.5, 0]), reach=10)
+    # a vertex exactly ``reach`` away is left out
+    centre, _ = endplate(np.r_[grid, [[12.0, 0.5, 0]]], np.r_[up, [[0.0, 0, 1]]], [0, 0, 1.0], np.array([2.0, 0.5, 0]), reach=10)
+    np.testing.assert_allclose(centre, [2, 0.5, 0])
