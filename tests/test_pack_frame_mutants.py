@@ -74,7 +74,8 @@ class LinearModel:
 
     def lengths_many(self, poses, muscle_ids):
         self.asked.append(list(poses))
-        return {"a": np.array([300 - 2 * p.hip_flexion_r for p in poses]), "b": np.array([100 + p.knee_flexion_r for p in poses])}
+        lengths = {"a": np.array([300 - 2 * p.hip_flexion_r for p in poses]), "b": np.array([100 + p.knee_flexion_r for p in poses])}
+        return {m: lengths[m] for m in muscle_ids}  # only the muscles asked for
 
 
 def test_a_sweep_gives_lengths_and_moment_arms_by_central_differences():
