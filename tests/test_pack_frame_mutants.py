@@ -61,8 +61,8 @@ def test_coordinates_must_be_finite_and_near_a_body():
         pack_frame.check_bounded(np.array([[np.nan, 0, 0], [1, np.inf, -np.inf], [1, 2, 3]]), "sacrum")
     assert str(caught.value) == "sacrum: 2 points have NaN or infinite coordinates"
     with pytest.raises(ValueError) as caught:
-        pack_frame.check_bounded(np.array([[[np.nan, 0, 0], [1, 2, 3]], [[4, 5, 6], [7, 8, 9]]]), "disc")
-    assert str(caught.value) == "disc: 1 points have NaN or infinite coordinates"  # points, not rows of points
+        pack_frame.check_bounded(np.array([[[np.nan, 0, 0], [np.inf, 2, 3]], [[4, 5, 6], [7, 8, 9]]]), "disc")
+    assert str(caught.value) == "disc: 2 points have NaN or infinite coordinates"  # points, not columns of points
 
 
 class LinearModel:
