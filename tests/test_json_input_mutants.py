@@ -156,8 +156,9 @@ def test_read_json_places_each_kind_of_problem(tmp_path):
         gate.read_json(path)
     assert caught.value.detail == "NaN is not a number JSON allows" and caught.value.where is None
     path.write_text("[" * 100000)
-    with pytest.raises(InputError, match="nested too deeply"):
+    with pytest.raises(InputError) as caught:
         gate.read_json(path)
+    assert caught.value.detail == "nested too deeply" and caught.value.path == path
     path.write_text('{"a": [2, {"b": "ok"}]}')
     assert gate.read_json(path) == {"a": [2, {"b": "ok"}]}
     assert os.path.realpath(path) in gate.files_read()
@@ -181,3 +182,12 @@ def test_read_text_refusals_name_the_file(tmp_path, monkeypatch):
     assert caught.value.detail == "file is 12 bytes, more than the 10 allowed"
     (tmp_path / "fits.json").write_text("[1, 2, 34]")
     assert gate.read_text(tmp_path / "fits.json") == "[1, 2, 34]"
+
+
+def test_a_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError) as caught:
+        gate.read_text(fifo)
+    assert caught.value.path == fifo
+    assert caught.value.detail == "is not a regular file (a device, pipe or socket); give a file"
