@@ -182,7 +182,7 @@ def read_recovery(path: Path) -> tuple[dict, Path | None, str]:
     if not (isinstance(record, dict) and record.get("kind") == RECOVERY_KIND and isinstance(record.get("layer"), dict)
             and isinstance(record.get("layer_path"), (str, type(None)))):
         raise InputError(path, "is not a psoas-viewer recovery file")
-    layer_path = record["layer_path"]
+    layer_path = record.get("layer_path")
     return record["layer"], None if layer_path is None else Path(layer_path), str(record.get("saved_at", ""))
 
 
