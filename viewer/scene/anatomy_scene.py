@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pyvista as pv
 from vtkmodules.util.numpy_support import vtk_to_numpy
+from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor, vtkTextRenderer
 
 from viewer.anatomy.annotations import Annotations
@@ -118,8 +119,15 @@ class AnatomyScene:
         # a disc bends: its points (and normals) are written in place, blended between its two bones (discs.py)
         self._discs = {bone_id: bone for bone_id, bone in pack.bones.items() if bone.disc is not None}
         surfaces = [self.bone_actors[b].mapper.dataset for b in self._discs]  # pyvista draws a copy of what it is given
-        self._disc_arrays = [(s.GetPoints(), s.GetPointData().GetNormals()) for s in surfaces]
+        # each disc surface's points and normals as numpy views, written in place every pose
+        self._disc_arrays = [(s.GetPoints(), s.GetPointData().GetNormals(), vtk_to_numpy(s.GetPoints().GetData()),
+                              vtk_to_numpy(s.GetPointData().GetNormals())) for s in surfaces]
         self._disc_bender = self._bender()
+        # a rigid bone moves by its actor's matrix, one VTK matrix per actor written in place each
+        # pose (through pyvista's setter, a new matrix each time, the bones took a tenth of a pose)
+        self._bone_matrices = {bone_id: vtkMatrix4x4() for bone_id in self.bone_actors if bone_id not in self._discs}
+        for bone_id, matrix in self._bone_matrices.items():
+            self.bone_actors[bone_id].SetUserMatrix(matrix)
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self._body_pending = False  # a new body's full surfaces wait for the next still frame
         self._surface_normals: dict[tuple[str, str], SurfaceNormals] = {}
@@ -320,9 +328,8 @@ class AnatomyScene:
     def set_pose(self, pose: Pose) -> None:
         """Move bones (by their actor matrices), muscles and landmarks (in place) to ``pose``."""
         transforms = bone_transforms(pose, self.skeleton)
-        for bone_id, actor in self.bone_actors.items():
-            if bone_id not in self._discs:
-                actor.user_matrix = transforms[bone_id]
+        for bone_id, matrix in self._bone_matrices.items():
+            matrix.DeepCopy(transforms[bone_id].ravel())
         if self._discs:
             self._bend_discs(transforms)
         if self.muscle_model is not None:
@@ -337,9 +344,9 @@ class AnatomyScene:
     def _bend_discs(self, transforms: dict[str, np.ndarray]) -> None:
         """Write the discs' posed points and normals into their surfaces: each follows the bones above and below by its height."""
         points, normals = self._disc_bender.pose(transforms)
-        for (vtk_points, vtk_normals), rows in zip(self._disc_arrays, self._disc_bender.slices):
-            vtk_to_numpy(vtk_points.GetData())[:] = points[rows]
-            vtk_to_numpy(vtk_normals)[:] = normals[rows]
+        for (vtk_points, vtk_normals, point_view, normal_view), rows in zip(self._disc_arrays, self._disc_bender.slices):
+            point_view[:] = points[rows]
+            normal_view[:] = normals[rows]
             vtk_points.Modified()
             vtk_normals.Modified()
 
