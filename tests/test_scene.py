@@ -421,3 +421,21 @@ def test_saved_view_brings_back_everything_it_holds(scene, tmp_path, labels_on, 
     assert scene.muscle_actors.actors["psoas_major_r"].prop.opacity == pytest.approx(0.4)
     assert scene.muscle_actors.actors["psoas_major_r"].mapper.scalar_visibility == strain_on
     assert not scene.bone_actors["femur_l"].visibility
+
+
+def test_discs_stay_bent_after_a_new_body_is_drawn_still(scene):
+    """A new body writes its surfaces at rest, the full ones at the next still frame: the discs
+    must be bent again for the pose (they stood straight in a bent spine until the next pose)."""
+    from viewer.anatomy.bodies import Bodies
+    from viewer.anatomy.body_shape import BodyShape
+
+    disc = scene._bone_surfaces["disc_l3_l4"][0]
+    scene.set_pose(Pose(lumbar_flexion=30.0))
+    bent = np.array(disc.points)
+    assert np.abs(bent - scene.pack.bones["disc_l3_l4"].vertices).max() > 5.0
+    scene.set_body(*Bodies(scene.pack, scene.annotations).shaped(BodyShape((1.0, 0.0, 0.0))))
+    scene.set_still_quality(True)  # the full surfaces of the new body are written now
+    shaped = np.array(disc.points)
+    rest = scene.pack.bones["disc_l3_l4"].vertices
+    assert np.abs(shaped - rest).max() > 5.0  # bent, not standing
+    assert np.abs(shaped - bent).max() < 15.0  # and where the spine is

@@ -123,6 +123,7 @@ class AnatomyScene:
         self._disc_arrays = [(s.GetPoints(), s.GetPointData().GetNormals(), vtk_to_numpy(s.GetPoints().GetData()),
                               vtk_to_numpy(s.GetPointData().GetNormals())) for s in surfaces]
         self._disc_bender = self._bender()
+        self._discs_bent_for: tuple | None = None  # the transforms of the bones around the discs last written
         # a rigid bone moves by its actor's matrix, one VTK matrix per actor written in place each
         # pose (through pyvista's setter, a new matrix each time, the bones took a tenth of a pose)
         self._bone_matrices = {bone_id: vtkMatrix4x4() for bone_id in self.bone_actors if bone_id not in self._discs}
@@ -211,6 +212,7 @@ class AnatomyScene:
         self._body_pending = True
         self.pack = pack
         self._disc_bender = self._bender()  # the discs sit between this body's vertebrae
+        self._discs_bent_for = None
         self.skeleton = Skeleton.from_manifest(pack.manifest)
         self.hip_limits = HipLimits.from_pack(pack, self.skeleton)
         if self.state is not None:
@@ -238,6 +240,9 @@ class AnatomyScene:
     def _finish_body(self) -> None:
         for bone_id, (full, _) in self._bone_surfaces.items():
             _move_surface(full, self.pack.bones[bone_id].vertices, self._normals(bone_id, "full"))
+        self._discs_bent_for = None  # the discs were just written at rest: bend them again
+        if self._discs:
+            self._bend_discs(self.transforms)
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self._body_pending = False
 
@@ -342,7 +347,12 @@ class AnatomyScene:
         self.transforms = transforms
 
     def _bend_discs(self, transforms: dict[str, np.ndarray]) -> None:
-        """Write the discs' posed points and normals into their surfaces: each follows the bones above and below by its height."""
+        """Write the discs' posed points and normals into their surfaces: each follows the bones above
+        and below by its height. Nothing to do when those bones have not moved (a hip motion, a gait)."""
+        bent_for = tuple(transforms[bone].tobytes() for bone in self._disc_bender.bones)
+        if bent_for == self._discs_bent_for:
+            return
+        self._discs_bent_for = bent_for
         points, normals = self._disc_bender.pose(transforms)
         for (vtk_points, vtk_normals, point_view, normal_view), rows in zip(self._disc_arrays, self._disc_bender.slices):
             point_view[:] = points[rows]
