@@ -238,11 +238,11 @@ class AnatomyScene:
         return self._surface_normals[bone_id, level]
 
     def _finish_body(self) -> None:
-        for bone_id, (full, _) in self._bone_surfaces.items():
-            _move_surface(full, self.pack.bones[bone_id].vertices, self._normals(bone_id, "full"))
-        self._discs_bent_for = None  # the discs were just written at rest: bend them again
-        if self._discs:
-            self._bend_discs(self.transforms)
+        """The new body's full surfaces, where a bone has a light one too (the others, discs among
+        them, were written by :meth:`set_body`: written again here, the discs stood straight)."""
+        for bone_id, (full, light) in self._bone_surfaces.items():
+            if light is not full:
+                _move_surface(full, self.pack.bones[bone_id].vertices, self._normals(bone_id, "full"))
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
         self._body_pending = False
 
