@@ -182,3 +182,16 @@ def test_the_excepthook_net_reports_in_the_active_window(window, monkeypatch, ca
         sys.excepthook(KeyError, exc, exc.__traceback__)
     assert win.statusBar().currentMessage() == "An action failed: unexpected KeyError: 'femur_r'"
     assert "KeyError" in capsys.readouterr().err  # the traceback is kept on stderr for a bug report
+
+
+def test_a_reframing_due_after_the_window_closed_is_dropped(window, qtbot):
+    """Presentation mode asks for a reframing a moment after its resize; a window closed before then
+    must not raise from that timer (PyQt aborts on an exception escaping a slot)."""
+    from viewer.app.main_window import FRAME_AFTER_RESIZE_MS
+
+    win = window()
+    win.set_presentation(True)
+    win.close()
+    win.plotter.close()
+    qtbot.wait(FRAME_AFTER_RESIZE_MS + 300)  # pytest-qt fails the test on an exception in the event loop
+    win.frame_anatomy(force=True)

@@ -273,9 +273,17 @@ class MainWindow(QMainWindow):
         self._camera_set = np.r_[position, focal]
         self.flight.fly_to(position, focal)
 
+    @property
+    def _view_closed(self) -> bool:
+        """The 3D view is gone: a timer, flight or animation may still fire as the window closes."""
+        return getattr(self.plotter, "_closed", False) or getattr(self.plotter, "render_window", None) is None
+
+    @guard.guarded("Framing the anatomy", quiet=True)
     def frame_anatomy(self, pose=None, force: bool = False) -> None:
         """Glide to fit the anatomy (in the pose it is heading to), keeping the direction, unless the user
         moved the camera or the app is already flying it somewhere."""
+        if self._view_closed:
+            return  # a reframing asked for (after presentation mode's resize) as the window closed
         if force or not (self.camera_moved_by_user or self.flight.timer.isActive()):
             self.fly(*self.scene.framing_from_here(pose))
 
@@ -345,22 +353,22 @@ class MainWindow(QMainWindow):
         self.plotter.interactor.setToolTip(guard.plain_tooltip(text))
 
     def _dragging(self) -> None:
-        """The user turns the view: quick frames at a lower resolution until the mouse is let go."""
+        """The user turns the view (or holds a shape slider): quick frames at a lower resolution,
+        labels following, until the mouse is let go."""
         self.scene.set_still_quality(False)
         self.scene.resolution.set(moving=True)
 
     def _moving(self, moving: bool) -> None:
-        """While a pose animation or a camera flight runs, the frames of a dragged view (half
-        resolution, labels following); full quality once neither runs."""
+        """While a pose animation or a camera flight runs, the frames of a dragged view; full
+        quality once neither runs."""
         if moving:
-            self.scene.set_still_quality(False)
-            self.scene.resolution.set(moving=True)
+            self._dragging()
         elif not (self.animator.timer.isActive() or self.flight.timer.isActive()):
             self._still()
 
     @guard.guarded("Drawing", quiet=True)
     def _still(self) -> None:
-        if getattr(self.plotter, "_closed", False) or self.plotter.render_window is None:
+        if self._view_closed:
             return  # a flight or animation that ends as the window closes
         self.scene.set_still_quality(True)
         self.plotter.render()
@@ -590,7 +598,7 @@ class MainWindow(QMainWindow):
     def _render_now(self) -> None:
         """A quick frame now (no anti-aliasing, light bones), the full-quality one once things are still."""
         self._render_pending = False
-        if getattr(self.plotter, "_closed", False):
+        if self._view_closed:
             return
         if not (self.animator.timer.isActive() or self.auto_rotate.isActive()):
             self.scene.set_still_quality(False)
