@@ -1,5 +1,5 @@
 """Shared fixtures: the default content, a private copy of the default pack that a test may
-damage, and window settings in a temporary file; and the Hypothesis profiles."""
+damage, window settings in a temporary file and the main window on them; and the Hypothesis profiles."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+
+from viewer.anatomy.annotations import load_annotations
+from viewer.anatomy.mesh_pack import MANIFEST_NAME, default_pack_dir, load_pack
 
 # Property tests draw the same examples on every run ("ci", the default), so a red CI run can be
 # reproduced and a green one means the same thing each time. HYPOTHESIS_PROFILE=long draws fresh
@@ -29,9 +32,6 @@ def examples(count: int) -> int:
         return count * 20
     return max(5, count // 10) if HYPOTHESIS_PROFILE == "mutation" else count
 
-from viewer.anatomy.annotations import load_annotations
-from viewer.anatomy.mesh_pack import MANIFEST_NAME, default_pack_dir, load_pack
-
 
 @pytest.fixture(scope="module")
 def pack():
@@ -49,6 +49,23 @@ def annotations():
 def content(pack, annotations):
     """The default pack and annotations, loaded once per test module."""
     return pack, annotations
+
+
+@pytest.fixture
+def win(qtbot, content, settings):
+    """The main window on the default content, shown, made active (Xvfb has no window manager to
+    do it, and shortcuts need an active window) and in the anterior view."""
+    from PyQt5.QtWidgets import QApplication
+
+    from viewer.app.main_window import MainWindow
+
+    window = MainWindow(content[0], content[1], settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    QApplication.setActiveWindow(window)
+    window.show_view("anterior")
+    return window
 
 
 @pytest.fixture

@@ -14,20 +14,6 @@ if not os.environ.get("DISPLAY"):
     pytest.fail("GUI tests need an X display: install xvfb and xauth (see .ci/run)", pytrace=False)
 
 
-@pytest.fixture
-def win(qtbot, content, settings):
-    from PyQt5.QtWidgets import QApplication
-
-    from viewer.app.main_window import MainWindow
-
-    window = MainWindow(content[0], content[1], settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    QApplication.setActiveWindow(window)
-    return window
-
-
 def test_size_slider_changes_the_bones_in_place_and_the_muscles_follow(win, qtbot):
     panel = win.body_panel
     femur = win.scene._bone_surfaces["femur_r"][1]  # the light surface, drawn while things move

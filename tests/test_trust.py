@@ -19,19 +19,6 @@ from viewer.scene.label_plan import MAX_LABELS  # noqa: E402
 from viewer.scene.projection import world_to_display  # noqa: E402
 
 
-@pytest.fixture
-def win(qtbot, content, settings):
-    from viewer.app.main_window import MainWindow
-
-    window = MainWindow(content[0], content[1], settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    QApplication.setActiveWindow(window)
-    window.show_view("anterior")
-    return window
-
-
 def settle(win, qtbot):
     qtbot.waitUntil(lambda: not win.flight.timer.isActive() and not win.animator.timer.isActive(), timeout=8000)
     win.plotter.render_window.Render()
