@@ -39,7 +39,7 @@ def measure(repeats: int) -> dict:
 
     model = scene.muscle_model
     transforms = [bone_transforms(p, scene.skeleton) for p in sequence]
-    paths = time_calls(lambda t: model.evaluate(None, t), transforms)  # fascicle paths and tube centrelines
+    paths = time_calls(lambda t: model.evaluate(None, t), transforms)  # fascicle paths and the surfaces' centrelines
     radii = {mid: float(np.asarray(m.radius_profile)[:, 1].max()) for mid, m in model.muscles.items()}
     naive_actors: list = []
 
@@ -59,7 +59,7 @@ def measure(repeats: int) -> dict:
 
     return {
         "muscles": len(model.muscles),
-        "tubes": sum(len(s.centrelines) for s in model.evaluate(Pose()).values()),
+        "surfaces": len(scene.muscle_actors.shapes.sweeps),
         "pose_update_ms": statistics.median(in_place),
         "pose_update_min_ms": min(in_place),
         "pose_update_naive_ms": statistics.median(rebuild),

@@ -173,7 +173,7 @@ def table(report: dict) -> str:
         lines.append(f"{label:36s} {figures[ours]:9.2f} {figures[base]:9.2f}  {base_label:22s} {ratio:5.1f}x  {target}")
     speed = checks["pose_update_speedup"]
     lines.append(f"pose update speed-up over the naive rebuild: {speed['value']:.1f}x (target >= 10x: {'met' if speed['met'] else 'MISSED'})")
-    lines.append(f"{figures['muscles']} muscles in {figures['tubes']} tubes; export size {report['export_size']}")
+    lines.append(f"{figures['muscles']} muscles in {figures['surfaces']} surfaces (bellies, slips and fans); export size {report['export_size']}")
     growth, peak = checks["long_class_growth_mb"], checks["long_class_peak_mb"]
     lines.append(f"long class ({figures['long_class_rounds']} rounds): {figures['long_class_first_round_mb']:.0f} MB after the first round, "
                  f"grew {growth['value']:.0f} MB after it (target < 50: {'met' if growth['met'] else 'MISSED'}), "

@@ -273,10 +273,11 @@ def test_loading_the_pack_and_drawing_a_frame_do_not_import_trimesh(tmp_path):
 
     script = ("import sys\nfrom viewer.cli import main\n"
               f"assert main(['screenshot', r'{tmp_path / 'first.png'}', '--size', '320x200']) == 0\n"
-              "print('trimesh' in sys.modules, 'scipy' in sys.modules)")
+              "print('trimesh' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-2:] == ["False", "False"]  # start-up spares the 0.9 s import
+    # start-up spares trimesh's import (0.5 s); scipy it needs, to fit and push the muscle surfaces
+    assert result.stdout.split()[-1:] == ["False"]
 
 
 def test_triangle_count_other_than_the_manifest_says_is_refused(pack_copy):

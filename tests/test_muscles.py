@@ -22,7 +22,6 @@ from viewer.anatomy.pack_frame import apply
 from viewer.anatomy.path_fit import hip_table, rms
 from viewer.anatomy.stretches import load_stretches
 from viewer.anatomy.sweep import sweep
-from viewer.anatomy.tube import TubeTopology, radius_profile, tube_surface, volume_keeping_scale
 
 # No sample of a fascicle line may lie deeper than this inside a bone.
 MAX_DEPTH_MM = 1.0
@@ -208,34 +207,6 @@ def test_sitting_shortens_and_lunge_lengthens_the_psoas(model, annotations):
     lunge = model.length("psoas_major_r", annotations.poses["lunge_stretch"].pose)
     assert sitting < 0.9 * standing
     assert lunge > standing
-
-
-def _tube_volumes(model, pose):
-    topology = TubeTopology(64, 20)
-    standing = model.evaluate(Pose())
-    volumes = {}
-    for muscle_id, state in model.evaluate(pose).items():
-        radii = radius_profile(model.muscles[muscle_id].radius_profile, 64)[None] * volume_keeping_scale(
-            state.centreline_lengths, standing[muscle_id].centreline_lengths
-        )[:, None]
-        vertices, _ = tube_surface(state.centrelines, radii, 20, np.tile([1.0, 0, 0], (len(radii), 1)))
-        volumes[muscle_id] = sum(trimesh.Trimesh(v, topology.faces(), process=False).volume for v in vertices)
-    return volumes
-
-
-@pytest.mark.parametrize("pose_id", ["sitting", "knee_lift", "lunge_stretch", "constructive_rest"])
-def test_tubes_keep_their_volume_within_five_percent(model, annotations, pose_id):
-    standing = _tube_volumes(model, Pose())
-    posed = _tube_volumes(model, annotations.poses[pose_id].pose)
-    for muscle_id, volume in posed.items():
-        assert volume == pytest.approx(standing[muscle_id], rel=0.05), muscle_id
-        assert volume > 0
-
-
-def test_tubes_are_broad_at_the_belly_and_narrow_at_the_tendon(model):
-    profile = radius_profile(model.muscles["psoas_major_r"].radius_profile, 64)
-    assert profile.max() > 3 * profile[-1]
-    assert profile[0] < profile.max() and 10 < profile.argmax() < 50
 
 
 def test_every_landmark_lies_on_its_bone(annotations, pack):

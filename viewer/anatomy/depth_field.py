@@ -101,7 +101,7 @@ class DepthField:
         inside = (np.cumsum(flips, axis=1)[:, :-1] % 2 == 1).reshape(shape)
         steps = int(np.ceil(cap / voxel))
         self.cap = (steps - 0.5) * voxel  # the deepest depth the field tells apart
-        self.depths = np.where(inside, _capped_distance(inside, steps) * voxel - 0.5 * voxel, 0.0)
+        self.depths = np.where(inside, _capped_distance(inside, steps) * np.float32(voxel) - np.float32(0.5 * voxel), np.float32(0.0))
         # voxels with an inside voxel among their 26 neighbours: only a point whose nearest voxel is
         # one of these can read a depth above 0, so only those are interpolated
         self._near = inside.copy()

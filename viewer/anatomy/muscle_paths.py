@@ -62,6 +62,7 @@ class MuscleState:
     fascicle_paths: np.ndarray  # (n, P, 3)
     centrelines: np.ndarray  # (tubes, CENTRELINE_POINTS, 3)
     centreline_lengths: np.ndarray  # (tubes,) mm
+    knots: np.ndarray | None = None  # (tubes, K, 3) the polylines the centrelines were resampled from, padded with their last point
 
     @property
     def length(self) -> float:
@@ -391,7 +392,8 @@ class MuscleModel:
         bounds = self._anchor_rows
         evaluated = [batch.follow(posed[bounds[k]:bounds[k + 1]].reshape(-1, batch.rows[-1], 3)) for k, batch in enumerate(self._batches)]
         source = np.concatenate([paths.reshape(-1, 3) for paths, _ in evaluated] + [posed[bounds[-2]:]])
-        centrelines, totals = resample(source[self._tube_index], CENTRELINE_POINTS, self._last_segment)
+        knots = source[self._tube_index]
+        centrelines, totals = resample(knots, CENTRELINE_POINTS, self._last_segment)
         centrelines = smooth(centrelines)
         fascicles = {}
         for batch, (paths, lengths) in zip(self._batches, evaluated):
@@ -401,7 +403,7 @@ class MuscleModel:
         states, start = {}, 0
         for mid, n in zip(self.muscles, self._tube_counts):
             paths, lengths = fascicles[mid]
-            states[mid] = MuscleState(lengths, paths, centrelines[start:start + n], totals[start:start + n])
+            states[mid] = MuscleState(lengths, paths, centrelines[start:start + n], totals[start:start + n], knots[start:start + n])
             start += n
         return states
 

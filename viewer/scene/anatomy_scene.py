@@ -22,6 +22,7 @@ from viewer.anatomy.discs import Bender
 from viewer.anatomy.kinematics import KNEE_SHARE, HipLimits, Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.muscle_paths import MuscleModel
+from viewer.anatomy.muscle_shapes import MuscleShapes
 from viewer.anatomy.pack_frame import apply
 from viewer.scene import style
 from viewer.scene.label_plan import LabelPlan, plan_labels
@@ -170,9 +171,11 @@ class AnatomyScene:
         if rebuild_muscles:
             self._muscles_from = muscles_from
             self.muscle_model = MuscleModel(annotations, self.skeleton, set(self.pack.bones))
-            standing = self.muscle_model.evaluate(Pose())
+            rest = bone_transforms(Pose(), self.skeleton)
+            standing = self.muscle_model.evaluate(Pose(), rest)
             self.standing_lengths = {mid: state.length for mid, state in standing.items()}
-            self.muscle_actors = MuscleActors(self.plotter, self.muscle_model, standing)
+            shapes = MuscleShapes.standing(self.muscle_model, standing, rest, self.pack, annotations)
+            self.muscle_actors = MuscleActors(self.plotter, self.muscle_model, shapes, standing, rest)
             self.lines_of_action = LinesOfAction(self.plotter, self.muscle_model, standing)
         if self.landmark_actors is None:
             self.landmark_actors = LandmarkActors(self.plotter, annotations, self.skeleton, set(self.pack.bones))
@@ -298,6 +301,9 @@ class AnatomyScene:
         for structure_id, actor in actors.items():
             actor.visibility = state.is_visible(structure_id)
             actor.prop.opacity = state.opacity.get(structure_id, 1.0) * (faded if structure_id in self.muscle_states else 1.0)
+            # a see-through muscle shows only its near side: its far side and the slips inside it drawn
+            # over each other in no particular order would make darker and paler patches
+            actor.prop.backface_culling = structure_id in self.muscle_states and actor.prop.opacity < 1.0
             actor.SetPickable(actor.prop.opacity >= PICKABLE_OPACITY)  # clicks go through ghosts
         if self.lines_of_action is not None:
             self.lines_of_action.show(state.lines_on, {mid: state.is_visible(mid) for mid in self.lines_of_action.actors})
@@ -319,6 +325,7 @@ class AnatomyScene:
                 colour = self.muscle_model.muscles[muscle_id].colour
                 actor.prop.color = style.SELECTED_MUSCLE_COLOUR if muscle_id == selected else colour
                 actor.prop.ambient = 0.45 if muscle_id == selected else 0.15
+            self.muscle_actors.set_selected(selected if selected in self.muscle_actors.actors else None)
             self.landmark_actors.select(selected)
             self._update_labels()
 
@@ -339,7 +346,7 @@ class AnatomyScene:
             self._bend_discs(transforms)
         if self.muscle_model is not None:
             self.muscle_states = self.muscle_model.evaluate(pose, transforms)
-            self.muscle_actors.update(self.muscle_states)
+            self.muscle_actors.update(self.muscle_states, transforms)
             self.lines_of_action.update(self.muscle_states)
             self.landmark_actors.update(transforms)
             self.labels.changed()

@@ -16,12 +16,11 @@ import numpy as np
 
 from viewer.anatomy.names import in_sentence
 from viewer.scene.label_layout import spread_priority
-from viewer.scene.occlusion import tubes_in_way
+from viewer.scene.occlusion import surfaces_in_way
 from viewer.scene.projection import world_to_display
 
 MAX_LABELS = 12
 SELECTED, FOCUS, RELATED, OTHER = 3.0, 2.0, 1.0, 0.0
-SIGHT_STRIDE = 2  # every other centreline point is close enough for a line-of-sight test
 SOLID_OPACITY = 0.5  # a muscle at least this opaque hides what lies behind it (as for picking)
 
 
@@ -111,17 +110,19 @@ def what_hides(scene, ids: list[str], points: np.ndarray) -> list[str | None]:
     actors = scene.muscle_actors
     if actors is None:
         return blockers
-    solid = [t for t, mid in enumerate(actors.tube_muscle)
-             if actors.actors[mid].visibility and actors.actors[mid].prop.opacity >= SOLID_OPACITY]
+    solid = [mid for mid in actors.order if actors.actors[mid].visibility and actors.actors[mid].prop.opacity >= SOLID_OPACITY]
     if not solid:
         return blockers
-    tube_muscle = [actors.tube_muscle[t] for t in solid]
     # a muscle attaching at the landmark does not hide it: the attachment is where it is
-    own = np.array([[mid in {a.muscle for a in scene.catalogue.at_landmark.get(lid, [])} for mid in tube_muscle] for lid in ids])
+    own = np.array([[mid in {a.muscle for a in scene.catalogue.at_landmark.get(lid, [])} for mid in solid] for lid in ids])
     open_ = np.array([b is None for b in blockers])
-    step = slice(None, None, SIGHT_STRIDE)
-    tubes = tubes_in_way(points[open_], eye[open_], actors.centrelines[solid][:, step], actors.radii[solid][:, step], own[open_])
-    for k, tube in zip(np.nonzero(open_)[0], tubes):
-        if tube >= 0:
-            blockers[k] = tube_muscle[tube]
+    faces = np.vstack([actors.shapes.faces[mid] + actors.shapes.vertex_ranges[mid][0] for mid in solid])
+    owner = np.concatenate([np.full(len(actors.shapes.faces[mid]), k) for k, mid in enumerate(solid)])
+    renderer = scene.plotter.renderer
+    screen, _, depth = world_to_display(renderer, actors.vertices, depth=True)
+    at, _, at_depth = world_to_display(renderer, points[open_], depth=True)
+    hidden = surfaces_in_way(at, at_depth, screen[faces], depth[faces], owner, own[open_])
+    for k, muscle in zip(np.nonzero(open_)[0], hidden):
+        if muscle >= 0:
+            blockers[k] = solid[muscle]
     return blockers

@@ -1,9 +1,9 @@
-"""Muscle tubes on a plotter, updated in place when the pose changes.
+"""Muscle surfaces on a plotter, updated in place when the pose changes.
 
-Each muscle is one PolyData (all its tubes) created once with fixed faces. The point, normal and
-strain arrays of every mesh are views of three arrays shared by all tubes, so a pose change
-computes all tubes in one pass straight into the VTK arrays and only marks them modified; no
-actor, mesh or array is rebuilt or copied.
+Each muscle is one PolyData created once with fixed faces (:mod:`viewer.anatomy.muscle_shapes`).
+The point, normal and strain arrays of every mesh are views of three arrays shared by all
+muscles, so a pose change computes every surface in one pass straight into the VTK arrays and
+only marks them modified; no actor, mesh or array is rebuilt or copied.
 """
 
 from __future__ import annotations
@@ -11,52 +11,41 @@ from __future__ import annotations
 import numpy as np
 import pyvista as pv
 
-from viewer.anatomy.muscle_paths import CENTRELINE_POINTS, MuscleModel, MuscleState
-from viewer.anatomy.tube import TubeTopology, radius_profile, tube_surface, volume_keeping_scale
+from viewer.anatomy.body_shape import SurfaceNormals
+from viewer.anatomy.muscle_paths import MuscleModel, MuscleState
+from viewer.anatomy.muscle_shapes import MuscleShapes
 from viewer.scene import style
 
-TUBE_SIDES = 20
-# Tubes of these muscles run mostly up and down or front to back, never along x.
-RING_REFERENCE = np.array([1.0, 0.0, 0.0])
 MUSCLE_MATERIAL = {"ambient": 0.15, "diffuse": 0.85, "specular": 0.35, "specular_power": 25.0}
 
 
 class MuscleActors:
     """One actor per muscle; :meth:`update` re-poses all of them in place."""
 
-    def __init__(self, plotter: pv.Plotter, model: MuscleModel, standing: dict[str, MuscleState]):
+    def __init__(self, plotter: pv.Plotter, model: MuscleModel, shapes: MuscleShapes, standing: dict[str, MuscleState],
+                 transforms: dict[str, np.ndarray]):
         self.model = model
-        self.topology = TubeTopology(CENTRELINE_POINTS, TUBE_SIDES)
-        # All tubes of all muscles are computed in one batch; these arrays follow self.order.
-        self.order = list(standing)
-        self.tube_counts = [len(standing[mid].centrelines) for mid in self.order]
-        self.rest_lengths = np.concatenate([np.zeros(0)] + [standing[mid].centreline_lengths for mid in self.order])
-        self.rest_radii = np.concatenate(
-            [np.zeros((0, CENTRELINE_POINTS))] + [
-                np.tile(radius_profile(model.muscles[mid].radius_profile, CENTRELINE_POINTS), (count, 1))
-                for mid, count in zip(self.order, self.tube_counts)
-            ]
-        )
-        self.reference = np.tile(RING_REFERENCE, (len(self.rest_radii), 1))
-        self.tube_muscle = [mid for mid, count in zip(self.order, self.tube_counts) for _ in range(count)]
+        self.shapes = shapes
+        self.order = shapes.order
         self.meshes: dict[str, pv.PolyData] = {}
         self.actors: dict[str, pv.Actor] = {}
-        shape = (len(self.rest_radii), self.topology.n_vertices)
-        self.vertices, self.normals, self.strain = np.zeros(shape + (3,)), np.zeros(shape + (3,)), np.zeros(shape)
+        n = shapes.n_vertices
+        self.vertices, self.normals, self.strain = np.zeros((n, 3)), np.zeros((n, 3)), np.zeros(n)
+        self.tissue = np.zeros((n, 3), dtype=np.uint8)  # each vertex's colour: muscle, paler tendon, stripes along the fibres
+        faces = np.vstack([shapes.faces[mid] + shapes.vertex_ranges[mid][0] for mid in self.order]) if self.order else np.zeros((0, 3), int)
+        self._normals = SurfaceNormals(faces, n)
         self._modified = []  # the VTK arrays to mark modified after writing into the shared arrays
-        faces = self.topology.faces()
-        start = 0
-        for mid, tubes in zip(self.order, self.tube_counts):
-            rows = slice(start, start + tubes)
-            start += tubes
-            offsets = (np.arange(tubes) * self.topology.n_vertices)[:, None, None]
-            all_faces = (faces[None] + offsets).reshape(-1, 3)
-            cells = np.hstack([np.full((len(all_faces), 1), 3), all_faces]).astype(np.int64).ravel()
-            mesh = pv.PolyData(self.vertices[rows].reshape(-1, 3), cells)
-            mesh.points = self.vertices[rows].reshape(-1, 3)  # a view, not the copy the constructor makes
-            mesh.point_data["Normals"] = self.normals[rows].reshape(-1, 3)
+        for mid in self.order:
+            start, end = shapes.vertex_ranges[mid]
+            own = shapes.faces[mid]
+            cells = np.hstack([np.full((len(own), 1), 3), own]).astype(np.int64).ravel()
+            mesh = pv.PolyData(self.vertices[start:end], cells)
+            mesh.points = self.vertices[start:end]  # a view, not the copy the constructor makes
+            mesh.point_data["Normals"] = self.normals[start:end]
             mesh.point_data.active_normals_name = "Normals"
-            mesh.point_data["strain"] = self.strain[rows].reshape(-1)
+            mesh.point_data["strain"] = self.strain[start:end]
+            self.tissue[start:end] = tissue_colours(model.muscles[mid].colour, shapes.tendon[start:end], shapes.fibres[start:end])
+            mesh.point_data["tissue"] = self.tissue[start:end]
             self._modified += [mesh.GetPoints(), mesh.GetPointData().GetArray("Normals"), mesh.GetPointData().GetArray("strain"), mesh]
             self.meshes[mid] = mesh
             muscle = model.muscles[mid]
@@ -72,29 +61,59 @@ class MuscleActors:
                 render=False,  # an edit rebuilds these: one frame afterwards, not one per muscle
                 **MUSCLE_MATERIAL,
             )
-            self.actors[mid].mapper.scalar_visibility = False
+            self.actors[mid].mapper.SetScalarModeToUsePointFieldData()
             self.actors[mid].visibility = not muscle.hidden_by_default
-        self.update(standing)
+        self._strain_on = False
+        self._selected: str | None = None
+        self._paint()
+        self.rebase(model, standing)
+        self.update(standing, transforms)
 
     def rebase(self, model: MuscleModel, standing: dict[str, MuscleState]) -> None:
         """The same muscles on another body (a recompiled model): strain counts from its standing."""
         self.model = model
-        self.rest_lengths = np.concatenate([np.zeros(0)] + [standing[mid].centreline_lengths for mid in self.order])
+        self.rest_lengths = {mid: standing[mid].length for mid in self.order}
 
-    def update(self, states: dict[str, MuscleState]) -> None:
-        """Write the tubes of ``states`` into the existing meshes."""
+    def update(self, states: dict[str, MuscleState], transforms: dict[str, np.ndarray]) -> None:
+        """Write the surfaces of ``states`` into the existing meshes."""
         if not self.order:  # a pack that carries no muscle
             return
-        centrelines = np.concatenate([states[mid].centrelines for mid in self.order])
-        lengths = np.concatenate([states[mid].centreline_lengths for mid in self.order])
-        radii = self.rest_radii * volume_keeping_scale(lengths, self.rest_lengths)[:, None]
-        self.centrelines, self.radii = centrelines, radii  # for the labels' line-of-sight test
-        tube_surface(centrelines, radii, TUBE_SIDES, self.reference, out=(self.vertices, self.normals))
-        self.strain[:] = 100.0 * (lengths / self.rest_lengths - 1.0)[:, None]
+        self.shapes.pose(states, transforms, self.vertices)
+        self.normals[:] = self._normals(self.vertices)
+        for mid in self.order:
+            start, end = self.shapes.vertex_ranges[mid]
+            self.strain[start:end] = 100.0 * (states[mid].length / self.rest_lengths[mid] - 1.0)
         for vtk_object in self._modified:
             vtk_object.Modified()
 
     def set_strain_colouring(self, on: bool) -> None:
-        """Colour tubes by length change from standing (blue shorter, red longer) or plainly."""
-        for actor in self.actors.values():
-            actor.mapper.scalar_visibility = on
+        """Colour muscles by length change from standing (blue shorter, red longer) or as tissue."""
+        self._strain_on = on
+        self._paint()
+
+    def set_selected(self, muscle_id: str | None) -> None:
+        """The selected muscle is drawn in the actor's own (highlight) colour, the others as tissue."""
+        self._selected = muscle_id
+        self._paint()
+
+    def _paint(self) -> None:
+        """Which colours each actor draws: strain, its tissue colours, or its plain colour when selected."""
+        for mid, actor in self.actors.items():
+            mapper = actor.mapper
+            if self._strain_on:
+                mapper.SelectColorArray("strain")
+                mapper.SetColorModeToMapScalars()
+            else:
+                mapper.SelectColorArray("tissue")
+                mapper.SetColorModeToDirectScalars()
+            mapper.scalar_visibility = self._strain_on or mid != self._selected
+
+
+def tissue_colours(colour: str, tendon: np.ndarray, fibres: np.ndarray) -> np.ndarray:
+    """RGB (n, 3) of a muscle's vertices: its colour, turning to a pale silver where it is tendon,
+    a few per cent lighter and darker in stripes along its fibres."""
+    muscle = np.array(pv.Color(colour).float_rgb)
+    pale = np.array(pv.Color(style.TENDON_COLOUR).float_rgb)
+    base = muscle[None] * (1 - tendon[:, None]) + pale[None] * tendon[:, None]
+    shade = 1.0 + style.FIBRE_SHADING * fibres * (1 - tendon)
+    return np.clip(255.0 * base * shade[:, None], 0, 255).round().astype(np.uint8)

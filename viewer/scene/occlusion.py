@@ -63,45 +63,43 @@ def _segments_meet_box(a: np.ndarray, b: np.ndarray, box: np.ndarray) -> np.ndar
     return (near <= far) & (far >= 0) & (near <= 1)
 
 
-# A sight line passing this close outside a tube's drawn radius counts as blocked: the drawn surface
-# is a polygon sampled along the centreline, and a leader ending on its edge would pick the muscle.
-GRAZE_MM = 2.0
+# A landmark this close (in pixels) to a muscle's outline counts as behind it: a leader ending on
+# the edge of the drawn surface would pick the muscle.
+GRAZE_PX = 2.0
 
 
-def tubes_in_way(points: np.ndarray, eyes: np.ndarray, centrelines: np.ndarray, radii: np.ndarray,
-                 ignore: np.ndarray | None = None) -> np.ndarray:
-    """For each point (n, 3), the index of a tube between it and its eye point (n, 3), or -1.
+def surfaces_in_way(points: np.ndarray, depths: np.ndarray, triangles: np.ndarray, triangle_depths: np.ndarray,
+                    owner: np.ndarray, ignore: np.ndarray | None = None) -> np.ndarray:
+    """For each point, the owner of a triangle drawn in front of it, or -1.
 
-    Tubes are centrelines (t, p, 3) with radii (t, p): a segment from a point to its eye is
-    blocked where it passes closer to a centreline than the radius there (a point inside a tube
-    is hidden by it). Tubes that ``ignore`` (n, t) flags for a point do not count for it.
+    Everything is in display pixels with the camera's depth (``world_to_display`` and its
+    depths): ``points`` (n, 2) with ``depths`` (n,), ``triangles`` (t, 3, 2) with
+    ``triangle_depths`` (t, 3), ``owner`` (t,) the surface each triangle belongs to. The sight
+    line from a point to the eye projects to the point itself, so a triangle hides it when the
+    point lies in the triangle's outline (within :data:`GRAZE_PX`) and the triangle's depth
+    there is nearer. Surfaces that ``ignore`` (n, surfaces) flags for a point do not count for it.
     """
-    points, eyes = np.atleast_2d(points).astype(float), np.atleast_2d(eyes).astype(float)
+    points = np.atleast_2d(points).astype(float)
     found = np.full(len(points), -1)
-    if not len(points) or not len(centrelines):
+    if not len(points) or not len(triangles):
         return found
-    a, b = centrelines[:, :-1].reshape(-1, 3), centrelines[:, 1:].reshape(-1, 3)
-    radius = ((radii[:, :-1] + radii[:, 1:]) / 2).reshape(-1)
-    tube = np.repeat(np.arange(len(centrelines)), centrelines.shape[1] - 1)
-    blocked = _distance_to_segments(points[:, None], eyes[:, None], a[None], b[None]) < radius + GRAZE_MM
+    low, high = triangles.min(axis=1) - GRAZE_PX, triangles.max(axis=1) + GRAZE_PX
+    near = np.all((points[:, None] >= low[None]) & (points[:, None] <= high[None]), axis=2)  # (n, t) outlines that may hold it
     if ignore is not None:
-        blocked &= ~ignore[:, tube]
-    hit = blocked.any(axis=1)
-    found[hit] = tube[np.argmax(blocked[hit], axis=1)]
+        near &= ~ignore[:, owner]
+    point, triangle = np.nonzero(near)
+    a, b, c = (triangles[triangle, k] for k in range(3))
+    p = points[point]
+    v0, v1, v2 = b - a, c - a, p - a
+    area = v0[:, 0] * v1[:, 1] - v0[:, 1] * v1[:, 0]
+    size = np.sqrt(np.abs(area))  # about the triangle's size in pixels
+    slack = GRAZE_PX / np.maximum(size, 1e-9)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a triangle seen edge on has no area
+        u = (v2[:, 0] * v1[:, 1] - v2[:, 1] * v1[:, 0]) / area
+        v = (v0[:, 0] * v2[:, 1] - v0[:, 1] * v2[:, 0]) / area
+        inside = (u >= -slack) & (v >= -slack) & (u + v <= 1 + slack) & np.isfinite(u) & np.isfinite(v)
+    d = triangle_depths[triangle]
+    depth = d[:, 0] + np.clip(u, 0, 1) * (d[:, 1] - d[:, 0]) + np.clip(v, 0, 1) * (d[:, 2] - d[:, 0])
+    hides = inside & (depth < depths[point])
+    found[point[hides][::-1]] = owner[triangle[hides][::-1]]
     return found
-
-
-def _distance_to_segments(p: np.ndarray, q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Shortest distances between segments p-q and a-b, broadcast over leading axes
-    (Ericson, Real-Time Collision Detection 5.1.9); p == q gives point-to-segment distances."""
-    d1, d2, r = q - p, b - a, p - a
-    aa, e = np.einsum("...i,...i->...", d1, d1), np.einsum("...i,...i->...", d2, d2)
-    f, c, bb = np.einsum("...i,...i->...", d2, r), np.einsum("...i,...i->...", d1, r), np.einsum("...i,...i->...", d1, d2)
-    aa, e = np.maximum(aa, 1e-12), np.maximum(e, 1e-12)
-    denominator = aa * e - bb * bb
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(denominator > 1e-9, np.clip((bb * f - c * e) / denominator, 0, 1), 0.0)
-    t = (bb * s + f) / e
-    s = np.where(t < 0, np.clip(-c / aa, 0, 1), np.where(t > 1, np.clip((bb - c) / aa, 0, 1), s))
-    t = np.clip(t, 0, 1)
-    return np.linalg.norm((p + s[..., None] * d1) - (a + t[..., None] * d2), axis=-1)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 
-def world_to_display(renderer, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Display coordinates (n, 2), origin bottom left, and a mask of points in front of the camera."""
+def world_to_display(renderer, points: np.ndarray, depth: bool = False):
+    """Display coordinates (n, 2), origin bottom left, and a mask of points in front of the camera;
+    with ``depth``, also each point's depth (normalised device z: nearer is smaller, and it
+    varies linearly across a triangle's pixels)."""
     width, height = renderer.GetSize()
     x0, y0 = renderer.GetOrigin()
     camera = renderer.GetActiveCamera()
@@ -17,4 +19,4 @@ def world_to_display(renderer, points: np.ndarray) -> tuple[np.ndarray, np.ndarr
     ndc = homogeneous[:, :3] / np.where(np.abs(w) > 1e-12, w, 1e-12)[:, None]
     display = np.c_[x0 + (ndc[:, 0] + 1) * width / 2, y0 + (ndc[:, 1] + 1) * height / 2]
     in_front = (w > 0) & (np.abs(ndc[:, 2]) <= 1)
-    return display, in_front
+    return (display, in_front, ndc[:, 2]) if depth else (display, in_front)

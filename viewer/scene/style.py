@@ -12,3 +12,9 @@ PRESENTATION_BACKGROUND = "#000000"
 
 # Muscles coloured by length change saturate at this many percent longer or shorter than standing.
 STRAIN_RANGE_PERCENT = 25.0
+
+# Tendon is drawn in a pale silver instead of its muscle's colour (blended over a few rings),
+# so a student sees where the fleshy belly ends.
+TENDON_COLOUR = "#dde1e6"
+# Stripes along the fibres lighten and darken a muscle's colour by this share.
+FIBRE_SHADING = 0.07

@@ -1,0 +1,86 @@
+"""Pushes muscle surface points out of the bones at the hips, posed.
+
+Each muscle's surface rides on the bones its sections are carried by (:mod:`viewer.anatomy.muscle_shapes`);
+where the hip moves a bone into a section (the femur under the iliopsoas tendon in flexion, the
+brim in extension), these depth fields move the points out again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PUSH_VOXEL_MM, PUSH_REACH_MM, PUSH_CAP_MM = 2.0, 90.0, 18.0  # the depth fields at the hips (see HipPush)
+PUSH_MARGIN_MM = 60.0  # how far beyond a field's box a point standing there may be carried by a pose
+PUSH_CLEAR_MM = 1.5  # a pushed point ends this far beyond where the field reads no depth (half a voxel, and a bit)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
+
+
+class HipPush:
+    """Pushes surface points out of the hip bones, femurs and sacrum, where a moving hip brings
+    bone into a muscle's section (the sections elsewhere ride on the bones they lie on).
+
+    Each bone near a hip centre has a depth field in its own frame (:class:`DepthField`, built
+    once); a point inside is moved out along the field's gradient by its depth.
+    """
+
+    def __init__(self, pack, skeleton):
+        from viewer.anatomy.depth_field import DepthField
+
+        self.fields = []
+        around = [(f"{bone}_{side}", skeleton.joint_centres.get(f"femur_{side}")) for side in "rl" for bone in ("hip_bone", "femur")]
+        if "sacrum" in pack.bones:  # the hip bones' neighbour: a point pushed out of an ilium may land in it
+            around.append(("sacrum", pack.bones["sacrum"].vertices.mean(axis=0)))
+        for bone_id, centre in around:
+            if centre is not None and bone_id in pack.bones:
+                bone = pack.bones[bone_id]
+                self.fields.append((bone_id, DepthField.around(bone.vertices, bone.faces, np.asarray(centre, float), PUSH_REACH_MM,
+                                                               PUSH_VOXEL_MM, PUSH_CAP_MM)))
+        self.near = [np.zeros(0, dtype=int) for _ in self.fields]
+
+    def limit_to(self, rest: np.ndarray, transforms: dict[str, np.ndarray]) -> None:
+        """Test against each field only the points that stand, at rest, within reach of it (a
+        muscle's surface moves with its lines, never further than this from where it stands)."""
+        for k, (bone_id, field) in enumerate(self.fields):
+            transform = transforms[bone_id]
+            local = (rest - transform[:3, 3]) @ transform[:3, :3]
+            low, high = field.low - PUSH_MARGIN_MM, field.low + np.array(field.depths.shape) * field.voxel + PUSH_MARGIN_MM
+            self.near[k] = np.nonzero(np.all((local > low) & (local < high), axis=1))[0]
+
+    def push(self, points: np.ndarray, centres: np.ndarray, transforms: dict[str, np.ndarray]) -> None:
+        """Move the points (n, 3) that lie inside a bone out of it, in place; then once more for the
+        points moved, so that one pushed out of a bone into its neighbour at the joint comes out too.
+
+        A point moves out along the field's gradient, but never past its ring's centre (n, 3): a
+        section pressed by bone flattens and does not fold over itself."""
+        offsets = 0.5 * PUSH_VOXEL_MM * np.concatenate([np.eye(3), -np.eye(3)])[:, None]
+        again: np.ndarray | None = None  # the second time round: the points moved the first
+        for _ in range(2):
+            moved = np.zeros(len(points), dtype=bool)
+            for (bone_id, field), near in zip(self.fields, self.near):
+                mine = near if again is None else near[again[near]]
+                transform = transforms[bone_id]
+                rotation, shift = transform[:3, :3], transform[:3, 3]
+                local = (points[mine] - shift) @ rotation  # into the bone's own frame
+                depth = field(local)
+                inside = depth > 0.0
+                if not inside.any():
+                    continue
+                at = local[inside]
+                rows = mine[inside]
+                step = depth[inside] + PUSH_CLEAR_MM
+                around = field((at[None] + offsets).reshape(-1, 3)).reshape(6, -1)  # central differences
+                pushed = at + step[:, None] * -_unit((around[:3] - around[3:]).T)
+                # a point pushed past its ring's centre would fold the section: it stops at the centre
+                # (unless the centre is in the bone too, as where a tendon ends on it)
+                centre = (centres[rows] - shift) @ rotation
+                past = np.nonzero(np.einsum("nk,nk->n", pushed - centre, at - centre) < 0.0)[0]
+                past = past[field(centre[past]) <= 0.0]
+                pushed[past] = centre[past]
+                points[rows] = pushed @ rotation.T + shift
+                moved[rows] = True
+            if not moved.any():
+                break
+            again = moved
