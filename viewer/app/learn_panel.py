@@ -31,11 +31,17 @@ STRETCH_LAB_LINK = "tab:stretch_lab"
 
 
 class LessonsPanel(QWidget):
-    """Choosing a lesson sets pose, camera, visibility and highlights, and shows its text."""
+    """Choosing a lesson sets pose, camera, visibility and highlights, and shows its text.
+
+    A lesson that asks for strain colours turns them on; they go off again when the lesson is
+    left (another lesson, another tab of the Learn panel or of its dock), unless the user had
+    them on before or switched them on their own meanwhile. A lesson never turns them off.
+    """
 
     def __init__(self, window, lessons: list[Lesson], parent=None):
         super().__init__(parent)
         self.window, self.lessons = window, lessons
+        self.strain_from_lesson = False  # the current lesson turned strain colours on
         self.list = QListWidget()
         self.list.addItems([lesson.title for lesson in lessons])
         self.list.currentRowChanged.connect(self.show_lesson)
@@ -51,9 +57,14 @@ class LessonsPanel(QWidget):
         lesson = self.lessons[row]
         window = self.window
         window.animator.stop()
+        self.leave()
+        strain_before = window.state.strain_on
         camera = window.plotter.camera
         before = (camera.position, camera.focal_point, camera.up)
         apply_panel(window.scene, window.state, lesson.panel, window.scene.annotations)
+        if not lesson.panel["strain"] and strain_before:
+            window.state.set_strain(True)  # the user's own choice stays
+        self.strain_from_lesson = lesson.panel["strain"] and not strain_before
         after = (camera.position, camera.focal_point)
         camera.position, camera.focal_point, camera.up = before  # glide there rather than jump
         window.fly(*after)
@@ -61,6 +72,26 @@ class LessonsPanel(QWidget):
             window.animator.play_cycle(ANIMATIONS[lesson.animation])
         see = f'<p><a href="{STRETCH_LAB_LINK}">Every popular psoas stretch, measured: open the Stretch lab</a></p>' if lesson.see == "stretch_lab" else ""
         self.text.setHtml(f"<h3>{html.escape(lesson.title)}</h3>" + "".join(f"<p>{html.escape(p)}</p>" for p in lesson.paragraphs) + see)
+
+    def leave(self) -> None:
+        """The current lesson is left: strain colours it turned on go off again."""
+        if self.strain_from_lesson:
+            self.strain_from_lesson = False
+            self.window.state.set_strain(False)
+
+    def strain_set_by_user(self) -> None:
+        """The user switched strain colours themselves: leaving the lesson keeps their choice."""
+        self.strain_from_lesson = False
+
+    def hideEvent(self, event) -> None:
+        """Another tab of the Learn panel or of its dock: the lesson is left. Presentation mode (which
+        hides every panel to show the lesson big) and a minimised window do not leave it."""
+        if not event.spontaneous() and not self.window.presenting:
+            self.leave()
+            self.list.blockSignals(True)  # no lesson chosen: picking the same one again shows it again
+            self.list.setCurrentRow(-1)
+            self.list.blockSignals(False)
+        super().hideEvent(event)
 
 
 class QuizPanel(QWidget):

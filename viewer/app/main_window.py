@@ -39,6 +39,7 @@ from viewer.app.structure_panel import StructurePanel
 from viewer.scene.anatomy_scene import AnatomyScene
 from viewer.scene.annotation_editing import preview_landmark, surface_at
 from viewer.scene.saved_views import apply_panel, panel_from_scene
+from viewer.scene.strain_legend import StrainLegend
 from viewer.scene.views import VIEWS
 
 ROTATE_STEP_DEG = 10.0
@@ -63,6 +64,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.plotter.interactor)
         self.scene = AnatomyScene(self.plotter, pack, annotations)
         self.state = self.scene.make_state()
+        self.strain_legend = StrainLegend(self.scene.text_layer, NORMAL_LABEL_PT)
+        if self.scene.labels is not None:
+            self.scene.labels.keep_out["strain legend"] = lambda: self.strain_legend.box
         self.animator = PoseAnimator(self.state, self)
         self.flight = CameraFlight(self.plotter, self)
         self.presenting = False
@@ -89,6 +93,8 @@ class MainWindow(QMainWindow):
             self.plotter.dragged.connect(self._drag_to)
             self.plotter.dropped.connect(self._drop)
         self._build_menus()
+        if annotations is not None:  # the user's own S takes strain colours over from a lesson
+            self.actions_by_name["strain"].triggered.connect(self.learn_panel.lessons.strain_set_by_user)
         self._still_timer = QTimer(self)
         self._still_timer.setSingleShot(True)
         self._still_timer.setInterval(STILL_AFTER_MS)
@@ -384,6 +390,7 @@ class MainWindow(QMainWindow):
         self.view_bar.setVisible(not on)
         if self.scene.labels is not None:
             self.scene.labels.set_font_size(PRESENTATION_LABEL_PT if on else NORMAL_LABEL_PT)
+            self.strain_legend.set_font_size(PRESENTATION_LABEL_PT if on else NORMAL_LABEL_PT)
             self.scene.landmark_actors.set_point_size(PRESENTATION_POINT_SIZE if on else NORMAL_POINT_SIZE)
             self.scene.resolution.refresh()
         self.showFullScreen() if on else self.showNormal()
@@ -586,6 +593,7 @@ class MainWindow(QMainWindow):
         if what == "display":  # a saved view, a lesson or the quiz switched them: the menu and keys follow
             self.actions_by_name["labels"].setChecked(self.state.labels_on)
             self.actions_by_name["strain"].setChecked(self.state.strain_on)
+            self.strain_legend.set_visible(self.state.strain_on)
         self.render_soon()
 
     def render_soon(self) -> None:
