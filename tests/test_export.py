@@ -215,15 +215,16 @@ def test_export_command_with_options(tmp_path):
 
 def test_legend_explains_strain_colours_when_muscles_are_coloured_by_length(content):
     from viewer.anatomy.view_file import normalised
-    from viewer.scene.export import legend_entries
+    from viewer.scene.export import legend_entries, shows_strain
 
     annotations = content[1]
     coloured = normalised({"format_version": 1, "panels": [{"camera": {"preset": "anterior"}, "pose": "sitting", "strain": True}]})
-    names = [name for name, _ in legend_entries(annotations, coloured)]
-    assert names[0].startswith("Muscle longer than standing") and "Psoas major" not in names
+    assert legend_entries(annotations, coloured) == [] and shows_strain(annotations, coloured)  # the strain legend instead
     mixed = normalised({"format_version": 1, "panels": [{"camera": {"preset": "anterior"}, "pose": "sitting", "strain": True},
                                                         {"camera": {"preset": "anterior"}, "pose": "standing"}]})
-    assert "Psoas major" in [name for name, _ in legend_entries(annotations, mixed)]
+    assert "Psoas major" in [name for name, _ in legend_entries(annotations, mixed)] and shows_strain(annotations, mixed)
+    plain = normalised({"format_version": 1, "panels": [{"camera": {"preset": "anterior"}, "pose": "sitting"}]})
+    assert not shows_strain(annotations, plain)
 
 
 @pytest.mark.parametrize(
