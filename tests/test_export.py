@@ -286,3 +286,24 @@ def test_builtin_views_are_checked_and_placed(tmp_path, content):
     del document["views"]
     broken.write_text(json.dumps(document))
     assert builtin_views(load_annotations(broken)) == {}  # views are optional
+
+
+@pytest.mark.parametrize("view, pose, size, strain", [
+    ("anterior", "standing", (1920, 1080), False),
+    ("anterior", "standing", (1280, 800), True),
+    ("right", "standing", (1600, 1000), False),
+    ("right", "lunge_stretch", (1920, 1080), True),
+    ("oblique", "lunge_stretch", (1280, 800), False),
+    ("anterior", "sitting", (1000, 1000), False),
+])
+def test_labels_keep_clear_of_the_readout_scale_bar_and_legends(tmp_path, content, view, pose, size, strain):
+    """Footer (pose readout), scale bar, legends and credit are drawn first; no label box overlaps
+    them, and every leader starts at its landmark, outside them."""
+    panel = {"camera": {"preset": view}, "pose": pose, "labels": "auto", "strain": strain}
+    layout = export_figure(*content, {"format_version": 1, "panels": [panel]}, tmp_path / "figure.png", size)
+    kinds = [name for name, _ in layout.kept_clear]
+    assert {"footer", "scale bar", "credit", "strain legend" if strain else "legend"} <= set(kinds)
+    assert len(layout.label_boxes) >= 5
+    for name, box in layout.label_boxes:
+        for kind, clear in layout.kept_clear:
+            assert not overlaps([box, clear]), f"{name!r} over the {kind} in the {view} view, {pose}"
