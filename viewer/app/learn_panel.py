@@ -19,6 +19,7 @@ from PyQt5.QtWidgets import (
 
 from viewer.anatomy.lessons import Lesson
 from viewer.anatomy.quiz import QuizRound, base_name, make_quiz
+from viewer.app import guard
 from viewer.app.animation import gait_pose, hip_flexion_pose
 from viewer.app.stretch_lab import StretchLabPanel
 from viewer.scene.saved_views import apply_panel
@@ -34,8 +35,9 @@ class LessonsPanel(QWidget):
     """Choosing a lesson sets pose, camera, visibility and highlights, and shows its text.
 
     A lesson that asks for strain colours turns them on; they go off again when the lesson is
-    left (another lesson, another tab of the Learn panel or of its dock), unless the user had
-    them on before or switched them on their own meanwhile. A lesson never turns them off.
+    left (another lesson, another tab of the Learn panel or of its dock: :meth:`left`), unless the
+    user had them on before or switched them on their own meanwhile. A lesson never turns them off.
+    Presentation mode, folded panels or a minimised window do not leave the lesson.
     """
 
     def __init__(self, window, lessons: list[Lesson], parent=None):
@@ -83,15 +85,13 @@ class LessonsPanel(QWidget):
         """The user switched strain colours themselves: leaving the lesson keeps their choice."""
         self.strain_from_lesson = False
 
-    def hideEvent(self, event) -> None:
-        """Another tab of the Learn panel or of its dock: the lesson is left. Presentation mode (which
-        hides every panel to show the lesson big) and a minimised window do not leave it."""
-        if not event.spontaneous() and not self.window.presenting:
-            self.leave()
-            self.list.blockSignals(True)  # no lesson chosen: picking the same one again shows it again
-            self.list.setCurrentRow(-1)
-            self.list.blockSignals(False)
-        super().hideEvent(event)
+    def left(self) -> None:
+        """The user went to another tab of the Learn panel or of its dock: no lesson is current now,
+        so choosing the same one again shows it again."""
+        self.leave()
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(-1)
+        self.list.blockSignals(False)
 
 
 class QuizPanel(QWidget):
@@ -302,5 +302,11 @@ class LearnPanel(QTabWidget):
         self.addTab(self.lessons, "Lessons")
         self.addTab(self.quiz, "Quiz")
         self.addTab(self.stretch_lab, "Stretch lab")
+        self.currentChanged.connect(self._tab_changed)
         self.lessons.text.anchorClicked.connect(lambda url: self.setCurrentWidget(self.stretch_lab)
                                                 if url.toString() == STRETCH_LAB_LINK else None)
+
+    @guard.guarded("Leaving the lesson", quiet=True)
+    def _tab_changed(self, _index: int) -> None:
+        if self.currentWidget() is not self.lessons:
+            self.lessons.left()

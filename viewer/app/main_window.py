@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.animator = PoseAnimator(self.state, self)
         self.flight = CameraFlight(self.plotter, self)
         self.presenting = False
+        self._docks_on_top: list[QDockWidget] = []
         self.answers_hidden = False
         self._camera_set: np.ndarray | None = None  # where the app last put the camera
         self._render_pending = False
@@ -161,9 +162,16 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks.append(dock)
+        self.docks[1].visibilityChanged.connect(self._learn_dock_shown)
         self.tabifyDockWidget(self.docks[0], self.docks[1])
         self.tabifyDockWidget(self.docks[1], self.docks[3])
         self.docks[0].raise_()
+
+    @guard.guarded("Leaving the lesson", quiet=True)
+    def _learn_dock_shown(self, shown: bool) -> None:
+        """Another tab of the Learn dock's area was chosen: the lesson is left (presenting is not leaving)."""
+        if not shown and not self.presenting and not self._view_closed:
+            self.learn_panel.lessons.left()
 
     def _action(self, menu, name: str, text: str, keys, slot, checkable: bool = False) -> QAction:
         action = QAction(text, self)
@@ -381,10 +389,18 @@ class MainWindow(QMainWindow):
         give_back_freed_memory()  # what the action and its quick frames freed (memory.py)
 
     def set_presentation(self, on: bool) -> None:
-        """Full screen, panels and menus hidden, large labels, an info overlay; F11 again leaves."""
-        self.presenting = on
+        """Full screen, panels and menus hidden, large labels, an info overlay; F11 again leaves.
+
+        Leaving brings back the panels that were on top (shown again, a group of tabbed panels
+        would show its first tab, and the lesson on another one would count as left)."""
+        self.presenting = True  # panels hidden and shown by presentation mode leave no lesson
+        if on:
+            self._docks_on_top = [dock for dock in self.docks if not dock.visibleRegion().isEmpty()]
         for dock in self.docks:
             dock.setVisible(not on)
+        for dock in [] if on else self._docks_on_top:
+            dock.raise_()
+        self.presenting = on
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
         self.view_bar.setVisible(not on)
