@@ -213,13 +213,20 @@ def _strain_bar(figure, renderer, right: float, top: float, size, scale: float, 
     longer.set_position(((left + bar_width - lw) / width, bottom / height))
     bar_bottom = bottom + sh + gap
     bar = figure.add_axes([left / width, bar_bottom / height, bar_width / width, bar_height / height])
-    bar.imshow(np.linspace(0, 1, 256)[None], cmap=style.strain_colour_map(), aspect="auto", interpolation="bilinear")
-    bar.set_axis_off()
+    draw_strain_bar(bar)
     bar.set_zorder(2)  # over the dark box (a patch, zorder 1)
     title.set_position(((left + (bar_width - tw) / 2) / width, (bar_bottom + bar_height + gap) / height))
     for text in (title, shorter, longer):
         text.set_zorder(3)
     return box
+
+
+def draw_strain_bar(axes, steps: int = 64) -> None:
+    """The strain colour map, shorter (left) to longer (right), filling ``axes``; vector steps, so an
+    SVG or PDF keeps it editable and holds no extra image."""
+    axes.pcolormesh(np.linspace(-1, 1, steps + 1), [0, 1], np.linspace(-1, 1, steps)[None], cmap=style.strain_colour_map(),
+                    vmin=-1, vmax=1, shading="flat", edgecolors="face", linewidth=0.3)
+    axes.set_axis_off()
 
 
 def _size(text, renderer) -> Box:

@@ -15,7 +15,7 @@ from viewer.anatomy.output_file import check_output
 from viewer.anatomy.stretches import StretchResult, largest_percent
 from viewer.anatomy.view_file import PANEL_DEFAULTS
 from viewer.scene import style
-from viewer.scene.export import offscreen_scene
+from viewer.scene.export import draw_strain_bar, offscreen_scene
 from viewer.scene.literal_text import literal_text
 
 THUMBNAIL_SIZE = (300, 300)
@@ -103,8 +103,7 @@ def strain_legend(figure, left: float, bottom: float) -> tuple[float, float, flo
     for k, words in enumerate((f"Pictures: {title.lower()}", shorter, None, longer)):
         if words is None:  # the colour bar, 1.6 inches by 0.14
             bar = figure.add_axes([x / width, bottom, 1.6 * figure.dpi / width, 0.14 * figure.dpi / height])
-            bar.imshow(np.linspace(0, 1, 256)[None], cmap=style.strain_colour_map(), aspect="auto", interpolation="bilinear")
-            bar.set_axis_off()
+            draw_strain_bar(bar)
             boxes.append(bar.get_window_extent(renderer))
         else:
             text = figure.text(x / width, bottom + 0.07 * figure.dpi / height, words, fontsize=9, va="center", ha="left",
