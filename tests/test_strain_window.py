@@ -75,6 +75,13 @@ def test_the_legend_grows_with_presentation_mode(win, qtbot):
     frame(win)
     large = win.strain_legend.box
     assert large[3] - large[1] > 1.4 * (small[3] - small[1])
+    win.state.select("psoas_major_r")  # the info overlay, bottom left, names it
+    frame(win)
+    labels = win.scene.labels
+    width, _ = win.plotter.render_window.GetSize()
+    clear = labels.kept_clear(width)
+    assert len(clear) == 2 and large in clear  # the overlay's band and the legend
+    assert labels.placed and not any(overlaps([label.box, box]) for label in labels.placed for box in clear)
     win.set_presentation(False)
 
 
