@@ -124,6 +124,8 @@ def test_strain_colours_the_user_took_over_stay_on_and_presenting_is_not_leaving
     win.set_presentation(True)  # the lesson, full screen: still the lesson
     assert win.state.strain_on
     win.set_presentation(False)
+    win.fold_panels(True)  # panels folded to strips: still the lesson
+    win.fold_panels(False)
     assert win.state.strain_on
     assert not win.docks[1].visibleRegion().isEmpty() and lessons.list.currentRow() >= 0  # the lesson is back on top
     win.actions_by_name["strain"].trigger()  # off and on again by the user: theirs now

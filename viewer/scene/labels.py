@@ -160,4 +160,3 @@ def _dashes(start, end) -> list[tuple[np.ndarray, np.ndarray]]:
         return []
     step = (end - start) / length
     return [(start + step * s, start + step * min(length, s + DASH_PX)) for s in np.arange(0, length, DASH_PX + GAP_PX)]
-

@@ -16,7 +16,7 @@ STRAIN_RANGE_PERCENT = 25.0
 # and 48, chroma above 50) that people with red-green colour blindness still tell apart (the
 # blue-yellow axis they keep; checked with the Machado et al. 2009 simulation in the tests), and a
 # mid grey (L* 62) as "unchanged", far from the pale bone (L* 88) and the dark backgrounds (L* 21
-# and 0). matplotlib's "coolwarm" used before ends its scale at a pale grey only 11 CIELAB units
+# and 0). matplotlib's "coolwarm", used before, has a pale grey in its middle only 11 CIELAB units
 # from the bone colour, so unchanged muscle read as bone.
 STRAIN_SHORTER, STRAIN_NEUTRAL, STRAIN_LONGER = "#2b6cc4", "#959595", "#d7301f"
 
