@@ -66,6 +66,20 @@ def test_the_legend_shows_over_the_view_exactly_while_strain_colours_are_on(win)
     assert not legend_pixels(frame(win), box, style.STRAIN_LONGER).any()
 
 
+def test_the_legend_follows_the_window_corner(win, qtbot):
+    from viewer.scene.strain_legend import MARGIN_PX
+
+    win.state.set_strain(True)
+    frame(win)
+    width, _ = win.plotter.render_window.GetSize()
+    assert win.strain_legend.box[2] == width - MARGIN_PX and win.strain_legend.box[1] == MARGIN_PX
+    win.resize(win.width() - 150, win.height())
+    qtbot.waitUntil(lambda: win.plotter.render_window.GetSize()[0] < width, timeout=3000)
+    frame(win)
+    narrower, _ = win.plotter.render_window.GetSize()
+    assert win.strain_legend.box[2] == narrower - MARGIN_PX
+
+
 def test_the_legend_grows_with_presentation_mode(win, qtbot):
     win.state.set_strain(True)
     frame(win)

@@ -51,6 +51,7 @@ class StrainLegend:
         self.font_size = font_size
         self.visible = False
         self.box: tuple[float, float, float, float] | None = None  # where it is drawn, display pixels; None when hidden
+        self._placed_for: tuple | None = None  # (visible, font size, renderer width) of the last placing
         self.title, self.shorter, self.longer = (vtkTextActor() for _ in range(3))
         for actor, text in zip((self.title, self.shorter, self.longer), style.strain_end_texts()):
             actor.SetInput(text)
@@ -87,8 +88,12 @@ class StrainLegend:
         return box[1] - box[0], box[3] - box[2]
 
     def place(self) -> None:
-        """Put the legend in the bottom right corner of the renderer as it is now (or hide it)."""
+        """Put the legend in the bottom right corner of the renderer as it is now (or hide it); nothing
+        to do if neither the window's width nor the legend changed since the last frame."""
         width, _ = self.renderer.GetSize()
+        if (self.visible, self.font_size, width) == self._placed_for:
+            return
+        self._placed_for = (self.visible, self.font_size, width)
         for actor in self.actors:
             actor.SetVisibility(self.visible)
         if not self.visible:
