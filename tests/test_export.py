@@ -215,15 +215,16 @@ def test_export_command_with_options(tmp_path):
 
 def test_legend_explains_strain_colours_when_muscles_are_coloured_by_length(content):
     from viewer.anatomy.view_file import normalised
-    from viewer.scene.export import legend_entries
+    from viewer.scene.export import legend_entries, shows_strain
 
     annotations = content[1]
     coloured = normalised({"format_version": 1, "panels": [{"camera": {"preset": "anterior"}, "pose": "sitting", "strain": True}]})
-    names = [name for name, _ in legend_entries(annotations, coloured)]
-    assert names[0].startswith("Muscle longer than standing") and "Psoas major" not in names
+    assert legend_entries(annotations, coloured) == [] and shows_strain(annotations, coloured)  # the strain legend instead
     mixed = normalised({"format_version": 1, "panels": [{"camera": {"preset": "anterior"}, "pose": "sitting", "strain": True},
                                                         {"camera": {"preset": "anterior"}, "pose": "standing"}]})
-    assert "Psoas major" in [name for name, _ in legend_entries(annotations, mixed)]
+    assert "Psoas major" in [name for name, _ in legend_entries(annotations, mixed)] and shows_strain(annotations, mixed)
+    plain = normalised({"format_version": 1, "panels": [{"camera": {"preset": "anterior"}, "pose": "sitting"}]})
+    assert not shows_strain(annotations, plain)
 
 
 @pytest.mark.parametrize(
@@ -285,3 +286,24 @@ def test_builtin_views_are_checked_and_placed(tmp_path, content):
     del document["views"]
     broken.write_text(json.dumps(document))
     assert builtin_views(load_annotations(broken)) == {}  # views are optional
+
+
+@pytest.mark.parametrize("view, pose, size, strain", [
+    ("anterior", "standing", (1920, 1080), False),
+    ("anterior", "standing", (1280, 800), True),
+    ("right", "standing", (1600, 1000), False),
+    ("right", "lunge_stretch", (1920, 1080), True),
+    ("oblique", "lunge_stretch", (1280, 800), False),
+    ("anterior", "sitting", (1000, 1000), False),
+])
+def test_labels_keep_clear_of_the_readout_scale_bar_and_legends(tmp_path, content, view, pose, size, strain):
+    """Footer (pose readout), scale bar, legends and credit are drawn first; no label box overlaps
+    them, and every leader starts at its landmark, outside them."""
+    panel = {"camera": {"preset": view}, "pose": pose, "labels": "auto", "strain": strain}
+    layout = export_figure(*content, {"format_version": 1, "panels": [panel]}, tmp_path / "figure.png", size)
+    kinds = [name for name, _ in layout.kept_clear]
+    assert {"footer", "scale bar", "credit", "strain legend" if strain else "legend"} <= set(kinds)
+    assert len(layout.label_boxes) >= 5
+    for name, box in layout.label_boxes:
+        for kind, clear in layout.kept_clear:
+            assert not overlaps([box, clear]), f"{name!r} over the {kind} in the {view} view, {pose}"

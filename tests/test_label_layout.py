@@ -79,3 +79,41 @@ def test_most_important_labels_survive_when_space_runs_out():
     placed = layout_labels(anchors, sizes, (400, 200), priority)
     assert 0 < len(placed) < 30
     assert 17 in {label.index for label in placed}
+
+
+def _crosses(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), count=st.integers(0, 60), width=st.integers(300, 3840), height=st.integers(200, 2160))
+def test_labels_keep_clear_of_boxes_already_drawn(seed, count, width, height):
+    """A footer at the bottom left, a scale bar at the bottom right and a legend at the top right, of
+    random sizes: no label box overlaps them, and no label names a point that lies under one."""
+    rng = np.random.default_rng(seed)
+    anchors = rng.uniform([0, 0], [width, height], size=(count, 2))
+    sizes = rng.uniform([10, 8], [300, 50], size=(count, 2))
+    footer = (0.0, 0.0, rng.uniform(0.1, 0.9) * width, rng.uniform(0.02, 0.2) * height)
+    scale_bar = (rng.uniform(0.5, 0.95) * width, 0.0, float(width), rng.uniform(0.02, 0.15) * height)
+    legend = (rng.uniform(0.5, 0.95) * width, rng.uniform(0.6, 0.98) * height, float(width), float(height))
+    keep_out = [footer, scale_bar, legend]
+    placed = layout_labels(anchors, sizes, (width, height), rng.uniform(0, 1, count), keep_out=keep_out)
+    assert not overlaps([label.box for label in placed])
+    for label in placed:
+        assert not any(_crosses(label.box, box) for box in keep_out), (label, keep_out)
+        x, y = anchors[label.index]
+        assert not any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in keep_out)
+
+
+def test_a_column_stops_short_of_a_box_on_its_own_side_only():
+    from viewer.scene.label_layout import column_band
+
+    footer, legend = (0, 0, 300, 40), (700, 550, 800, 600)
+    assert column_band([footer, legend], (0, 400), 600, 8, 4) == (44, 592)  # the left column: above the footer
+    assert column_band([footer, legend], (400, 800), 600, 8, 4) == (8, 546)  # the right one: under the legend
+    assert column_band([], (0, 400), 600, 8, 4) == (8, 592)
+    # labels anchored low on the left go up over the footer, not onto it
+    anchors = np.array([[350.0, 20], [360, 30], [370, 300]])
+    placed = layout_labels(anchors, np.full((3, 2), [100, 20.0]), (800, 600), keep_out=[(0, 0, 300, 60)])
+    assert {label.index for label in placed} == {0, 1, 2}
+    assert min(label.box[1] for label in placed if label.box[2] <= 400) >= 64

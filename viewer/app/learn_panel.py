@@ -19,6 +19,7 @@ from PyQt5.QtWidgets import (
 
 from viewer.anatomy.lessons import Lesson
 from viewer.anatomy.quiz import QuizRound, base_name, make_quiz
+from viewer.app import guard
 from viewer.app.animation import gait_pose, hip_flexion_pose
 from viewer.app.stretch_lab import StretchLabPanel
 from viewer.scene.saved_views import apply_panel
@@ -31,11 +32,18 @@ STRETCH_LAB_LINK = "tab:stretch_lab"
 
 
 class LessonsPanel(QWidget):
-    """Choosing a lesson sets pose, camera, visibility and highlights, and shows its text."""
+    """Choosing a lesson sets pose, camera, visibility and highlights, and shows its text.
+
+    A lesson that asks for strain colours turns them on; they go off again when the lesson is
+    left (another lesson, another tab of the Learn panel or of its dock: :meth:`left`), unless the
+    user had them on before or switched them on their own meanwhile. A lesson never turns them off.
+    Presentation mode, folded panels or a minimised window do not leave the lesson.
+    """
 
     def __init__(self, window, lessons: list[Lesson], parent=None):
         super().__init__(parent)
         self.window, self.lessons = window, lessons
+        self.strain_from_lesson = False  # the current lesson turned strain colours on
         self.list = QListWidget()
         self.list.addItems([lesson.title for lesson in lessons])
         self.list.currentRowChanged.connect(self.show_lesson)
@@ -51,9 +59,14 @@ class LessonsPanel(QWidget):
         lesson = self.lessons[row]
         window = self.window
         window.animator.stop()
+        self.leave()
+        strain_before = window.state.strain_on
         camera = window.plotter.camera
         before = (camera.position, camera.focal_point, camera.up)
         apply_panel(window.scene, window.state, lesson.panel, window.scene.annotations)
+        if not lesson.panel["strain"] and strain_before:
+            window.state.set_strain(True)  # the user's own choice stays
+        self.strain_from_lesson = lesson.panel["strain"] and not strain_before
         after = (camera.position, camera.focal_point)
         camera.position, camera.focal_point, camera.up = before  # glide there rather than jump
         window.fly(*after)
@@ -61,6 +74,24 @@ class LessonsPanel(QWidget):
             window.animator.play_cycle(ANIMATIONS[lesson.animation])
         see = f'<p><a href="{STRETCH_LAB_LINK}">Every popular psoas stretch, measured: open the Stretch lab</a></p>' if lesson.see == "stretch_lab" else ""
         self.text.setHtml(f"<h3>{html.escape(lesson.title)}</h3>" + "".join(f"<p>{html.escape(p)}</p>" for p in lesson.paragraphs) + see)
+
+    def leave(self) -> None:
+        """The current lesson is left: strain colours it turned on go off again."""
+        if self.strain_from_lesson:
+            self.strain_from_lesson = False
+            self.window.state.set_strain(False)
+
+    def strain_set_by_user(self) -> None:
+        """The user switched strain colours themselves: leaving the lesson keeps their choice."""
+        self.strain_from_lesson = False
+
+    def left(self) -> None:
+        """The user went to another tab of the Learn panel or of its dock: no lesson is current now,
+        so choosing the same one again shows it again."""
+        self.leave()
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(-1)
+        self.list.blockSignals(False)
 
 
 class QuizPanel(QWidget):
@@ -271,5 +302,11 @@ class LearnPanel(QTabWidget):
         self.addTab(self.lessons, "Lessons")
         self.addTab(self.quiz, "Quiz")
         self.addTab(self.stretch_lab, "Stretch lab")
+        self.currentChanged.connect(self._tab_changed)
         self.lessons.text.anchorClicked.connect(lambda url: self.setCurrentWidget(self.stretch_lab)
                                                 if url.toString() == STRETCH_LAB_LINK else None)
+
+    @guard.guarded("Leaving the lesson", quiet=True)
+    def _tab_changed(self, _index: int) -> None:
+        if self.currentWidget() is not self.lessons:
+            self.lessons.left()

@@ -39,6 +39,7 @@ from viewer.app.structure_panel import StructurePanel
 from viewer.scene.anatomy_scene import AnatomyScene
 from viewer.scene.annotation_editing import preview_landmark, surface_at
 from viewer.scene.saved_views import apply_panel, panel_from_scene
+from viewer.scene.strain_legend import StrainLegend
 from viewer.scene.views import VIEWS
 
 ROTATE_STEP_DEG = 10.0
@@ -63,9 +64,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.plotter.interactor)
         self.scene = AnatomyScene(self.plotter, pack, annotations)
         self.state = self.scene.make_state()
+        self.strain_legend = StrainLegend(self.scene.text_layer, NORMAL_LABEL_PT)
+        if self.scene.labels is not None:
+            self.scene.labels.keep_out["strain legend"] = lambda: self.strain_legend.box
         self.animator = PoseAnimator(self.state, self)
         self.flight = CameraFlight(self.plotter, self)
         self.presenting = False
+        self._docks_on_top: list[QDockWidget] = []
         self.answers_hidden = False
         self._camera_set: np.ndarray | None = None  # where the app last put the camera
         self._render_pending = False
@@ -89,6 +94,8 @@ class MainWindow(QMainWindow):
             self.plotter.dragged.connect(self._drag_to)
             self.plotter.dropped.connect(self._drop)
         self._build_menus()
+        if annotations is not None:  # the user's own S takes strain colours over from a lesson
+            self.actions_by_name["strain"].triggered.connect(self.learn_panel.lessons.strain_set_by_user)
         self._still_timer = QTimer(self)
         self._still_timer.setSingleShot(True)
         self._still_timer.setInterval(STILL_AFTER_MS)
@@ -155,9 +162,16 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks.append(dock)
+        self.docks[1].visibilityChanged.connect(self._learn_dock_shown)
         self.tabifyDockWidget(self.docks[0], self.docks[1])
         self.tabifyDockWidget(self.docks[1], self.docks[3])
         self.docks[0].raise_()
+
+    @guard.guarded("Leaving the lesson", quiet=True)
+    def _learn_dock_shown(self, shown: bool) -> None:
+        """Another tab of the Learn dock's area was chosen: the lesson is left (presenting is not leaving)."""
+        if not shown and not self.presenting and not self._view_closed:
+            self.learn_panel.lessons.left()
 
     def _action(self, menu, name: str, text: str, keys, slot, checkable: bool = False) -> QAction:
         action = QAction(text, self)
@@ -375,15 +389,24 @@ class MainWindow(QMainWindow):
         give_back_freed_memory()  # what the action and its quick frames freed (memory.py)
 
     def set_presentation(self, on: bool) -> None:
-        """Full screen, panels and menus hidden, large labels, an info overlay; F11 again leaves."""
-        self.presenting = on
+        """Full screen, panels and menus hidden, large labels, an info overlay; F11 again leaves.
+
+        Leaving brings back the panels that were on top (shown again, a group of tabbed panels
+        would show its first tab, and the lesson on another one would count as left)."""
+        self.presenting = True  # panels hidden and shown by presentation mode leave no lesson
+        if on:
+            self._docks_on_top = [dock for dock in self.docks if not dock.visibleRegion().isEmpty()]
         for dock in self.docks:
             dock.setVisible(not on)
+        for dock in [] if on else self._docks_on_top:
+            dock.raise_()
+        self.presenting = on
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
         self.view_bar.setVisible(not on)
         if self.scene.labels is not None:
             self.scene.labels.set_font_size(PRESENTATION_LABEL_PT if on else NORMAL_LABEL_PT)
+            self.strain_legend.set_font_size(PRESENTATION_LABEL_PT if on else NORMAL_LABEL_PT)
             self.scene.landmark_actors.set_point_size(PRESENTATION_POINT_SIZE if on else NORMAL_POINT_SIZE)
             self.scene.resolution.refresh()
         self.showFullScreen() if on else self.showNormal()
@@ -586,6 +609,7 @@ class MainWindow(QMainWindow):
         if what == "display":  # a saved view, a lesson or the quiz switched them: the menu and keys follow
             self.actions_by_name["labels"].setChecked(self.state.labels_on)
             self.actions_by_name["strain"].setChecked(self.state.strain_on)
+            self.strain_legend.set_visible(self.state.strain_on)
         self.render_soon()
 
     def render_soon(self) -> None:

@@ -5,14 +5,18 @@ Labels left of the anchors' middle go in a right-aligned column left of the anat
 in a column right of it; within a column, boxes keep their anchors' order from top to bottom and
 are pushed apart just enough not to touch, and two leaders that would cross swap places. Labels
 that cannot fit, beyond ``limit``, or whose box would cover a labelled point are dropped, lowest
-priority first.
+priority first. Boxes already on the picture (a figure's footer, scale bar and legend, the window's
+overlay and strain legend) are kept clear: a column stops short of each one on its side.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+Box = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -50,28 +54,32 @@ def layout_labels(
     reach: float = 40.0,
     limit: int | None = None,
     clearance: float = 6.0,
+    keep_out: Sequence[Box] = (),
 ) -> list[LabelBox]:
     """Place labels of ``sizes`` (n, 2) for anchors (n, 2) inside ``frame`` (width, height).
 
     Returns at most ``limit`` labels that fit; their boxes lie inside the frame, do not overlap,
-    keep ``clearance`` pixels off every labelled anchor, and their leaders do not cross.
+    keep ``clearance`` pixels off every labelled anchor, and their leaders do not cross. No box
+    overlaps a ``keep_out`` box (x0, y0, x1, y1), and no label points at an anchor under one.
     """
     anchors = np.asarray(anchors, float).reshape(-1, 2)
     sizes = np.asarray(sizes, float).reshape(-1, 2)
     width, height = frame
     priority = np.zeros(len(anchors)) if priority is None else np.asarray(priority, float)
     inside = (anchors[:, 0] >= 0) & (anchors[:, 0] <= width) & (anchors[:, 1] >= 0) & (anchors[:, 1] <= height)
+    for x0, y0, x1, y1 in keep_out:  # a point under the footer or a legend cannot be seen
+        inside &= ~((anchors[:, 0] >= x0) & (anchors[:, 0] <= x1) & (anchors[:, 1] >= y0) & (anchors[:, 1] <= y1))
     if limit is not None and inside.sum() > limit:
         ranked = np.nonzero(inside)[0][np.argsort(-priority[inside], kind="stable")]
         inside[ranked[limit:]] = False
-    placed = _columns(anchors, sizes, width, height, priority, inside, margin, gap, reach)
+    placed = _columns(anchors, sizes, width, height, priority, inside, margin, gap, reach, keep_out)
     while len(placed) > 1:  # a box over a labelled point hides what a leader names: drop the less important
         clash = [min(a.index, b.index, key=lambda i: priority[i]) for a in placed for b in placed
                  if _covers_anchor(a.box, anchors[b.index], clearance)]
         if not clash:
             break
         inside[min(clash, key=lambda i: priority[i])] = False
-        placed = _columns(anchors, sizes, width, height, priority, inside, margin, gap, reach)
+        placed = _columns(anchors, sizes, width, height, priority, inside, margin, gap, reach, keep_out)
     return placed
 
 
@@ -80,7 +88,21 @@ def _covers_anchor(box, anchor: np.ndarray, clearance: float) -> bool:
     return bool(x0 - clearance < anchor[0] < x1 + clearance and y0 - clearance < anchor[1] < y1 + clearance)
 
 
-def _columns(anchors, sizes, width, height, priority, inside, margin, gap, reach) -> list[LabelBox]:
+def column_band(keep_out: Sequence[Box], x_range: tuple[float, float], height: float, margin: float, gap: float):
+    """Bottom and top of the room a column spanning ``x_range`` has between the ``keep_out`` boxes:
+    a box in the lower half of the frame raises the bottom above it, one in the upper half lowers the top."""
+    bottom, top = margin, height - margin
+    for x0, y0, x1, y1 in keep_out:
+        if x1 <= x_range[0] or x0 >= x_range[1]:
+            continue
+        if (y0 + y1) / 2 < height / 2:
+            bottom = max(bottom, y1 + gap)
+        else:
+            top = min(top, y0 - gap)
+    return bottom, top
+
+
+def _columns(anchors, sizes, width, height, priority, inside, margin, gap, reach, keep_out=()) -> list[LabelBox]:
     """The two columns for the anchors flagged ``inside``."""
     middle = np.median(anchors[inside, 0]) if inside.any() else width / 2
     on_left = anchors[:, 0] <= middle
@@ -91,15 +113,16 @@ def _columns(anchors, sizes, width, height, priority, inside, margin, gap, reach
     placed: list[LabelBox] = []
     for left in (True, False):
         members = np.nonzero(inside & (on_left == left))[0]
+        bottom, top = column_band(keep_out, (0.0, middle) if left else (middle, width), height, margin, gap)
         # drop the least important labels until the column fits the height
         members = members[np.argsort(-priority[members], kind="stable")]
-        while len(members) and sizes[members, 1].sum() + gap * (len(members) - 1) > height - 2 * margin:
+        while len(members) and sizes[members, 1].sum() + gap * (len(members) - 1) > top - bottom:
             members = members[:-1]
         members = members[sizes[members, 0] <= (room_left if left else room_right)]
         if not len(members):
             continue
         members = members[np.argsort(-anchors[members, 1], kind="stable")]
-        tops = _stack(anchors[members, 1], sizes[members, 1], height - margin, margin, gap)
+        tops = _stack(anchors[members, 1], sizes[members, 1], top, bottom, gap)
         def ends(members, left=left):
             if left:
                 edge = min(anchors[members, 0].min() - reach, middle - gap)

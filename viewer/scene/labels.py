@@ -3,7 +3,8 @@
 What to label comes from :func:`viewer.scene.label_plan.plan_labels` (the same rule as figures);
 text is drawn by VTK text actors on a dark box for contrast, their sizes come from VTK's text
 renderer, so the layout (see :mod:`viewer.scene.label_layout`) knows the real boxes. A landmark
-that lies behind something gets a dashed leader.
+that lies behind something gets a dashed leader. Other things drawn over the view (the info
+overlay, the strain legend) are kept clear, as a figure keeps its footer and scale bar clear.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkActor2D, vtkPolyDataMapper2D, vtkRenderer, vtkTextActor, vtkTextRenderer
 
-from viewer.scene.label_layout import LabelBox, layout_labels
+from viewer.scene.label_layout import Box, LabelBox, layout_labels
 from viewer.scene.label_plan import LabelPlan
 
 DASH_PX, GAP_PX = 6.0, 4.0
@@ -34,6 +35,8 @@ class LabelOverlay:
         self.placed: list[LabelBox] = []
         self.enabled = True
         self.reserve_bottom = 0.0  # pixels kept free at the bottom (for the info overlay)
+        # other boxes kept free, each asked for where it is now (None: not shown), in display pixels
+        self.keep_out: dict[str, Callable[[], Box | None]] = {}
         self.generation = 0
         self.moving = False
         self._planned_for: tuple | None = None
@@ -93,6 +96,12 @@ class LabelOverlay:
             self._actors.append(actor)
         return self._actors[k]
 
+    def kept_clear(self, width: float) -> tuple[Box, ...]:
+        """The boxes labels keep clear of now: the reserved bottom band and each shown ``keep_out`` box."""
+        boxes = [(0.0, 0.0, float(width), self.reserve_bottom)] if self.reserve_bottom > 0 else []
+        boxes += [box for box in (where() for where in self.keep_out.values()) if box is not None]
+        return tuple(tuple(float(v) for v in box) for box in boxes)
+
     def text_sizes(self) -> np.ndarray:
         """Width and height in pixels of each planned label's text box."""
         renderer = vtkTextRenderer.GetInstance()
@@ -107,7 +116,8 @@ class LabelOverlay:
     def relayout(self) -> None:
         """Plan (if the camera or the content moved) and place the labels; update text and line actors."""
         width, height = self.renderer.GetSize()
-        key = (self.renderer.GetActiveCamera().GetMTime(), self.generation, width, height, self.reserve_bottom, self.enabled)
+        kept_clear = self.kept_clear(width)
+        key = (self.renderer.GetActiveCamera().GetMTime(), self.generation, width, height, kept_clear, self.enabled)
         if key == self._planned_for:
             return
         follow = self.moving and self.plan is not None and self._planned_for is not None and key[1:] == self._planned_for[1:]
@@ -120,9 +130,8 @@ class LabelOverlay:
         if self.plan is not None and self.plan.ids:
             for k, text in enumerate(self.plan.texts):
                 self._text_actor(k).SetInput(text)
-            placed = layout_labels(self.plan.anchors - [0, self.reserve_bottom], self.text_sizes(),
-                                   (width, max(1, height - self.reserve_bottom)), self.plan.priority, limit=self.plan.limit)
-            self.placed = [_shifted(label, self.reserve_bottom) for label in placed]
+            self.placed = layout_labels(self.plan.anchors, self.text_sizes(), (width, height), self.plan.priority,
+                                        limit=self.plan.limit, keep_out=kept_clear)
         shown = {label.index: label for label in self.placed}
         segments: dict[bool, list] = {False: [], True: []}
         for k, actor in enumerate(self._actors):
@@ -151,8 +160,3 @@ def _dashes(start, end) -> list[tuple[np.ndarray, np.ndarray]]:
         return []
     step = (end - start) / length
     return [(start + step * s, start + step * min(length, s + DASH_PX)) for s in np.arange(0, length, DASH_PX + GAP_PX)]
-
-
-def _shifted(label: LabelBox, dy: float) -> LabelBox:
-    x0, y0, x1, y1 = label.box
-    return LabelBox(label.index, (x0, y0 + dy, x1, y1 + dy), (label.leader_end[0], label.leader_end[1] + dy))

@@ -53,7 +53,7 @@ class MuscleActors:
                 mesh,
                 color=muscle.colour,
                 scalars="strain",
-                cmap="coolwarm",
+                cmap=style.strain_colour_map(),
                 clim=(-style.STRAIN_RANGE_PERCENT, style.STRAIN_RANGE_PERCENT),
                 show_scalar_bar=False,
                 interpolation="phong",

@@ -14,7 +14,8 @@ from viewer.anatomy.mesh_pack import MeshPack
 from viewer.anatomy.output_file import check_output
 from viewer.anatomy.stretches import StretchResult, largest_percent
 from viewer.anatomy.view_file import PANEL_DEFAULTS
-from viewer.scene.export import offscreen_scene
+from viewer.scene import style
+from viewer.scene.export import draw_strain_bar, offscreen_scene
 from viewer.scene.literal_text import literal_text
 
 THUMBNAIL_SIZE = (300, 300)
@@ -22,6 +23,7 @@ THUMBNAIL_SIZE = (300, 300)
 SIDE_COLOURS = {"r": "#4a4f57", "l": "#a3a9b2"}
 FORMATS = {".png": "png", ".svg": "svg"}
 NAME_WIDTH = 30  # characters per line of a pose name
+TOP_IN, BOTTOM_IN, ROW_IN = 0.95, 0.7, 0.75  # margins and row height, inches
 
 
 def render_thumbnails(pack: MeshPack, annotations: Annotations, results: list[StretchResult],
@@ -47,11 +49,13 @@ def chart_figure(results: list[StretchResult], thumbnails: dict[str, np.ndarray]
     from matplotlib.figure import Figure
 
     rows = len(results)
-    figure = Figure(figsize=(11, 0.75 * rows + 1.6), dpi=150)
-    grid = figure.add_gridspec(rows, 3, width_ratios=[1.1, 2.6, 6.3], left=0.02, right=0.97, top=1 - 0.9 / (0.75 * rows + 1.6),
-                               bottom=0.7 / (0.75 * rows + 1.6), hspace=0.15, wspace=0.02)
+    height = ROW_IN * rows + TOP_IN + BOTTOM_IN
+    figure = Figure(figsize=(11, height), dpi=150)
+    grid = figure.add_gridspec(rows, 3, width_ratios=[1.1, 2.6, 6.3], left=0.02, right=0.97, top=1 - TOP_IN / height,
+                               bottom=BOTTOM_IN / height, hspace=0.15, wspace=0.02)
     figure.suptitle("Does this stretch lengthen the psoas major?  Change of length against standing, this model",
-                    fontsize=12, x=0.02, ha="left")
+                    fontsize=12, x=0.02, y=1 - 0.12 / height, ha="left", va="top")
+    strain_legend(figure, 0.02, 1 - 0.6 / height)
     limit = largest_percent(results) * 1.15
     for k, result in enumerate(results):
         picture = figure.add_subplot(grid[k, 0])
@@ -82,9 +86,31 @@ def chart_figure(results: list[StretchResult], thumbnails: dict[str, np.ndarray]
         else:
             bars.set_xlabel("psoas major length change (%):  \u2190 shortens   |   lengthens \u2192", fontsize=9)
     figure.text(0.02, 0.01, "Dark bars: right psoas major; light bars: left; outlined: the side the stretch is meant for. "
-                "Pictures from the right, red = longer, blue = shorter. Angles and their sources: stretches.json.",
+                "Pictures from the right, coloured by length as the legend at the top says. Angles and their sources: stretches.json.",
                 fontsize=7, color="#444444")
     return figure
+
+
+def strain_legend(figure, left: float, bottom: float) -> tuple[float, float, float, float]:
+    """What the pictures' colours mean, in one line from (left, bottom) in figure fractions: a title, then
+    "shorter −25%", the colour bar and "+25% longer"; returns its box in figure fractions."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    width, height = figure.bbox.width, figure.bbox.height
+    title, shorter, longer = style.strain_end_texts()
+    x, boxes = left * width, []
+    for k, words in enumerate((f"Pictures: {title.lower()}", shorter, None, longer)):
+        if words is None:  # the colour bar, 1.6 inches by 0.14
+            bar = figure.add_axes([x / width, bottom, 1.6 * figure.dpi / width, 0.14 * figure.dpi / height])
+            draw_strain_bar(bar)
+            boxes.append(bar.get_window_extent(renderer))
+        else:
+            text = figure.text(x / width, bottom + 0.07 * figure.dpi / height, words, fontsize=9, va="center", ha="left",
+                               weight="bold" if k == 0 else "normal")
+            boxes.append(text.get_window_extent(renderer))
+        x = boxes[-1].x1 + 0.12 * figure.dpi
+    return (left, min(b.y0 for b in boxes) / height, x / width, max(b.y1 for b in boxes) / height)
 
 
 def export_chart(pack: MeshPack, annotations: Annotations, results: list[StretchResult], out: Path,
