@@ -100,7 +100,7 @@ class LabelOverlay:
         """The boxes labels keep clear of now: the reserved bottom band and each shown ``keep_out`` box."""
         boxes = [(0.0, 0.0, float(width), self.reserve_bottom)] if self.reserve_bottom > 0 else []
         boxes += [box for box in (where() for where in self.keep_out.values()) if box is not None]
-        return tuple(tuple(float(v) for v in box) for box in boxes)
+        return tuple((float(box[0]), float(box[1]), float(box[2]), float(box[3])) for box in boxes)
 
     def text_sizes(self) -> np.ndarray:
         """Width and height in pixels of each planned label's text box."""
