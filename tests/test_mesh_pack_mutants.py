@@ -373,6 +373,23 @@ def test_an_entry_without_a_usable_id_is_named_by_its_place(tmp_path):
 
 
 
+def test_lighter_surfaces_are_placed_like_the_full_one_or_left_with_a_warning(tmp_path):
+    light = {"file": "a_light.ply", "triangles": 2}
+    pack = small_pack(tmp_path, [
+        bone("a", transform=MIRROR_X, light={"file": "a_light.ply"}),
+        bone("b", light=light), bone("c", light={"file": "far_light.ply"}), bone("d", light={"file": "../x.ply"}),
+    ], files={"far_light.ply": ply(TETRA_V * 1000, TETRA_F)})
+    vertices, faces = pack.bones["a"].light
+    np.testing.assert_array_equal(vertices, pack.bones["a"].vertices)
+    np.testing.assert_array_equal(faces, TETRA_F[:, ::-1])
+    assert list(pack.bones) == ["a", "b", "c", "d"] and pack.problems == []
+    assert pack.bones["b"].light is None and pack.bones["c"].light is None
+    found = [(w.bone_id, w.file.name, w.message) for w in pack.warnings]
+    assert found[0] == ("b", "a_light.ply", "has 4 triangles, the manifest says 2 (file truncated?); the full mesh is drawn instead")
+    assert found[1][:2] == ("c", "far_light.ply") and found[1][2].startswith("the lighter surface reaches 1e+04 mm")
+    assert found[2][:2] == ("d", "x.ply") and "leaves the pack folder" in found[2][2]
+    assert len(found) == 3
+
 
 def test_a_bone_beyond_any_body_or_unreadable_is_a_problem_and_implausible_ones_a_warning(tmp_path):
     pack = small_pack(tmp_path, [bone("a"), bone("far"), bone("femur_r", parent="a")],

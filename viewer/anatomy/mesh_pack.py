@@ -319,9 +319,10 @@ def _load_bone(directory: Path, entry: dict, converted: dict, to_viewer: np.ndar
     if "light" in entry:
         light_entry = entry["light"]
         try:
-            light = _placed(placed, *read_mesh(resolve_inside(directory, light_entry["file"]), light_entry.get("sha256"),
-                                               light_entry.get("triangles")))
-            check_bounded(light[0], "the lighter surface")
+            lighter = _placed(placed, *read_mesh(resolve_inside(directory, light_entry["file"]), light_entry.get("sha256"),
+                                                 light_entry.get("triangles")))
+            check_bounded(lighter[0], "the lighter surface")
+            light = lighter
         except ValueError as exc:
             pack.warnings.append(BoneProblem(entry["id"], directory / light_entry["file"], f"{exc}; the full mesh is drawn instead"))
     origin = converted.get("origin")
