@@ -14,6 +14,7 @@ import pytest
 
 from viewer.anatomy import mesh_pack
 from viewer.anatomy.json_input import InputError
+from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import Bone, BoneProblem, MeshPack, read_manifest, read_mesh, resolve_inside
 
 TETRA_V = np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0], [0, 0, 10]], float)
@@ -371,6 +372,29 @@ def test_an_entry_without_a_usable_id_is_named_by_its_place(tmp_path):
     assert [p.bone_id for p in pack.problems] == ["bones[1]", "bones[2]", "c"]
     assert pack.problems[0].message.startswith("at $.bones[1]: 'id' is a required property")
 
+
+def test_a_disc_needs_its_upper_bone_loaded_and_not_below_it(tmp_path):
+    pack = small_pack(tmp_path, [
+        bone("low"),
+        bone("d", parent="low", joint="disc", joint_centre=[0, 0, 0], disc={**DISC, "upper": "gone"}),
+        bone("d2", parent="low", joint="disc", joint_centre=[0, 0, 0], disc={**DISC, "upper": "up"}),
+        bone("up", parent="d2", joint="lumbar", joint_centre=[0, 0, 1]),
+        bone("top", parent="up", joint="lumbar", joint_centre=[0, 0, 2]),
+        bone("d3", parent="low", joint="disc", joint_centre=[0, 0, 0], disc={**DISC, "upper": "top"}),
+    ])
+    found = problems(pack)
+    assert found["d"] == ("d.ply", "it joins 'gone' to 'low', and 'gone' is not loaded")
+    assert found["d2"] == ("d2.ply", "it joins 'up' to 'low', and 'up' hangs from the disc (up -> d2)")
+    assert found["up"] == ("up.ply", "its parent chain up -> d2 needs 'd2', which was left out")  # gone with its disc
+    assert found["top"] == ("top.ply", "its parent chain top -> up -> d2 needs 'd2', which was left out")
+    assert found["d3"] == ("d3.ply", "it joins 'top' to 'low', and 'top' is not loaded")  # and with it this disc
+    assert list(pack.bones) == ["low"] and list(found) == ["d", "d2", "up", "top", "d3"]
+    assert [entry["id"] for entry in pack.manifest["bones"]] == ["low"]
+    assert list(bone_transforms(Pose(), Skeleton.from_manifest(pack.manifest))) == ["low"]
+    fine = small_pack(tmp_path, [bone("low"), bone("up", parent="low", joint="lumbar", joint_centre=[0, 0, 1]),
+                                 bone("top", parent="up", joint="lumbar", joint_centre=[0, 0, 2]),
+                                 bone("d", parent="low", joint="disc", joint_centre=[0, 0, 0], disc={**DISC, "upper": "top"})])
+    assert fine.problems == [] and fine.bones["d"].disc.upper_bone == "top"
 
 
 def test_lighter_surfaces_are_placed_like_the_full_one_or_left_with_a_warning(tmp_path):
