@@ -427,3 +427,22 @@ def test_a_bone_beyond_any_body_or_unreadable_is_a_problem_and_implausible_ones_
 def test_the_default_pack_folder_is_the_source_trees_meshes():
     assert mesh_pack.default_pack_dir() == Path(mesh_pack.__file__).resolve().parents[2] / "meshes"
     assert (mesh_pack.default_pack_dir() / "manifest.json").is_file()
+
+
+def test_a_bones_promised_counts_and_checksums_are_held_to(tmp_path):
+    pack = small_pack(tmp_path, [bone("a", triangles=5), bone("b", light={"file": "b_light.ply", "sha256": "0" * 64})])
+    assert problems(pack) == {"a": ("a.ply", "has 4 triangles, the manifest says 5 (file truncated?)")}
+    assert pack.bones["b"].light is None
+    assert pack.warnings[0].message.startswith("checksum mismatch: sha256 is ")
+
+
+def test_axes_that_pass_the_schema_but_name_a_direction_twice_are_refused(tmp_path):
+    with pytest.raises(InputError) as caught:
+        read_manifest(manifest(tmp_path, [bone("a")], axes="RRS"))
+    assert caught.value.where == "$.axes" and "axes 'RRS' must name each direction once" in str(caught.value)
+
+
+def test_our_ply_reader_serves_ply_files_of_any_case(tmp_path):
+    data = ply(TETRA_V, TETRA_F)[:-1]
+    with pytest.raises(ValueError, match=r"^PLY body is 99 bytes, its header promises 100"):
+        read_mesh(write(tmp_path, "a.ply", data))
