@@ -268,3 +268,27 @@ def test_a_layer_is_checked_against_the_pack_when_one_is_given(tmp_path):
     found = problems_of(BASE, mine, pack=FakePack("extra"))
     assert found == [("layer.json", "$.landmarks[0].position", line_of(mine.text, '"position": ['), "position is 7.0 mm from the surface of 'extra' (at most 5 mm allowed)")]
     assert "mine" in ann.check_annotations(BASE, mine).landmarks  # without a pack, positions are not measured
+
+
+def test_odd_files_are_refused_with_their_own_name(tmp_path, monkeypatch):
+    (tmp_path / "bad.json").write_text('{"format_version": 1,\n  "landmarks": [}\n')
+    with pytest.raises(ProblemsError) as caught:
+        ann.Source.read(tmp_path / "bad.json")
+    [problem] = caught.value.problems
+    assert problem.path == tmp_path / "bad.json" and problem.line == 2
+    assert problems_of(ann.Source(tmp_path / "list.json", [], None)) == [("list.json", "$", None, "[] is not of type 'object'")]
+    mine = layer(tmp_path, landmarks=[point()])
+    assert ann.check_annotations(BASE, mine).landmarks["mine"].position.dtype == float  # given as whole numbers
+
+    def too_deep(doc):
+        raise RecursionError
+
+    monkeypatch.setattr(ann, "_reference_problems", too_deep)
+    assert problems_of(BASE, mine) == [("layer.json", None, None, "nested too deeply")]
+    assert problems_of(BASE) == [("annotations.json", None, None, "nested too deeply")]
+
+
+def test_load_annotations_passes_the_pack_on(tmp_path):
+    layer(tmp_path, bones=[{"id": "extra", "name": "Extra"}], landmarks=[point("extra", position=(10, 10, -7))])
+    with pytest.raises(ProblemsError, match="position is 7.0 mm from the surface of 'extra'"):
+        ann.load_annotations(None, tmp_path / "layer.json", FakePack("extra"))
