@@ -5,6 +5,8 @@ Written to kill the mutants mutmut found surviving; the pack and annotations loa
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -140,9 +142,14 @@ def test_anchors_move_with_their_bones_for_one_pose_or_many():
     np.testing.assert_allclose(joined.posed(stack)[3], [7, 7, 12])
 
 
-@pytest.fixture(scope="module")
+SECOND = {**STRAIGHT, "id": "m3", "fascicles": [{"id": "f3", "origin": "o2"}]}  # in m1's batch, after it
+BARE = {**STRAIGHT, "id": "m4", "lane": [], "path": [{"type": "via", "bone": "a", "position": [0, 0, 0]}] * 2}  # a third batch
+
+
+@pytest.fixture
 def small():
-    return mp.MuscleModel(Content(LANDMARKS, [STRAIGHT, WRAPPED], ["a", "b", "c"]), SKELETON)
+    """Built for each test (3 ms), so that mutation testing ties the model's code to every test that uses it."""
+    return mp.MuscleModel(Content(LANDMARKS, [STRAIGHT, WRAPPED, SECOND, BARE], ["a", "b", "c"]), SKELETON)
 
 
 def test_straight_fascicles_run_through_lane_via_points_and_insertion(small):
@@ -186,10 +193,10 @@ def test_one_muscle_alone_and_many_poses_at_once_agree_with_the_batch(small):
     pose = Pose()
     states = small.evaluate(pose)
     assert small.evaluate(pose, bone_transforms(pose, SKELETON))["m2"].length == states["m2"].length
-    for mid in ("m1", "m2"):
+    for mid in ("m1", "m2", "m3", "m4"):
         assert small.length(mid, pose) == pytest.approx(states[mid].length)
     lengths = small.lengths_many([pose, pose])
-    assert set(lengths) == {"m1", "m2"}
+    assert set(lengths) == {"m1", "m2", "m3", "m4"}
     np.testing.assert_allclose(lengths["m2"], [states["m2"].length] * 2)
     assert list(small.lengths_many([pose], ["m1"])) == ["m1"]
     assert small.left_out == [] and small.skipped == {}
@@ -217,10 +224,14 @@ def test_muscles_on_missing_bones_are_left_out_with_a_hint_about_names():
     assert mp.MuscleModel(content, SKELETON, available_bones={"a", "b", "c"}).skipped == {}
 
 
-@pytest.fixture(scope="module")
+@functools.lru_cache(maxsize=1)
+def shipped_content():
+    return load_annotations(), Skeleton.from_manifest(load_pack().manifest)
+
+
+@pytest.fixture
 def shipped():
-    pack = load_pack()
-    return mp.MuscleModel(load_annotations(), Skeleton.from_manifest(pack.manifest))
+    return mp.MuscleModel(*shipped_content())
 
 
 POSES = [Pose(), Pose(hip_flexion_r=40, hip_flexion_l=-10, lumbar_flexion=15), Pose(hip_flexion_l=90, pelvic_tilt=10)]
@@ -256,3 +267,32 @@ def test_the_hip_moment_arm_is_minus_the_length_change_per_radian(shipped, angle
         other = "l" if side == "r" else "r"
         assert shipped.hip_flexion_moment_arm(mid, pose.replace(**{f"hip_flexion_{other}": 30.0})) == pytest.approx(
             shipped.hip_flexion_moment_arm(mid, pose), rel=1e-9)
+
+
+def test_every_muscle_gets_its_own_tubes_from_its_own_lines(small):
+    states = small.evaluate(Pose(), moved(a=[1, 0, 0], c=[0, 0, -10]))
+    assert [len(states[mid].centrelines) for mid in ("m1", "m2", "m3", "m4")] == [2, 1, 1, 2]
+    for mid in ("m1", "m3", "m4"):
+        state = states[mid]
+        for line, path, total in zip(state.centrelines, state.fascicle_paths, state.centreline_lengths):
+            assert total == pytest.approx(line_length(path))
+            np.testing.assert_allclose(line[[0, -1]], path[[0, -1]], atol=1e-9)
+    np.testing.assert_allclose(states["m3"].fascicle_paths[0], [[41, 0, 50], [41, 0, 50], [20, 0, 30], [0, 0, -50], [0, 20, -260]])
+    np.testing.assert_allclose(states["m2"].centrelines[0][0], small.muscles["m2"].belly[0] + [1, 0, 0])
+    np.testing.assert_allclose(states["m4"].fascicle_paths[0], [[3.5, 0, 100], [1, 0, 10], [1, 0, 10], [0, 20, -260]])
+
+
+def test_shipped_tubes_start_at_the_origins_or_the_belly_and_end_at_the_insertion(shipped):
+    pose = Pose(hip_flexion_r=30, lumbar_bending=10)
+    transforms = bone_transforms(pose, shipped.skeleton)
+    for mid, state in shipped.evaluate(pose, transforms).items():
+        muscle = shipped.muscles[mid]
+        if muscle.tube == "belly":
+            assert len(state.centrelines) == 1
+            start = transforms[muscle.belly_bones[0]]
+            np.testing.assert_allclose(state.centrelines[0][0], start[:3, :3] @ muscle.belly[0] + start[:3, 3], atol=1e-9)
+        else:
+            assert len(state.centrelines) == len(muscle.origins)
+            np.testing.assert_allclose(state.centrelines[:, 0], state.fascicle_paths[:, 0], atol=1e-9)
+            np.testing.assert_allclose(state.centreline_lengths, [line_length(path) for path in state.fascicle_paths])
+        np.testing.assert_allclose(state.centrelines[:, -1], state.fascicle_paths[:len(state.centrelines), -1], atol=1e-9)
