@@ -127,6 +127,7 @@ def test_pose_grid_covers_each_joint_pairs_and_corners_and_the_named_poses():
     assert grid["spine 50/-30/12 pelvis 25/-30 hips 60"] == Pose(
         hip_flexion_r=35, hip_flexion_l=35, lumbar_flexion=50, lumbar_bending=-30, lumbar_rotation=12, pelvic_tilt=25, pelvic_rotation=-30)
     assert grid["spine -30/0/0 pelvis -25/0 hips 0"] == Pose(lumbar_flexion=-30, pelvic_tilt=-25)
+    assert grid["spine 0/30/-12 pelvis 0/0 hips 60"] == Pose(hip_flexion_r=60, hip_flexion_l=60, lumbar_bending=30, lumbar_rotation=-12)
     assert grid["corner hip 120/15/30 bend 30 tilt 25"] == Pose(
         hip_flexion_r=95, hip_flexion_l=95, hip_adduction_r=15, hip_adduction_l=15, hip_rotation_r=30, hip_rotation_l=-30,
         lumbar_bending=30, pelvic_tilt=25, lumbar_flexion=50)
