@@ -30,6 +30,7 @@ def test_weights_rise_from_the_lower_endplate_to_the_upper():
     points = np.array([[0.0, 0, 5], [3, 4, 2.5], [0, 0, -2], [0, 0, 12], [0, 0, ON_PLANE_MM * 0.9], [0, 0, 10 - ON_PLANE_MM * 0.9],
                        [0, 0, ON_PLANE_MM * 1.1], [0, 0, 10 - ON_PLANE_MM * 1.1]])
     np.testing.assert_allclose(FLAT.weights(points), [0.5, 0.25, 0, 1, 0, 1, ON_PLANE_MM * 0.11, 1 - ON_PLANE_MM * 0.11])
+    assert FLAT.weights(np.array([[0.0, 0, ON_PLANE_MM]]))[0] == pytest.approx(ON_PLANE_MM / 10)  # exactly that far is off the plane
     touching = DiscJoin("a", Plane(np.zeros(3), np.array([0.0, 0, 1])), Plane(np.zeros(3), np.array([0.0, 0, 1])))
     np.testing.assert_array_equal(touching.weights(np.array([[0.0, 0, 0], [0, 0, 1], [0, 0, -1]])), [1, 1, 0])
 
@@ -77,5 +78,7 @@ def test_a_bender_poses_several_discs_with_their_normals():
     points, normals = half.pose(transforms)
     np.testing.assert_allclose(points, [[1, 1, 3.5]])
     np.testing.assert_allclose(normals, [[np.sqrt(0.5), np.sqrt(0.5), 0]])
+    three = Bender([("a", "b", *first), ("b", "c", *second), ("c", "d", *first)])
+    assert three.slices == [slice(0, 2), slice(2, 3), slice(3, 5)] and three.bones == ["a", "b", "c", "d"]
     empty = Bender([])
     assert empty.bones == [] and empty.points.shape == (0, 3) and empty.normals.shape == (0, 3) and empty.weights.shape == (0, 1, 1)

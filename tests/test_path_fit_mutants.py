@@ -21,7 +21,7 @@ def vertebra(shift):
     """A body 40 mm wide (x), 30 deep (y 0 to 30) and 24 high (z 0 to 24), its widest (50 mm) at
     mid-height, and a process behind it (y -40) that is wider still, all moved by ``shift``."""
     body = [[x, y, z] for x in (-20.0, 20.0) for y in (0.0, 30.0) for z in (0.0, 24.0)]
-    waist = [[-25.0, 10, 12], [25.0, 14, 13], [24.0, 2, 8], [-24, 12, 16.5]]
+    waist = [[-25.0, 10, 12], [25.0, 14, 13], [24.0, 2, 8], [-24, 12, 16.5], [-30, 12, 17], [29, 12, 6.5]]  # the last two 5 and 5.5 mm off
     process = [[-60.0, -40, 12], [60.0, -40, 12]]
     return np.array(body + waist + process) + shift
 
@@ -33,14 +33,14 @@ class Pack:
 
 class Frames:
     def frame_origin(self, bone):
-        return {"l1": np.array([1.0, 2, 3]), "l2": np.zeros(3)}[bone]
+        return {"l1": np.array([1.0042, 2.5, 3.25]), "l2": np.zeros(3)}[bone]
 
 
 def test_the_lane_passes_beside_the_body_at_mid_height():
     right = pf.psoas_lane(Pack(), Frames(), "r", bones=("l1", "l2"))
     # the body is y > 30 - 22 = 8, which leaves out the waist point at y 2; its waist (within 5 mm of
-    # mid-height, z 112) is 25 mm to either side, y from 10 to 14; less the frame origin (1, 2, 3)
-    assert right[0] == {"bone": "l1", "medial": [31.0 - 1, 12.0 - 2, 112.0 - 3], "lateral": [38.0 - 1, 6.0 - 2, 112.0 - 3],
+    # mid-height, z 112) is 25 mm to either side, y from 10 to 14; less the frame origin, to a hundredth
+    assert right[0] == {"bone": "l1", "medial": [30.0, 9.5, 108.75], "lateral": [37.0, 3.5, 108.75],
                         "source": "fitted to the vertebral body (viewer.anatomy.path_fit)"}
     assert right[1]["medial"] == [31.0, 17.0, 72.0] and right[1]["lateral"] == [38.0, 11.0, 72.0] and right[1]["bone"] == "l2"
     left = pf.psoas_lane(Pack(), Frames(), "l", bones=("l2",))
@@ -91,6 +91,9 @@ def test_thigh_orientations_cover_the_hips_range():
     np.testing.assert_allclose(turns[-1], hip_rotation_matrix(Pose(hip_flexion_r=120, hip_adduction_r=15, hip_rotation_r=30), "r"))
     np.testing.assert_allclose(turns[1], hip_rotation_matrix(Pose(hip_flexion_r=-30, hip_adduction_r=-30, hip_rotation_r=-15), "r"))
     np.testing.assert_allclose(turns[5], hip_rotation_matrix(Pose(hip_flexion_r=-30, hip_adduction_r=-15, hip_rotation_r=-30), "r"))
+    every = [hip_rotation_matrix(Pose(hip_flexion_r=f, hip_adduction_r=a, hip_rotation_r=r), "r")
+             for f in range(-30, 121, 10) for a in (-30, -15, 0, 15) for r in (-30, -15, 0, 15, 30)]
+    np.testing.assert_allclose(turns, every)
 
 
 def test_flexion_turns_about_x():
@@ -132,15 +135,16 @@ def fake_model():
 
 def test_hip_table_sets_ours_beside_opensim_and_myoleg(fake_model):
     degrees = np.array([-10.0, 0.0, 10.0, 20.0])
-    table = pf.hip_table(fake_model, "m", "iliacus", degrees)
+    table = pf.hip_table(fake_model, "m", "psoas", degrees)
     np.testing.assert_array_equal(table["degrees"], degrees)
     np.testing.assert_allclose(table["arm"], [0.5 * 180 / np.pi] * 4)
     np.testing.assert_allclose(table["change"], [5, 0, -5, -10])
     for name in ("opensim", "myoleg"):
-        np.testing.assert_allclose(table[f"arm_{name}"], moment_arms("iliacus", name, degrees))
-        reference = lengths("iliacus", name, degrees)
+        np.testing.assert_allclose(table[f"arm_{name}"], moment_arms("psoas", name, degrees))
+        reference = lengths("psoas", name, degrees)
         np.testing.assert_allclose(table[f"change_{name}"], reference - reference[1])
-    assert len(table) == 7 and len(pf.hip_table(fake_model, "m", "psoas")["degrees"]) == 121
+    assert not np.allclose(table["change_opensim"], table["change_myoleg"])  # MyoLeg's psoas has no sphere to wrap
+    assert len(table) == 7 and len(pf.hip_table(fake_model, "m", "iliacus")["degrees"]) == 121
     np.testing.assert_allclose(pf.HIP_RANGE_DEG[[0, -1]], [-20, 100])
 
 
@@ -153,7 +157,15 @@ def test_fit_keeps_opensims_path_where_nothing_is_in_the_way_and_moves_it_off_bo
     def nothing(points):
         return np.zeros(len(points))
 
-    path, moved = pf.fit_hip_path("psoas", insertion, nothing, nothing, hip_centre, turns)
+    hip_seen = []
+
+    def hip_nothing(points):
+        hip_seen.append(points - hip_centre)
+        return nothing(points)
+
+    path, moved = pf.fit_hip_path("psoas", insertion, hip_nothing, nothing, hip_centre, turns)
+    assert np.abs(hip_seen[0]).max() < 200  # depths are asked of points about the hip centre given
+    np.testing.assert_allclose(path["centre"], start["centre"], atol=0.1)
     assert moved["femur"] < 0.1 and moved["centre"] < 0.1 and moved["deepest"] == 0
     assert moved["arm_rms"] < 0.05 and moved["change_rms"] < 0.05
     np.testing.assert_array_equal(path["brim"], start["brim"])
@@ -168,7 +180,7 @@ def test_fit_keeps_opensims_path_where_nothing_is_in_the_way_and_moves_it_off_bo
         seen.append(local)
         return np.where(local[:, 2] < start["femur"][2] + 5, np.maximum(local[:, 1] - (start["femur"][1] - 3.0), 0.0), 0.0)
 
-    path, moved = pf.fit_hip_path("psoas", insertion, nothing, femur_wall, hip_centre, turns, allowed_mm=0.5)
-    assert moved["femur"] > 2.5 and moved["deepest"] < 1.0
+    path, moved = pf.fit_hip_path("psoas", insertion, nothing, femur_wall, hip_centre, turns)
+    assert moved["femur"] > 2.5 and moved["deepest"] < 0.3  # within the 0.2 mm allowed, give or take the simplex
     assert path["femur"][1] < start["femur"][1] - 2
     assert np.abs(seen[0]).max() < 200  # depths are asked of points about the hip centre given
