@@ -107,3 +107,12 @@ def test_rows_as_json_csv_and_a_table():
     assert format_table([], "m", "csv") == "hip_flexion_deg,length_mm,change_from_standing_percent,moment_arm_mm"
     assert format_table([], "m", "table") == (
         "m: hip flexion (deg), length (mm), change from standing (%), moment arm about hip flexion (mm)")
+
+
+def test_a_sweep_stops_at_its_last_whole_step_within_the_range():
+    annotations, manifest = content()
+    assert [row["lumbar_bending_deg"] for row in coordinate_sweep(annotations, manifest, "psoas_major_r", "lumbar_bending", 0, 10, 6)] == [0, 6]
+    assert [row["hip_flexion_deg"] for row in hip_flexion_sweep(annotations, manifest, "psoas_major_r", 100, 120, 12)] == [100, 112]
+    assert [row["hip_flexion_deg"] for row in hip_flexion_sweep(annotations, manifest, "psoas_major_r", 0, 0.7, 0.1)] == [
+        0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
+    assert [row["hip_flexion_deg"] for row in hip_flexion_sweep(annotations, manifest, "psoas_major_r", 5, 5, 1)] == [5]
