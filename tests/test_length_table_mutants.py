@@ -116,3 +116,14 @@ def test_a_sweep_stops_at_its_last_whole_step_within_the_range():
     assert [row["hip_flexion_deg"] for row in hip_flexion_sweep(annotations, manifest, "psoas_major_r", 0, 0.7, 0.1)] == [
         0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
     assert [row["hip_flexion_deg"] for row in hip_flexion_sweep(annotations, manifest, "psoas_major_r", 5, 5, 1)] == [5]
+
+
+def test_rows_keep_angles_to_a_thousandth_and_no_minus_zero():
+    annotations, manifest = content()
+    thirds = coordinate_sweep(annotations, manifest, "psoas_major_r", "lumbar_bending", 0, 1, 1 / 3)
+    assert [row["lumbar_bending_deg"] for row in thirds] == [0, 0.333, 0.667, 1]
+    [row] = coordinate_sweep(annotations, manifest, "iliacus_r", "lumbar_bending", 0, 0, 1)  # the iliacus crosses no spine joint
+    assert row["moment_arm_mm"] == 0 and np.copysign(1.0, row["moment_arm_mm"]) == 1.0
+    assert '"moment_arm_mm": 0.0' in format_table([row], "iliacus_r", "json")
+    with pytest.raises(ValueError, match="^muscle psoas_major_r is left out"):
+        hip_flexion_sweep(annotations, manifest, "psoas_major_r", 0, 10, 5, available_bones={"l1"})
