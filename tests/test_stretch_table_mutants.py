@@ -86,3 +86,9 @@ def test_the_table_lines_up_muscles_and_slips_side_by_side():
     assert empty[3] == " #  pose        side " + "".join(f"{name:>18}" for name in (
         "Psoas major R", "Psoas major L", "Iliacus R", "Iliacus L", "Psoas minor R", "Psoas minor L"))
     assert empty[6] == "Psoas major slips, right side: change of length against standing, %" and empty[7] == " #  pose        "
+
+
+def test_standing_lengths_round_to_a_hundredth_and_long_names_widen_the_table():
+    odd = StretchResult(Stretch("s", "A very long pose", "r", Pose(), "", "d"), (Change("iliacus", "r", "whole", 100.0042, 101.0),))
+    assert rows([odd])[0]["standing_mm"] == 100.0
+    assert format_stretches([odd], "table").split("\n")[3].startswith(" #  pose" + " " * 12 + "  side ")
