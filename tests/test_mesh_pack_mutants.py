@@ -14,6 +14,7 @@ import pytest
 
 from viewer.anatomy import mesh_pack
 from viewer.anatomy.json_input import InputError
+from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms
 from viewer.anatomy.mesh_pack import Bone, BoneProblem, MeshPack, read_manifest, read_mesh, resolve_inside
 
 TETRA_V = np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0], [0, 0, 10]], float)
@@ -197,3 +198,251 @@ def test_small_pieces():
     assert len(Bone("a", "A", None, None, None, TETRA_V, TETRA_F, Path("a.ply"), light=(TETRA_V, TETRA_F[:2])).light_mesh.faces) == 2
     pack = MeshPack(Path("."), {}, problems=[BoneProblem("x", Path("x"), "m"), BoneProblem("y", Path("y"), "m")])
     assert pack.missing == ["x", "y"] and pack.warnings == [] and pack.bones == {}
+
+
+def test_a_ply_whose_body_spells_end_header_is_read_up_to_its_first_one():
+    body = np.frombuffer(b"end_header\n\0", "<f4").reshape(1, 3).astype(float)  # three finite floats
+    vertices = np.r_[body, TETRA_V[1:]]
+    read, faces = mesh_pack._read_simple_ply(ply(vertices, TETRA_F))
+    np.testing.assert_array_equal(read, vertices.astype("<f4"))
+    np.testing.assert_array_equal(faces, TETRA_F)
+
+
+VTP = """<VTKFile type="PolyData" version="0.1" byte_order="LittleEndian"><PolyData>
+<Piece NumberOfPoints="4" NumberOfPolys="4"><Points>
+<DataArray type="Float32" NumberOfComponents="3" format="ascii">0 0 0 10 0 0 0 10 0 0 0 10</DataArray></Points>
+<Polys><DataArray type="Int32" Name="connectivity" format="ascii">0 2 1 0 1 3 0 3 2 1 2 3</DataArray>
+<DataArray type="Int32" Name="offsets" format="ascii">3 6 9 12</DataArray></Polys></Piece></PolyData></VTKFile>"""
+
+
+def test_read_mesh_reads_opensim_vtp(tmp_path):
+    vertices, faces = read_mesh(write(tmp_path, "a.vtp", VTP.encode()))
+    np.testing.assert_array_equal(vertices, TETRA_V)
+    np.testing.assert_array_equal(faces, TETRA_F)
+
+
+# A small pack on disk: tetrahedra, each bone's file named after it.
+MIRROR_X = [[-1, 0, 0, 5], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+SHIFT = [[1, 0, 0, 100], [0, 1, 0, 200], [0, 0, 1, 300], [0, 0, 0, 1]]
+
+
+def small_pack(tmp_path, bones, files=None, **top):
+    for entry in bones:
+        for name in (entry["file"], entry.get("light", {}).get("file")):
+            if name and not (tmp_path / name).exists() and name not in (files or {}):
+                (tmp_path / name).write_bytes(ply(TETRA_V, TETRA_F))
+    for name, data in (files or {}).items():
+        (tmp_path / name).write_bytes(data)
+    return mesh_pack.load_pack(manifest(tmp_path, bones, **top))
+
+
+def problems(pack):
+    return {p.bone_id: (p.file.name, p.message) for p in pack.problems}
+
+
+def test_a_pack_is_placed_in_the_viewers_frame(tmp_path):
+    """units cm, axes LPS, a pack transform and a bone's own (mirroring) transform, each applied once, in order."""
+    pack = small_pack(tmp_path, [
+        bone("a", transform=MIRROR_X, origin=[1, 2, 3]),
+        bone("b", parent="a", joint="hip_r", joint_centre=[1, 1, 1]),
+    ], units="cm", axes="LPS", transform=SHIFT)
+    assert list(pack.bones) == ["a", "b"] and pack.problems == []
+    a, b = pack.bones["a"], pack.bones["b"]
+    file_points = np.c_[5 - TETRA_V[:, 0], TETRA_V[:, 1:]]  # the bone's transform, in pack units and axes
+    np.testing.assert_allclose(a.vertices, np.c_[-10 * file_points[:, :2], 10 * file_points[:, 2]] + [100, 200, 300])
+    np.testing.assert_array_equal(a.faces, TETRA_F[:, ::-1])  # mirrored, so reversed to face out again
+    np.testing.assert_allclose(b.vertices, np.c_[-10 * TETRA_V[:, :2], 10 * TETRA_V[:, 2]] + [100, 200, 300])
+    np.testing.assert_array_equal(b.faces, TETRA_F)
+    np.testing.assert_allclose(a.origin, [90, 180, 330])
+    assert a.joint_centre is None and a.joint is None and a.parent is None
+    np.testing.assert_allclose(b.joint_centre, [90, 190, 310])
+    assert b.origin is None and b.joint == "hip_r" and b.parent == "a" and b.name == "B"
+    assert a.file == (tmp_path / "a.ply").resolve() and a.light is None and a.disc is None
+    out = pack.manifest
+    assert out["units"] == "mm" and out["axes"] == "RAS" and "transform" not in out and out["format_version"] == 1
+    assert [entry["id"] for entry in out["bones"]] == ["a", "b"]
+    assert out["bones"][1]["joint_centre"] == pytest.approx([90, 190, 310]) and "transform" not in out["bones"][0]
+    assert out["bones"][0]["origin"] == pytest.approx([90, 180, 330])
+    on_disk = json.loads((tmp_path / "manifest.json").read_text())
+    assert on_disk["units"] == "cm" and on_disk["bones"][0]["origin"] == [1, 2, 3]  # the file is left as it was
+
+
+def test_a_pack_without_placement_keeps_the_files_coordinates(tmp_path):
+    pack = small_pack(tmp_path, [bone("a", transform=np.eye(4).tolist())])
+    np.testing.assert_array_equal(pack.bones["a"].vertices, TETRA_V)
+    np.testing.assert_array_equal(pack.bones["a"].faces, TETRA_F)
+    moved = small_pack(tmp_path, [bone("a", transform=SHIFT)])
+    np.testing.assert_array_equal(moved.bones["a"].vertices, TETRA_V + [100, 200, 300])
+    np.testing.assert_array_equal(moved.bones["a"].faces, TETRA_F)  # not mirrored: faces kept
+
+
+def test_placed_reverses_triangles_only_for_a_mirror():
+    vertices, faces = mesh_pack._placed(np.diag([1.0, -2.0, 1.0, 1.0]), TETRA_V, TETRA_F)
+    np.testing.assert_array_equal(vertices, TETRA_V * [1, -2, 1])
+    np.testing.assert_array_equal(faces, TETRA_F[:, ::-1])
+    vertices, faces = mesh_pack._placed(np.diag([2.0, 2.0, 2.0, 1.0]), TETRA_V, TETRA_F)
+    np.testing.assert_array_equal(vertices, TETRA_V * 2)
+    np.testing.assert_array_equal(faces, TETRA_F)
+    same = mesh_pack._placed(np.eye(4), TETRA_V, TETRA_F)
+    assert same[0] is TETRA_V and same[1] is TETRA_F
+
+
+DISC = {"upper": "up", "upper_endplate": [0, 0, 10], "upper_normal": [0, 0, 2], "lower_endplate": [0, 0, 0], "lower_normal": [0, 3, 3]}
+
+
+def test_a_disc_is_loaded_with_its_endplates_in_the_viewers_frame(tmp_path):
+    pack = small_pack(tmp_path, [
+        bone("low"), bone("up", parent="low", joint="lumbar", joint_centre=[0, 0, 1]),
+        bone("d", parent="low", joint="disc", joint_centre=[0, 0, 0.5], disc=DISC),
+    ], units="cm", axes="LPS", transform=SHIFT)
+    assert pack.problems == [] and list(pack.bones) == ["low", "up", "d"]
+    join = pack.bones["d"].disc
+    assert join.upper_bone == "up"
+    np.testing.assert_allclose(join.upper.centre, [100, 200, 400])
+    np.testing.assert_allclose(join.upper.normal, [0, 0, 1])
+    np.testing.assert_allclose(join.lower.centre, [100, 200, 300])
+    np.testing.assert_allclose(join.lower.normal, [0, -np.sqrt(0.5), np.sqrt(0.5)])
+    entry = pack.manifest["bones"][2]["disc"]
+    assert entry["upper"] == "up" and entry["upper_endplate"] == pytest.approx([100, 200, 400])
+    assert entry["lower_normal"] == pytest.approx([0, -np.sqrt(0.5), np.sqrt(0.5)])
+    assert DISC["upper_normal"] == [0, 0, 2]  # the manifest's own entry is not changed
+    assert pack.bones["d"].disc_weights.shape == (4,)
+
+
+def test_disc_normals_follow_a_shearing_pack_transform():
+    shear = np.array([[1.0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])  # x += z
+    out = mesh_pack._disc_in_viewer_frame({**DISC, "upper_normal": [1, 0, 0]}, shear)
+    np.testing.assert_allclose(out["upper_normal"], [np.sqrt(0.5), 0, -np.sqrt(0.5)])  # (M^-1)^T n, made unit
+    np.testing.assert_allclose(out["upper_endplate"], [10, 0, 10])
+    with pytest.raises(ValueError) as caught:
+        mesh_pack._disc_in_viewer_frame({**DISC, "lower_normal": [0, 0, 0]}, np.eye(4))
+    assert str(caught.value) == "its lower endplate normal has no length"
+    with pytest.raises(ValueError) as caught:
+        mesh_pack._disc_in_viewer_frame({**DISC, "upper_endplate": [0, 0, 6000]}, np.eye(4))
+    assert str(caught.value).startswith("its upper endplate reaches 6e+03 mm from the origin")
+    with pytest.raises(ValueError) as caught:
+        mesh_pack._disc_in_viewer_frame({**DISC, "lower_endplate": [0, 0, -6000]}, np.eye(4))
+    assert str(caught.value).startswith("its lower endplate reaches 6e+03 mm")
+
+
+def test_entry_points_are_checked_in_the_viewers_frame():
+    with pytest.raises(ValueError) as caught:
+        mesh_pack._in_viewer_frame(bone("a", origin=[0, 0, 600]), np.diag([10.0, 10, 10, 1]))
+    assert str(caught.value).startswith("its origin reaches 6e+03 mm from the origin")
+    with pytest.raises(ValueError) as caught:
+        mesh_pack._in_viewer_frame(bone("a", joint_centre=[0, 0, -5001]), np.eye(4))
+    assert str(caught.value).startswith("its joint_centre reaches 5e+03 mm")
+    with pytest.raises(ValueError, match="singular"):
+        mesh_pack._in_viewer_frame(bone("a", transform=np.diag([1.0, 0, 1, 1]).tolist()), np.eye(4))
+    out = mesh_pack._in_viewer_frame(bone("a", joint_centre=None, origin=[1, 2, 3], transform=SHIFT), np.diag([2.0, 2, 2, 1]))
+    assert out == {"id": "a", "name": "A", "file": "a.ply", "parent": None, "joint_centre": None, "origin": [2, 4, 6]}
+
+
+def test_a_pack_keeps_what_loads_and_says_why_the_rest_did_not(tmp_path):
+    pack = small_pack(tmp_path, [
+        bone("root"),
+        bone("lost", parent="root", file="lost.ply"),       # its file is broken: it keeps its place
+        bone("below_lost", parent="lost"),                  # so this one still loads
+        bone("bad", name=""),                               # its entry is unusable: left out ...
+        bone("below_bad", parent="bad"),                    # ... with what hangs from it
+        bone("stranger", parent="nobody"),
+        bone("far", origin=[0, 0, 9000]),
+        bone("loop_a", parent="loop_b"), bone("loop_b", parent="loop_a"),
+        bone("into_loop", parent="loop_a"), bone("self", parent="self"),
+    ], files={"lost.ply": b"ply\n"})
+    assert list(pack.bones) == ["root", "below_lost"]
+    found = problems(pack)
+    assert found["lost"] == ("lost.ply", "not a readable PLY mesh (" + found["lost"][1].split("(", 1)[1])
+    assert found["bad"] == ("manifest.json", "at $.bones[3].name: '' should be non-empty")
+    assert found["below_bad"] == ("below_bad.ply", "its parent chain below_bad -> bad needs 'bad', which was left out")
+    assert found["stranger"] == ("stranger.ply", "its parent chain stranger -> nobody needs 'nobody', which is not a bone of this pack")
+    assert found["far"][0] == "manifest.json" and found["far"][1].startswith("at $.bones[6]: its origin reaches 9e+03 mm")
+    assert found["loop_a"] == ("loop_a.ply", "its parent chain loops: loop_a -> loop_b -> loop_a")
+    assert found["loop_b"] == ("loop_b.ply", "its parent chain loops: loop_b -> loop_a -> loop_b")
+    assert found["into_loop"] == ("into_loop.ply", "its parent chain into_loop -> loop_a runs into the loop loop_a -> loop_b -> loop_a")
+    assert found["self"] == ("self.ply", "its parent chain loops: self -> self")
+    assert len(pack.problems) == 9 and pack.missing[:2] == ["bad", "far"]  # entries first, then chains, then files
+    assert all(p.file.parent == tmp_path for p in pack.problems)
+    assert [entry["id"] for entry in pack.manifest["bones"]] == ["root", "lost", "below_lost"]
+
+
+def test_an_entry_without_a_usable_id_is_named_by_its_place(tmp_path):
+    pack = small_pack(tmp_path, [bone("a"), {"name": "X", "file": "x.ply", "parent": None}, {**bone("b"), "id": 7}, bone("c", parent=3)])
+    assert list(pack.bones) == ["a"]
+    assert [p.bone_id for p in pack.problems] == ["bones[1]", "bones[2]", "c"]
+    assert pack.problems[0].message.startswith("at $.bones[1]: 'id' is a required property")
+
+
+def test_a_disc_needs_its_upper_bone_loaded_and_not_below_it(tmp_path):
+    pack = small_pack(tmp_path, [
+        bone("low"),
+        bone("d", parent="low", joint="disc", joint_centre=[0, 0, 0], disc={**DISC, "upper": "gone"}),
+        bone("d2", parent="low", joint="disc", joint_centre=[0, 0, 0], disc={**DISC, "upper": "up"}),
+        bone("up", parent="d2", joint="lumbar", joint_centre=[0, 0, 1]),
+        bone("top", parent="up", joint="lumbar", joint_centre=[0, 0, 2]),
+        bone("d3", parent="low", joint="disc", joint_centre=[0, 0, 0], disc={**DISC, "upper": "top"}),
+    ])
+    found = problems(pack)
+    assert found["d"] == ("d.ply", "it joins 'gone' to 'low', and 'gone' is not loaded")
+    assert found["d2"] == ("d2.ply", "it joins 'up' to 'low', and 'up' hangs from the disc (up -> d2)")
+    assert found["up"] == ("up.ply", "its parent chain up -> d2 needs 'd2', which was left out")  # gone with its disc
+    assert found["top"] == ("top.ply", "its parent chain top -> up -> d2 needs 'd2', which was left out")
+    assert found["d3"] == ("d3.ply", "it joins 'top' to 'low', and 'top' is not loaded")  # and with it this disc
+    assert list(pack.bones) == ["low"] and list(found) == ["d", "d2", "up", "top", "d3"]
+    assert [entry["id"] for entry in pack.manifest["bones"]] == ["low"]
+    assert list(bone_transforms(Pose(), Skeleton.from_manifest(pack.manifest))) == ["low"]
+    fine = small_pack(tmp_path, [bone("low"), bone("up", parent="low", joint="lumbar", joint_centre=[0, 0, 1]),
+                                 bone("top", parent="up", joint="lumbar", joint_centre=[0, 0, 2]),
+                                 bone("d", parent="low", joint="disc", joint_centre=[0, 0, 0], disc={**DISC, "upper": "top"})])
+    assert fine.problems == [] and fine.bones["d"].disc.upper_bone == "top"
+
+
+def test_lighter_surfaces_are_placed_like_the_full_one_or_left_with_a_warning(tmp_path):
+    light = {"file": "a_light.ply", "triangles": 2}
+    pack = small_pack(tmp_path, [
+        bone("a", transform=MIRROR_X, light={"file": "a_light.ply"}),
+        bone("b", light=light), bone("c", light={"file": "far_light.ply"}), bone("d", light={"file": "../x.ply"}),
+    ], files={"far_light.ply": ply(TETRA_V * 1000, TETRA_F)})
+    vertices, faces = pack.bones["a"].light
+    np.testing.assert_array_equal(vertices, pack.bones["a"].vertices)
+    np.testing.assert_array_equal(faces, TETRA_F[:, ::-1])
+    assert list(pack.bones) == ["a", "b", "c", "d"] and pack.problems == []
+    assert pack.bones["b"].light is None and pack.bones["c"].light is None
+    found = [(w.bone_id, w.file.name, w.message) for w in pack.warnings]
+    assert found[0] == ("b", "a_light.ply", "has 4 triangles, the manifest says 2 (file truncated?); the full mesh is drawn instead")
+    assert found[1][:2] == ("c", "far_light.ply") and found[1][2].startswith("the lighter surface reaches 1e+04 mm")
+    assert found[2][:2] == ("d", "x.ply") and "leaves the pack folder" in found[2][2]
+    assert len(found) == 3
+
+
+def test_a_bone_beyond_any_body_or_unreadable_is_a_problem_and_implausible_ones_a_warning(tmp_path):
+    pack = small_pack(tmp_path, [bone("a"), bone("far"), bone("femur_r", parent="a")],
+                      files={"far.ply": ply(TETRA_V * 600, TETRA_F), "femur_r.ply": ply(TETRA_V + [-50, 0, 0], TETRA_F)})
+    assert list(pack.bones) == ["a", "femur_r"]
+    assert problems(pack)["far"][1].startswith("the surface reaches 6e+03 mm from the origin")
+    assert [(w.bone_id, w.file) for w in pack.warnings] == [("femur_r", (tmp_path / "femur_r.ply").resolve())] * 3
+    assert pack.warnings[0].message.startswith("is 10 mm across")
+
+
+def test_the_default_pack_folder_is_the_source_trees_meshes():
+    assert mesh_pack.default_pack_dir() == Path(mesh_pack.__file__).resolve().parents[2] / "meshes"
+    assert (mesh_pack.default_pack_dir() / "manifest.json").is_file()
+
+
+def test_a_bones_promised_counts_and_checksums_are_held_to(tmp_path):
+    pack = small_pack(tmp_path, [bone("a", triangles=5), bone("b", light={"file": "b_light.ply", "sha256": "0" * 64})])
+    assert problems(pack) == {"a": ("a.ply", "has 4 triangles, the manifest says 5 (file truncated?)")}
+    assert pack.bones["b"].light is None
+    assert pack.warnings[0].message.startswith("checksum mismatch: sha256 is ")
+
+
+def test_axes_that_pass_the_schema_but_name_a_direction_twice_are_refused(tmp_path):
+    with pytest.raises(InputError) as caught:
+        read_manifest(manifest(tmp_path, [bone("a")], axes="RRS"))
+    assert caught.value.where == "$.axes" and "axes 'RRS' must name each direction once" in str(caught.value)
+
+
+def test_our_ply_reader_serves_ply_files_of_any_case(tmp_path):
+    data = ply(TETRA_V, TETRA_F)[:-1]
+    with pytest.raises(ValueError, match=r"^PLY body is 99 bytes, its header promises 100"):
+        read_mesh(write(tmp_path, "a.ply", data))

@@ -45,7 +45,8 @@ def coordinate_sweep(annotations: Annotations, manifest: dict, muscle_id: str, c
         raise ValueError(f"the pack has no bone with a hip_{field[-1]} joint, so {coordinate.replace('_', ' ')} moves nothing and the length of "
                          f"{muscle_id} would be the same at every angle; give the femur \"joint\": \"hip_{field[-1]}\" and its joint_centre")
     standing = model.length(muscle_id, Pose())
-    angles = np.arange(start, stop + step / 2, step)
+    # every whole step from start that stays within stop (a billionth of a step spared for rounding)
+    angles = start + step * np.arange(int(np.floor((stop - start) / step + 1e-9)) + 1)
     curve = sweep(model, base or Pose(), field, angles, [muscle_id])[muscle_id]
     return [
         {

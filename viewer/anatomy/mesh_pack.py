@@ -283,19 +283,8 @@ def load_pack(directory: Path | None = None) -> MeshPack:
             name = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else f"bones[{index}]"
             pack.problems.append(BoneProblem(name, directory / MANIFEST_NAME, f"at {problem[0]}: {problem[1]}"))
     known = {entry.get("id") for entry in manifest["bones"] if isinstance(entry, dict)}
-    for bone_id, message in _broken_chains({b: e["parent"] for b, (e, _) in entries.items()}, known).items():
-        pack.problems.append(BoneProblem(bone_id, directory / entries.pop(bone_id)[0]["file"], message))
-    for bone_id, (entry, _) in list(entries.items()):
-        upper = entry.get("disc", {}).get("upper")
-        if upper is None:
-            continue
-        chain = [upper]
-        while chain[-1] in entries and chain[-1] != bone_id and entries[chain[-1]][0]["parent"] is not None:
-            chain.append(entries[chain[-1]][0]["parent"])
-        if upper not in entries or bone_id in chain:
-            why = "is not loaded" if upper not in entries else f"hangs from the disc ({' -> '.join(chain)})"
-            pack.problems.append(BoneProblem(bone_id, directory / entries.pop(bone_id)[0]["file"],
-                                             f"it joins {upper!r} to {entry['parent']!r}, and {upper!r} {why}"))
+    while _drop_unplaced(directory, entries, known, pack.problems):
+        pass  # a disc left out takes the bones hanging from it, which may be the upper bones of other discs
     for bone_id, (entry, converted) in entries.items():
         try:
             pack.bones[bone_id] = _load_bone(directory, entry, converted, to_viewer, pack)
@@ -306,6 +295,26 @@ def load_pack(directory: Path | None = None) -> MeshPack:
     for bone_id, message in implausible({b.id: (b.vertices, b.joint) for b in pack.bones.values()}):
         pack.warnings.append(BoneProblem(bone_id, pack.bones[bone_id].file, message))
     return pack
+
+
+def _drop_unplaced(directory: Path, entries: dict, known: set, problems: list[BoneProblem]) -> bool:
+    """Leave out the bones whose parent chain is broken, then the discs whose upper bone is missing or
+    hangs from the disc itself; True if any was left out."""
+    count = len(problems)
+    for bone_id, message in _broken_chains({b: e["parent"] for b, (e, _) in entries.items()}, known).items():
+        problems.append(BoneProblem(bone_id, directory / entries.pop(bone_id)[0]["file"], message))
+    for bone_id, (entry, _) in list(entries.items()):
+        upper = entry.get("disc", {}).get("upper")
+        if upper is None:
+            continue
+        chain = [upper]
+        while chain[-1] in entries and chain[-1] != bone_id and entries[chain[-1]][0]["parent"] is not None:
+            chain.append(entries[chain[-1]][0]["parent"])
+        if upper not in entries or bone_id in chain:
+            why = "is not loaded" if upper not in entries else f"hangs from the disc ({' -> '.join(chain)})"
+            problems.append(BoneProblem(bone_id, directory / entries.pop(bone_id)[0]["file"],
+                                        f"it joins {upper!r} to {entry['parent']!r}, and {upper!r} {why}"))
+    return len(problems) > count
 
 
 def _load_bone(directory: Path, entry: dict, converted: dict, to_viewer: np.ndarray, pack: MeshPack) -> Bone:
@@ -319,9 +328,10 @@ def _load_bone(directory: Path, entry: dict, converted: dict, to_viewer: np.ndar
     if "light" in entry:
         light_entry = entry["light"]
         try:
-            light = _placed(placed, *read_mesh(resolve_inside(directory, light_entry["file"]), light_entry.get("sha256"),
-                                               light_entry.get("triangles")))
-            check_bounded(light[0], "the lighter surface")
+            lighter = _placed(placed, *read_mesh(resolve_inside(directory, light_entry["file"]), light_entry.get("sha256"),
+                                                 light_entry.get("triangles")))
+            check_bounded(lighter[0], "the lighter surface")
+            light = lighter
         except ValueError as exc:
             pack.warnings.append(BoneProblem(entry["id"], directory / light_entry["file"], f"{exc}; the full mesh is drawn instead"))
     origin = converted.get("origin")
