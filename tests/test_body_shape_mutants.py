@@ -321,3 +321,25 @@ def test_the_shaped_pack_writes_this_bodys_points_into_its_manifest(shaper, body
     assert written["upper_normal"] == [float(c) for c in disc.upper.normal]
     assert written["lower_endplate"] == [float(c) for c in disc.lower.centre]
     assert set(written) >= set(pack.manifest["bones"][[e["id"] for e in pack.manifest["bones"]].index("disc_l3_l4")]["disc"])
+
+
+def test_the_mean_bodys_fits_are_the_builds(shaper, pack):
+    """Fitted on the regions and patches chosen on the mean body, the features are those the build
+    fitted on whole surfaces (to the manifest's micrometre), the knee within half a millimetre."""
+    mean = shaper.mean_fits
+    np.testing.assert_allclose(mean.socket_r, pack.bones["femur_r"].joint_centre, atol=1e-3)
+    np.testing.assert_allclose(mean.head_l, pack.bones["femur_l"].joint_centre, atol=1e-3)
+    np.testing.assert_allclose(mean.s1[:3, 3], pack.bones["sacrum"].frame_origin, atol=1e-3)
+    assert np.linalg.norm(mean.knee_l - pack.bones["tibia_l"].joint_centre) < 0.5
+    assert mean.radii == pytest.approx({"socket": 23.938, "head": 22.797}, abs=1e-3)
+    np.testing.assert_allclose(mean.standing, np.eye(3), atol=2e-3)
+    assert mean.s1[0, 3] == 0.0 and mean.s1[:3, 0] == pytest.approx([1.0, 0.0, 0.0])
+    assert sagittal_tilt(mean.s1) == pytest.approx(37.76, abs=0.01)
+    regions = shaper._regions
+    assert {name: region.bone for name, region in regions.items()} == {
+        "socket": "hip_bone_r", "head": "femur_l", "knee": "femur_l", "sacrum": "sacrum", "front_r": "hip_bone_r", "front_l": "hip_bone_l"}
+    femur = pack.bones["femur_l"].vertices
+    assert femur[regions["knee"].indices, 2].max() < femur[:, 2].min() + 70.0
+    assert np.abs(pack.bones["sacrum"].vertices[regions["sacrum"].indices, 0]).max() < 25.0
+    socket = pack.bones["hip_bone_r"].vertices[regions["socket"].indices]
+    assert np.linalg.norm(socket - pack.bones["femur_r"].joint_centre, axis=1).max() < 45.0
