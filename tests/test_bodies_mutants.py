@@ -132,3 +132,19 @@ def test_a_shaped_body_passes_its_checks_and_comes_with_its_annotations(bodies, 
     assert set(shaped_annotations.landmarks) == set(bodies.annotations.landmarks)
     assert bodies.body(shape).shape == shape
     assert Bodies(pack).shaped(shape)[1] is None
+
+
+def test_the_limits_themselves_are_allowed(bodies, mean_body, monkeypatch):
+    bodies._check(_with(mean_body, radii={"socket": 23.5, "head": 24.0}))  # exactly the play
+    monkeypatch.setattr(Bodies, "overlap", lambda self, body: 0.0)
+    touching = copy.deepcopy(mean_body.vertices)
+    touching["hip_bone_r"]["full"] = np.array([[0.25, 0.0, 0.0]])
+    touching["hip_bone_l"]["full"] = np.array([[1.75, 0.0, 0.0]])  # overlapping by exactly 1.5 mm
+    bodies._check(dataclasses.replace(mean_body, vertices=touching))
+
+
+def test_a_fresh_copy_for_other_annotations_shares_the_ties(pack, annotations):
+    fresh = Bodies(pack, annotations)
+    other = fresh.for_annotations(annotations)  # before any binding was made
+    assert other.binding is not None
+    assert len(fresh._ties) > 10 and other._ties is fresh._ties
