@@ -22,7 +22,7 @@ from viewer.anatomy.lagrange_mesh import LagrangeMesh  # noqa: E402
 MIRROR = np.diag([-1.0, 1.0, 1.0, 1.0])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def placement():
     return atlas_bones.place()
 

@@ -16,12 +16,12 @@ from viewer.anatomy.bodies import Bodies
 from viewer.anatomy.body_shape import BodyShape, ShapeError
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def bodies(pack, annotations):
     return Bodies(pack, annotations)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def mean_body(bodies):
     return bodies.shaper.body(BodyShape())
 

@@ -32,17 +32,17 @@ SCORES = (2.0, 1.0, -1.0)
 MIRROR = np.diag([-1.0, 1.0, 1.0])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def shaper(pack):
     return BodyShaper(pack, ShapeModel.load(pack))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def body(shaper):
     return shaper.body(BodyShape(SCORES))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def refit(shaper, body):
     """The placed body's own features, fitted again as the mean body's were."""
     return shaper._fits({b: body.vertices[b]["full"] for b in shaper.atlas})
@@ -50,7 +50,7 @@ def refit(shaper, body):
 
 def test_a_shape_is_three_finite_scores_within_the_sliders():
     assert BodyShape().scores == (0.0, 0.0, 0.0) and BodyShape().is_mean
-    assert BodyShape((3.0, -3.0, 3.0 + 1e-10)).scores[2] == 3.0 + 1e-10  # the limit itself, give or take rounding
+    assert BodyShape((3.0, -3.0, 3.0 + 1e-9)).scores[2] == 3.0 + 1e-9  # the limit itself, give or take rounding
     for scores, message in (((1.0, 2.0), "a body shape has 3 scores, not 2"),
                             ((0.0, 0.0, 0.0, 0.0), "a body shape has 3 scores, not 4"),
                             ((0.0, math.nan, 0.0), "pelvis is nan, not a number of standard deviations"),
@@ -107,13 +107,21 @@ def test_the_model_file_is_checked_against_its_pack(pack, tmp_path):
     person = model.person(4)
     assert person.scores == tuple(round(float(v), 1) for v in model.people[4])
     assert person.scores != model.person(5).scores
-    # an extra bone the pack does not have is passed over
-    extra = ShapeModel(path, _arrays(pack, **{"basis/skull/full": np.zeros((3, 5, 3))}), pack)
-    assert "skull" not in extra.basis
-    for changes, message in (({"people": np.zeros((26, 2))}, "expected scores of 3 modes"),
+    # an extra bone the pack does not have, or an array that is no basis, is passed over
+    extra = ShapeModel(path, {"basis/skull/full": np.zeros((3, 5, 3)), "notes": np.zeros(1), **_arrays(pack)}, pack)
+    assert "skull" not in extra.basis and sorted(extra.basis) == sorted(model.basis)
+    assert ShapeModel.load(pack).path == pack.directory / body_shape.SHAPE_MODEL_NAME
+    # a bone drawn at one resolution only cannot take a light basis
+    import dataclasses
+
+    one_level = dataclasses.replace(pack, bones={**pack.bones, "femur_l": dataclasses.replace(pack.bones["femur_l"], light=None)})
+    with pytest.raises(InputError) as caught:
+        ShapeModel(path, _arrays(pack), one_level)
+    assert str(caught.value) == f"{path} at basis/femur_l/light: femur_l (light) has (1027,) vertices of shape, the pack's surface -1"
+    for changes, message in (({"people": np.zeros((26, 2))}, "at people: expected scores of 3 modes"),
                              ({"people": np.zeros(26)}, "expected scores of 3 modes"),
                              ({"variance_share": np.zeros(2)}, "expected scores of 3 modes"),
-                             ({"basis/femur_l/full": np.zeros((3, 10, 3))}, "femur_l (full) has (10,) vertices of shape, the pack's surface 4102"),
+                             ({"basis/femur_l/full": np.zeros((3, 10, 3))}, "at basis/femur_l/full: femur_l (full) has (10,) vertices of shape, the pack's surface 4102"),
                              ({"basis/femur_l/light": np.zeros((3, 10, 3))}, "femur_l (light) has (10,) vertices of shape, the pack's surface 1027"),
                              ({"basis/femur_l/full": np.full((3, 4102, 3), np.nan)}, "femur_l (full) has (4102,) vertices"),
                              ({"basis/femur_l/full": np.zeros((2, 4102, 3))}, "femur_l (full)"),
@@ -162,6 +170,9 @@ def test_vertex_normals_are_the_area_weighted_unit_normals():
     np.testing.assert_allclose(summed(sphere.vertices), vertex_normals(sphere.vertices, sphere.faces), atol=1e-12)
     np.testing.assert_allclose(SurfaceNormals(box.faces, len(box.vertices))(box.vertices), expected, atol=1e-12)
     # a vertex on no triangle keeps a zero normal, not NaN
+    tiny = box.vertices * 1e-3  # triangles of square micrometres: still unit normals
+    np.testing.assert_allclose(np.linalg.norm(vertex_normals(tiny, box.faces), axis=1), 1.0)
+    np.testing.assert_allclose(np.linalg.norm(SurfaceNormals(box.faces, len(box.vertices))(tiny), axis=1), 1.0)
     lone = vertex_normals(np.r_[box.vertices, [[9.0, 9.0, 9.0]]], box.faces)
     assert (lone[-1] == 0).all()
     assert (SurfaceNormals(box.faces, len(box.vertices) + 1)(np.r_[box.vertices, [[9.0, 9.0, 9.0]]])[-1] == 0).all()
@@ -343,3 +354,42 @@ def test_the_mean_bodys_fits_are_the_builds(shaper, pack):
     assert np.abs(pack.bones["sacrum"].vertices[regions["sacrum"].indices, 0]).max() < 25.0
     socket = pack.bones["hip_bone_r"].vertices[regions["socket"].indices]
     assert np.linalg.norm(socket - pack.bones["femur_r"].joint_centre, axis=1).max() < 45.0
+
+
+def test_the_mean_shape_places_every_bone_where_the_pack_has_it(shaper, pack):
+    body = shaper.body(BodyShape())
+    for bone_id, bone in pack.bones.items():
+        np.testing.assert_allclose(body.vertices[bone_id]["full"], bone.vertices, atol=1e-9, err_msg=bone_id)
+        np.testing.assert_allclose(body.carriers[bone_id], np.eye(4), atol=1e-9, err_msg=bone_id)
+    for before, after in body.centres:
+        np.testing.assert_allclose(after, before, atol=1e-3)
+    assert body.spine_scale == 1.0
+
+
+def test_the_knee_gaps_are_the_mean_packs(shaper, pack, body):
+    """The tibial plateau (within 8 mm of the tibia's top) against the condyles (within 8 mm of the
+    femur's bottom), and the patella against the femur within 30 mm of it, as in the mean pack."""
+    femur, tibia, patella = (pack.bones[b].vertices for b in ("femur_l", "tibia_l", "patella_l"))
+    plateau = tibia[tibia[:, 2] > tibia[:, 2].max() - 8.0].mean(axis=0)
+    condyles = femur[femur[:, 2] < femur[:, 2].min() + 8.0].mean(axis=0)
+    groove = femur[np.linalg.norm(femur - patella.mean(axis=0), axis=1) < 30.0].mean(axis=0)
+    expected = {"tibia": plateau - condyles, "patella": patella.mean(axis=0) - groove}
+    for stem, gap in expected.items():
+        np.testing.assert_allclose(shaper._mean_gaps[stem], gap, atol=1e-9)
+        own, femoral = shaper._knee_pairs[stem]
+        placed = body.vertices[f"{stem}_l"]["full"][own].mean(axis=0) - body.vertices["femur_l"]["full"][femoral].mean(axis=0)
+        np.testing.assert_allclose(placed, gap, atol=1e-9)
+    assert len(shaper._knee_pairs["tibia"][0]) > 50 and len(shaper._knee_pairs["patella"][1]) > 50
+
+
+def test_a_bone_the_pack_lacks_keeps_its_manifest_entry(pack):
+    import dataclasses
+
+    partial = dataclasses.replace(pack, bones={b: bone for b, bone in pack.bones.items() if b != "disc_t12_l1"})
+    shaper = BodyShaper(partial, ShapeModel.load(partial))
+    shaped = shaper.shaped_pack(shaper.body(BodyShape(SCORES)))
+    entries = shaped.manifest["bones"]
+    assert [e["id"] for e in entries] == [e["id"] for e in pack.manifest["bones"]]
+    k = [e["id"] for e in entries].index("disc_t12_l1")
+    assert entries[k] is pack.manifest["bones"][k] and "disc_t12_l1" not in shaped.bones
+    assert entries[k + 1]["origin"] != pack.manifest["bones"][k + 1]["origin"]  # the bones after it are still written

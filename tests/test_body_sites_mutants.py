@@ -19,12 +19,12 @@ from viewer.anatomy.body_sites import SiteBinding, _nearest_on_surface, _places
 SHIFT = np.array([3.0, -2.0, 5.0])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def shaper(pack):
     return BodyShaper(pack, ShapeModel.load(pack))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def binding(shaper, annotations):
     return SiteBinding(shaper, annotations)
 
