@@ -393,3 +393,20 @@ def test_a_bone_the_pack_lacks_keeps_its_manifest_entry(pack):
     k = [e["id"] for e in entries].index("disc_t12_l1")
     assert entries[k] is pack.manifest["bones"][k] and "disc_t12_l1" not in shaped.bones
     assert entries[k + 1]["origin"] != pack.manifest["bones"][k + 1]["origin"]  # the bones after it are still written
+
+
+def test_the_sacrum_keeps_the_midline(pack, body):
+    """The right hip bone keeps the model's place beside the sacrum; the sacrum's own sideways drift
+    in the model is taken out, so its mean x stays the mean body's."""
+    assert body.vertices["sacrum"]["full"][:, 0].mean() == pytest.approx(pack.bones["sacrum"].vertices[:, 0].mean(), abs=1e-9)
+
+
+def test_the_shaper_needs_exactly_the_pelvis_and_femurs(pack, tmp_path):
+    core = {"sacrum", "hip_bone_r", "hip_bone_l", "femur_r", "femur_l"}
+    arrays = {k: v for k, v in _arrays(pack).items() if not k.startswith("basis/") or k.split("/")[1] in core}
+    shaper = BodyShaper(pack, ShapeModel(tmp_path / "m.npz", arrays, pack))
+    assert set(shaper.atlas) == core and shaper._knee_pairs == {}
+    without = {k: v for k, v in arrays.items() if "femur" not in k}
+    with pytest.raises(InputError) as caught:
+        BodyShaper(pack, ShapeModel(tmp_path / "m.npz", without, pack))
+    assert str(caught.value) == f"{tmp_path / 'm.npz'}: the shape model needs femur_l, femur_r in the pack"
