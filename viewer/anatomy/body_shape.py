@@ -384,7 +384,6 @@ class BodyShaper:
         turn = mean.standing.T @ now.standing  # keeps the anterior pelvic plane as the mean's
         socket_r = turn @ now.socket_r
         middle = np.array([0.0, socket_r[1] - mean.socket_r[1], socket_r[2] - mean.socket_r[2]])
-        pelvis = _rigid(turn, -middle)
         # the midline is the sacrum's: the right hip bone keeps the model's place beside the
         # sacrum, and the left one, its mirror image, the same place on the other side
         sideways = np.array([(scores @ self.model.basis["sacrum"]["full"]).reshape(-1, 3)[:, 0].mean(), 0.0, 0.0])
