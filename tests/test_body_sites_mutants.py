@@ -201,6 +201,7 @@ def test_a_bigger_femoral_head_pushes_a_hip_sphere_back_to_the_mean_clearance(sh
         centre, radius = np.asarray(path[1]["centre"]), path[1]["radius"]
         assert radius - np.linalg.norm(centre) - (mean_head + 3.0) == pytest.approx(wanted, abs=5e-3), mid
         assert radius == pytest.approx(share * np.linalg.norm(point - centre), abs=2e-3)
+        assert radius == round(radius, 3) and path[1]["centre"] == [round(c, 3) for c in path[1]["centre"]]
         # moved straight towards the hip centre, by less than the head grew
         assert np.linalg.norm(np.cross(centre, mean_centre)) / np.linalg.norm(centre) / np.linalg.norm(mean_centre) < 1e-4
         assert 0.5 < np.linalg.norm(mean_centre) - np.linalg.norm(centre) < 20.0
