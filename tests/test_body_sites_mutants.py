@@ -216,3 +216,14 @@ def test_a_document_copy_changes_nothing_in_the_original(shaper, annotations):
     before = copy.deepcopy(annotations.muscles)
     SiteBinding(shaper, annotations).shaped_annotations(_similar(shaper, 1.05), shaper.pack)
     assert annotations.muscles == before
+
+
+def test_a_sphere_after_a_point_on_another_bone_grows_with_its_bone(shaper, annotations):
+    """No cone of tangents to keep (the point before it moves with another bone): the radius grows
+    as the bone's neighbourhood of the centre does, written to the micrometre."""
+    muscles = copy.deepcopy(annotations.muscles)
+    muscles["psoas_major_r"]["path"][0] = {**muscles["psoas_major_r"]["path"][0], "bone": "l5"}
+    binding = SiteBinding(shaper, dataclasses.replace(annotations, muscles=muscles))
+    body = _similar(shaper, 1.1, shift=np.zeros(3))
+    shaped = binding.shaped_annotations(body, shaper.shaped_pack(body))
+    assert shaped.muscles["psoas_major_r"]["path"][1]["radius"] == round(59.36 * 1.1, 3)
