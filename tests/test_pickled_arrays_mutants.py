@@ -108,3 +108,20 @@ def test_a_dtype_keeps_its_byte_order_only_when_it_names_one(tmp_path):
     read = read_arrays(_write(tmp_path, value))
     for key, array in value.items():
         assert read[key].dtype == array.dtype and read[key].tolist() == [0, 1, 2]
+
+
+def test_a_long_file_reads_back_through_its_long_memo(tmp_path):
+    """Past 256 memoised objects pickle refers back with LONG_BINGET."""
+    value = {f"array{k}": np.full(2, float(k)) for k in range(100)}
+    value["last again"] = value["array99"]
+    data = pickle.dumps(value, protocol=4)
+    assert "LONG_BINGET" in {op.name for op, _, _ in pickletools.genops(data)}
+    read = read_arrays(_write(tmp_path, value))
+    assert read["last again"] is read["array99"] and read["array99"].tolist() == [99.0, 99.0]
+
+
+def test_only_the_array_constructor_with_the_array_type_makes_an_array(tmp_path):
+    # numpy.dtype called with numpy.ndarray: both allowed names, but not an array's construction
+    data = (b"\x80\x04\x8c\x05numpy\x8c\x05dtype\x93\x8c\x05numpy\x8c\x07ndarray\x93\x85R.")
+    assert [op.name for op, _, _ in pickletools.genops(data)][-3:] == ["TUPLE1", "REDUCE", "STOP"]
+    _refused(tmp_path, data, "it calls something other than numpy's array constructors")
