@@ -49,8 +49,13 @@ def _vertebral_body(tilt: float):
     block = trimesh.creation.box((30.0, 30.0, 24.0))
     vertices, faces = trimesh.remesh.subdivide_to_size(block.vertices, block.faces, 2.0)
     vertices = vertices @ rotation("x", -tilt).T + [0.0, 40.0, 100.0]
-    arch = np.array([[0.0, 0.0, 100.0], [20.0, 5.0, 100.0], [-20.0, 5.0, 100.0]])  # behind the body and wide: left out
-    return np.r_[vertices, arch], np.r_[vertex_normals(vertices, faces), np.zeros((3, 3))]
+    front = vertices[:, 1].max()
+    # not of the body, and heavy enough to pull its axis if taken: a cluster just wide of it
+    # (|x| 18.5 mm) and one just behind its front 30 mm, both at the height of its middle
+    wide = np.tile([18.5, front - 10.0, 100.0], (300, 1))
+    behind = np.tile([-5.0, front - 30.5, 100.0], (300, 1))
+    others = np.r_[wide, behind]
+    return np.r_[vertices, others], np.r_[vertex_normals(vertices, faces), np.zeros((len(others), 3))]
 
 
 def test_a_vertebral_bodys_endplates_are_its_top_and_bottom_faces():
