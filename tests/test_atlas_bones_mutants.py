@@ -170,3 +170,30 @@ def test_a_model_of_another_size_is_refused(tmp_path):
         shape_model_build.shape_arrays(None, model_path=path)
     assert shape_model_build.read_model()["mean"].shape[0] % 3 == 0
     assert shape_model_build.shape_model_dir().name == "shape_models"
+
+
+def test_a_lone_vertex_is_a_piece_of_its_own():
+    box = _box((2.0, 2.0, 2.0))
+    lone = Surface(np.r_[box.vertices, [[50.0, 0.0, 0.0]]], box.faces)
+    masks = component_masks(lone)
+    assert [int(mask.sum()) for mask in masks] == [8, 1]
+
+
+def test_a_surface_read_inside_out_is_turned_outwards(monkeypatch):
+    box = _box((2.0, 4.0, 6.0))
+    inverted = box.faces[:, ::-1]
+
+    class Stub:
+        @staticmethod
+        def read(*_):
+            return Stub()
+
+        def surface(self, steps):
+            assert steps == 3
+            return box.vertices * [-1.0, -1.0, 1.0], inverted  # as in the CT frame
+
+    monkeypatch.setattr(atlas_bones, "LagrangeMesh", Stub)
+    surface = atlas_bones.read_surface("patella_l", 3, atlas_bones.atlas_dir())
+    np.testing.assert_allclose(surface.vertices, box.vertices)
+    np.testing.assert_array_equal(surface.faces, box.faces)
+    assert surface.volume() == pytest.approx(48.0)
