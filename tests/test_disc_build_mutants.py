@@ -112,3 +112,25 @@ def test_a_disc_takes_the_lower_outline_held_to_the_upper_one():
     # on the sacrum the upper outline is taken at both ends
     sacral = build_disc(above, upper, None, lower)
     np.testing.assert_allclose(np.linalg.norm(sacral.vertices[:48, :2], axis=1), upper_radii, atol=1e-6)
+
+
+def test_rim_directions_go_round_anticlockwise_from_the_right():
+    """A body set 3 mm forward of the endplate centre: the backward rays are the short ones."""
+    radii = rim_radii(_body(15.0, 10.0, 0.0, 20.0, (0.0, 3.0, 0.0)), _frame(), +1.0)
+    with np.errstate(divide="ignore"):
+        forward = np.where(np.sin(ANGLES) > 0, 13.0 / np.abs(np.sin(ANGLES)), 7.0 / np.abs(np.sin(ANGLES)))
+    np.testing.assert_allclose(radii, np.minimum(15.0 / np.abs(np.cos(ANGLES)), forward), atol=1e-6)
+
+
+def test_every_vertex_of_a_disc_is_used_and_each_cap_fans_from_its_centre():
+    disc = loft(_frame((0.0, 0.0, 10.0)), _frame(), np.full(48, 14.0), np.full(48, 12.0))
+    assert set(np.unique(disc.faces)) == set(range(len(disc.vertices)))
+    bottom_centre, top_centre = RINGS * RIM_POINTS, RINGS * RIM_POINTS + 1
+    assert (disc.faces == bottom_centre).any(axis=1).sum() == RIM_POINTS
+    assert (disc.faces == top_centre).any(axis=1).sum() == RIM_POINTS
+
+
+def test_a_disc_between_thin_bodies_starts_its_rays_just_inside_each():
+    upper, lower = _frame((0.0, 0.0, 10.0)), _frame()
+    disc = build_disc(_body(15.0, 10.0, 11.0, 12.0), upper, _body(15.0, 10.0, -2.0, -1.0), lower)
+    np.testing.assert_allclose(np.linalg.norm(disc.vertices[:48, :2], axis=1), _box_radii(15.0, 10.0), atol=1e-6)
