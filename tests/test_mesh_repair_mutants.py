@@ -80,3 +80,29 @@ def test_refine_is_loop_subdivision_then_taubin_smoothing_with_its_settings():
     expected = trimesh.Trimesh(vertices, faces, process=True)
     trimesh.smoothing.filter_taubin(expected, lamb=0.5, nu=0.53, iterations=3)
     np.testing.assert_allclose(once.vertices, expected.vertices, atol=1e-9)
+
+
+def test_a_hole_or_a_stray_open_triangle_is_no_fin():
+    """Only a face with a free edge *and* an edge of three or more faces is a fin."""
+    box = trimesh.creation.box()
+    open_box = trimesh.Trimesh(box.vertices, box.faces[2:], process=False)  # one side missing
+    assert remove_fins(open_box) == 0 and len(open_box.faces) == 10
+    vertices = np.array([[0, 0, 0], [0, 0, 1], [1, 0, 0], [1, 1, 0.5], [-1, 0, 0], [-1, -1, 0.5],
+                         [9, 9, 9], [10, 9, 9], [9, 10, 9]], float)
+    tetra = np.array([[0, 2, 1], [0, 1, 3], [0, 3, 2], [1, 2, 3]])
+    other = np.where(tetra == 2, 4, np.where(tetra == 3, 5, tetra))
+    mesh = trimesh.Trimesh(vertices, np.r_[tetra, other, [[6, 7, 8]]], process=False)  # a non-manifold edge, and a triangle far off
+    assert remove_fins(mesh) == 0 and len(mesh.faces) == 9
+
+
+def test_small_bones_are_kept():
+    tiny = trimesh.creation.box((0.5, 0.5, 0.5))
+    assert make_closed(tiny, "ossicle").volume == pytest.approx(0.125)
+    small = trimesh.creation.icosphere(subdivisions=1, radius=0.5)
+    assert 0.3 < refine(small, "sesamoid").volume < 0.53
+
+
+def test_refine_names_the_bone_it_cannot_close():
+    triangle = trimesh.Trimesh([[0, 0, 0], [1, 0, 0], [0, 1, 0]], [[0, 1, 2]], process=False)
+    with pytest.raises(MeshRepairError, match="^flake: the surface is still open after repair$"):
+        refine(triangle, "flake")
