@@ -128,10 +128,44 @@ def test_what_the_reader_cannot_read_is_named(change, message):
 def test_fan_splits_each_polygon_into_a_fan():
     np.testing.assert_array_equal(_fan(np.arange(5), np.array([5])), [[0, 1, 2], [0, 2, 3], [0, 3, 4]])
     np.testing.assert_array_equal(_fan(np.arange(6), np.array([3, 6])), [[0, 1, 2], [3, 4, 5]])
-    assert _fan(np.zeros(0, int), np.zeros(0, int)).shape == (0, 3)
+    empty = _fan(np.zeros(0, int), np.zeros(0, int))
+    assert empty.shape == (0, 3) and empty.dtype == np.int64
     with pytest.raises(ValueError, match="offsets do not match"):
         _fan(np.arange(5), np.array([2, 5]))
 
 
 def test_base64_length_of_a_byte_count():
     assert [_base64_chars(n) for n in (0, 1, 2, 3, 4, 8, 9)] == [0, 4, 4, 4, 8, 12, 12]
+
+
+def _binary(name, kind, values, components, header="<u4"):
+    raw = np.asarray(values).tobytes()
+    text = base64.b64encode(np.array([len(raw)], header).tobytes() + raw).decode()
+    return f'<DataArray type="{kind}" Name="{name}" NumberOfComponents="{components}" format="binary">{text}</DataArray>'
+
+
+def test_attributes_left_out_take_vtks_defaults():
+    """No byte order (little-endian), no header type (32-bit), no format (ascii), no offset (0),
+    an empty compressor (none), no strip or polygon counts (none)."""
+    points = _binary("Points", "Float64", POINTS.astype("<f8"), 3)
+    polys = _binary("connectivity", "Int64", CONNECTIVITY.astype("<i8"), 1) + _binary("offsets", "Int64", OFFSETS.astype("<i8"), 1)
+    for attributes in ("", 'compressor=""', 'header_type="Int16"'):  # an unknown header type reads as 32-bit
+        vertices, faces = read_vtp(_file(points, polys, attributes=attributes))
+        np.testing.assert_array_equal(vertices, POINTS)
+        np.testing.assert_array_equal(faces, FANNED)
+    no_format = _ascii("Points", "Float32", POINTS, 3).replace(' format="ascii"', "")
+    np.testing.assert_array_equal(read_vtp(_file(no_format, _polys_ascii()))[0], POINTS)
+    head, body = _block(POINTS.astype("<f8"), "UInt32", False)
+    appended = b'<AppendedData encoding="raw">\n_' + head + body + b"\n</AppendedData>\n"
+    no_offset = '<DataArray type="Float64" Name="Points" NumberOfComponents="3" format="appended"/>'
+    np.testing.assert_array_equal(read_vtp(_file(no_offset, "", polys=0, appended=appended))[0], POINTS)
+    bare = _file(_ascii("Points", "Float32", POINTS, 3), "", polys=0).replace(b' NumberOfPolys="0" NumberOfStrips="0"', b"")
+    assert b"NumberOf" in bare and b"NumberOfStrips" not in bare
+    vertices, faces = read_vtp(bare)
+    assert len(vertices) == 5 and faces.shape == (0, 3)
+
+
+def test_an_empty_points_array_is_no_points():
+    data = _file('<DataArray type="Float32" Name="Points" NumberOfComponents="3" format="ascii"></DataArray>', "", polys=0)
+    vertices, faces = read_vtp(data.replace(b'NumberOfPoints="5"', b'NumberOfPoints="0"'))
+    assert vertices.shape == (0, 3) and faces.shape == (0, 3)
