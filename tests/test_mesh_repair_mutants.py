@@ -106,3 +106,16 @@ def test_refine_names_the_bone_it_cannot_close():
     triangle = trimesh.Trimesh([[0, 0, 0], [1, 0, 0], [0, 1, 0]], [[0, 1, 2]], process=False)
     with pytest.raises(MeshRepairError, match="^flake: the surface is still open after repair$"):
         refine(triangle, "flake")
+
+
+def test_fins_uncovered_by_dropping_others_are_dropped_and_counted_too():
+    """Three stray triangles on a unit box: the first pass drops two hanging off an edge of three
+    faces; that frees an edge of the third, which the second pass drops. All three are counted."""
+    box = trimesh.creation.box()
+    vertices = np.vstack([box.vertices, [[0, 0, 3.0], [0, 3.0, 0], [3.0, 0, 0]]])
+    faces = np.vstack([box.faces, [[7, 5, 0], [0, 4, 5], [3, 10, 7]]])
+    mesh = trimesh.Trimesh(vertices, faces, process=False)
+    per_face, _ = _edge_face_counts(mesh)
+    assert ((per_face == 1).any(axis=1) & (per_face > 2).any(axis=1)).sum() == 2  # the first pass's fins
+    assert remove_fins(mesh) == 3
+    assert len(mesh.faces) == 12
