@@ -410,3 +410,18 @@ def test_the_shaper_needs_exactly_the_pelvis_and_femurs(pack, tmp_path):
     with pytest.raises(InputError) as caught:
         BodyShaper(pack, ShapeModel(tmp_path / "m.npz", without, pack))
     assert str(caught.value) == f"{tmp_path / 'm.npz'}: the shape model needs femur_l, femur_r in the pack"
+
+
+def test_a_disc_whose_upper_vertebra_did_not_load_is_carried_with_its_own_bone(pack):
+    """A pack whose T12 failed to load (its file missing) keeps the T12/L1 disc; shaping it used to
+    raise KeyError 't12'. The disc's upper endplate then goes with the disc itself (with L1)."""
+    import dataclasses
+
+    partial = dataclasses.replace(pack, bones={b: bone for b, bone in pack.bones.items() if b != "t12"})
+    shaper = BodyShaper(partial, ShapeModel.load(partial))
+    body = shaper.body(BodyShape(SCORES))
+    disc = shaper.shaped_pack(body).bones["disc_t12_l1"].disc
+    mean = pack.bones["disc_t12_l1"].disc
+    assert disc.upper_bone == "t12"
+    np.testing.assert_allclose(disc.upper.centre, _apply(body.carriers["disc_t12_l1"], mean.upper.centre))
+    np.testing.assert_allclose(disc.lower.centre, _apply(body.carriers["disc_t12_l1"], mean.lower.centre))

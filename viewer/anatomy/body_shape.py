@@ -481,7 +481,8 @@ class BodyShaper:
         """A disc's two endplates in ``body``, so that its blend weights are this body's, not the mean's:
         the upper one carried with the vertebra above, the lower one with the disc itself (the bone
         below, or for L5/S1 the spine as it stands on this body's S1); the two carriers differ by a
-        lumbar joint's share of the lordosis change."""
+        lumbar joint's share of the lordosis change. When the vertebra above did not load, both go
+        with the disc."""
         join = disc.disc
 
         def carried(plane: Plane, bone_id: str) -> Plane:
@@ -489,7 +490,8 @@ class BodyShaper:
             normal = matrix[:3, :3] @ plane.normal
             return Plane(_apply(matrix, plane.centre), normal / np.linalg.norm(normal))
 
-        return DiscJoin(join.upper_bone, carried(join.upper, join.upper_bone), carried(join.lower, disc.id))
+        above = join.upper_bone if join.upper_bone in body.carriers else disc.id
+        return DiscJoin(join.upper_bone, carried(join.upper, above), carried(join.lower, disc.id))
 
     def shaped_pack(self, body: ShapedBody) -> MeshPack:
         """A copy of the mean pack with this body's vertices, joint centres and frame origins
