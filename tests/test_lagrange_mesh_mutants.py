@@ -138,6 +138,6 @@ def test_weld_merges_points_within_the_tolerance_and_drops_collapsed_triangles()
 
 def test_the_scene_frame_is_the_one_the_shipped_pack_is_built_in(pack):
     assert frame.UNITS == "mm" == pack.manifest["units"]
-    assert frame.FRAME_DESCRIPTION == pack.manifest["frame"]
+    assert pack.manifest["frame"] == frame.FRAME_DESCRIPTION
     assert frame.FRAME_DESCRIPTION == {"name": "RAS", "x": "subject's right", "y": "anterior", "z": "superior",
                                        "origin": "midpoint of the hip joint centres, standing"}
