@@ -53,6 +53,8 @@ def test_a_surface_moves_keeps_its_faces_outward_and_measures_its_volume():
     np.testing.assert_allclose(mirrored.vertices[:, 0], -box.vertices[:, 0])
     lone = Surface(np.r_[box.vertices, [[50.0, 50.0, 50.0]]], box.faces)
     assert (lone.normals()[-1] == 0).all()
+    tiny = Surface(box.vertices * 1e-3, box.faces)  # square micrometres: still unit normals
+    np.testing.assert_allclose(np.linalg.norm(tiny.normals(), axis=1), 1.0)
 
 
 def test_pieces_of_a_surface_are_split_and_ordered_by_mean_x():
@@ -197,3 +199,8 @@ def test_a_surface_read_inside_out_is_turned_outwards(monkeypatch):
     np.testing.assert_allclose(surface.vertices, box.vertices)
     np.testing.assert_array_equal(surface.faces, box.faces)
     assert surface.volume() == pytest.approx(48.0)
+    # a small surface already facing outwards is left as it is
+    box, inverted = _box((0.5, 0.5, 0.5)), box.faces
+    surface = atlas_bones.read_surface("patella_l", 3, atlas_bones.atlas_dir())
+    np.testing.assert_array_equal(surface.faces, box.faces)
+    assert surface.volume() == pytest.approx(0.125)
