@@ -227,3 +227,44 @@ def test_a_sphere_after_a_point_on_another_bone_grows_with_its_bone(shaper, anno
     body = _similar(shaper, 1.1, shift=np.zeros(3))
     shaped = binding.shaped_annotations(body, shaper.shaped_pack(body))
     assert shaped.muscles["psoas_major_r"]["path"][1]["radius"] == round(59.36 * 1.1, 3)
+
+
+def test_every_point_and_radius_is_written_to_the_micrometre(shaper, binding, annotations):
+    body = _similar(shaper, 1.0537, shift=np.zeros(3))
+    shaped = binding.shaped_annotations(body, shaper.shaped_pack(body))
+    for landmark in shaped.landmarks.values():
+        assert all(round(float(c), 3) == c for c in landmark.position)
+    for muscle in shaped.muscles.values():
+        for key in ("path", "belly", "lane"):
+            for item in muscle.get(key, []):
+                for field in ("position", "centre", "side", "medial", "lateral"):
+                    if field in item:
+                        assert all(round(c, 3) == c for c in item[field])
+    radius = shaped.muscles["psoas_major_r"]["path"][1]["radius"]
+    assert radius == round(radius, 3) and radius == pytest.approx(59.36 * 1.0537, abs=2e-3)
+    assert round(59.36 * 1.0537, 4) != round(59.36 * 1.0537, 3)  # the scale leaves a fourth decimal to drop
+
+
+def test_a_slightly_bigger_head_moves_the_sphere_less_than_a_millimetre(shaper, binding, annotations):
+    mean_head = shaper.mean_fits.radii["head"]
+    body = _similar(shaper, shift=np.zeros(3), head=mean_head + 0.15)
+    shaped = binding.shaped_annotations(body, shaper.shaped_pack(body))
+    mean_path, path = annotations.muscles["psoas_major_r"]["path"], shaped.muscles["psoas_major_r"]["path"]
+    mean_centre, mean_radius = np.asarray(mean_path[1]["centre"]), mean_path[1]["radius"]
+    wanted = min(mean_radius - np.linalg.norm(mean_centre) - mean_head, body_sites.HEAD_CLEARANCE_MM)
+    centre = np.asarray(path[1]["centre"])
+    assert path[1]["radius"] - np.linalg.norm(centre) - (mean_head + 0.15) == pytest.approx(wanted, abs=5e-3)
+    assert 0.05 < np.linalg.norm(mean_centre) - np.linalg.norm(centre) < 1.0
+
+
+def test_two_points_a_fraction_of_a_millimetre_apart_keep_their_own_ties(shaper, annotations):
+    muscles = copy.deepcopy(annotations.muscles)
+    first = muscles["psoas_minor_r"]["path"][0]
+    muscles["psoas_minor_r"]["path"][1] = {**muscles["psoas_minor_r"]["path"][1], "bone": first["bone"],
+                                           "position": [c + 0.3 for c in first["position"]]}
+    binding = SiteBinding(shaper, dataclasses.replace(annotations, muscles=muscles))
+    places = [where for where, *_ in binding.places]
+    a, b = places.index(("path", "psoas_minor_r", 0, "position")), places.index(("path", "psoas_minor_r", 1, "position"))
+    assert binding.ties[a] is not binding.ties[b]
+    moved = binding.follow(_similar(shaper, 1.1))
+    np.testing.assert_allclose(moved[b][0] - moved[a][0], 1.1 * (binding.neutral[b] - binding.neutral[a]), atol=1e-6)
