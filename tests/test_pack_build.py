@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from viewer.anatomy.mesh_pack import default_pack_dir, load_manifest
+from viewer.anatomy.mesh_pack import MANIFEST_NAME, default_pack_dir, load_manifest
 
 pytest.importorskip("myo_sim", reason="myo-sim is not installed (pip install '.[build]'); rebuild not checked")
 pytest.importorskip("mujoco", reason="MuJoCo is not installed (pip install '.[build]'); rebuild not checked")
@@ -20,10 +20,11 @@ def test_rebuild_gives_identical_checksums(tmp_path):
     for package, pinned in ((SOURCE_PACKAGE, SOURCE_VERSION), (ATLAS_PACKAGE, ATLAS_VERSION)):
         if importlib.metadata.version(package) != pinned:
             pytest.skip(f"{package} {pinned} is the pinned source; another version is installed")
-    built = build_pack(tmp_path, log=lambda *_: None)
+    out = tmp_path / "new" / "pack"  # folders that do not exist yet are made
+    built = build_pack(out, log=lambda *_: None)
     committed = load_manifest(default_pack_dir())
     assert [b["sha256"] for b in built["bones"]] == [b["sha256"] for b in committed["bones"]]
     assert built == committed
-    for name in ("NOTICE", "LICENSE-myo-sim", "LICENSE-MPL-2.0"):
-        assert (tmp_path / name).read_text() == (default_pack_dir() / name).read_text()
-    assert (tmp_path / "shape_model.npz").read_bytes() == (default_pack_dir() / "shape_model.npz").read_bytes()
+    for name in ("NOTICE", "LICENSE-myo-sim", "LICENSE-MPL-2.0", MANIFEST_NAME):
+        assert (out / name).read_text() == (default_pack_dir() / name).read_text()
+    assert (out / "shape_model.npz").read_bytes() == (default_pack_dir() / "shape_model.npz").read_bytes()

@@ -384,7 +384,6 @@ class BodyShaper:
         turn = mean.standing.T @ now.standing  # keeps the anterior pelvic plane as the mean's
         socket_r = turn @ now.socket_r
         middle = np.array([0.0, socket_r[1] - mean.socket_r[1], socket_r[2] - mean.socket_r[2]])
-        pelvis = _rigid(turn, -middle)
         # the midline is the sacrum's: the right hip bone keeps the model's place beside the
         # sacrum, and the left one, its mirror image, the same place on the other side
         sideways = np.array([(scores @ self.model.basis["sacrum"]["full"]).reshape(-1, 3)[:, 0].mean(), 0.0, 0.0])
@@ -482,7 +481,8 @@ class BodyShaper:
         """A disc's two endplates in ``body``, so that its blend weights are this body's, not the mean's:
         the upper one carried with the vertebra above, the lower one with the disc itself (the bone
         below, or for L5/S1 the spine as it stands on this body's S1); the two carriers differ by a
-        lumbar joint's share of the lordosis change."""
+        lumbar joint's share of the lordosis change. When the vertebra above did not load, both go
+        with the disc."""
         join = disc.disc
 
         def carried(plane: Plane, bone_id: str) -> Plane:
@@ -490,7 +490,8 @@ class BodyShaper:
             normal = matrix[:3, :3] @ plane.normal
             return Plane(_apply(matrix, plane.centre), normal / np.linalg.norm(normal))
 
-        return DiscJoin(join.upper_bone, carried(join.upper, join.upper_bone), carried(join.lower, disc.id))
+        above = join.upper_bone if join.upper_bone in body.carriers else disc.id
+        return DiscJoin(join.upper_bone, carried(join.upper, above), carried(join.lower, disc.id))
 
     def shaped_pack(self, body: ShapedBody) -> MeshPack:
         """A copy of the mean pack with this body's vertices, joint centres and frame origins

@@ -38,7 +38,7 @@ def rim_radii(surface: Surface, frame: np.ndarray, into_bone: float) -> np.ndarr
     origins = np.repeat(start[None], RIM_POINTS, axis=0)
     hits, rays, _ = mesh.ray.intersects_location(origins, directions, multiple_hits=True)
     radii = np.full(RIM_POINTS, np.inf)
-    np.minimum.at(radii, rays, np.linalg.norm(hits - start, axis=1))
+    np.minimum.at(radii, rays, np.linalg.norm(np.reshape(hits, (-1, 3)) - start, axis=1))  # no hit at all comes as shape (0,)
     if not np.isfinite(radii).all():
         raise ValueError(f"{int((~np.isfinite(radii)).sum())} rim rays leave no bone: is the endplate centre inside the body?")
     return radii

@@ -1,0 +1,123 @@
+"""The depth grid (``viewer.anatomy.depth_field``) on boxes whose depths are known exactly, at a
+voxel other than 1 mm, so that a unit swapped for its inverse shows. Written to kill the mutants
+mutmut found surviving; no pack is loaded."""
+
+from __future__ import annotations
+
+import numpy as np
+import trimesh
+from scipy import ndimage
+
+from viewer.anatomy.depth_field import DepthField, _capped_distance, _column_crossings
+
+BOX_LOW = np.array([3.0, -5.0, 11.0])
+BOX_SIZE = np.array([10.0, 14.0, 8.0])  # no two sides alike, so swapped axes show
+
+
+def _box():
+    box = trimesh.creation.box(BOX_SIZE)
+    box.apply_translation(BOX_LOW + BOX_SIZE / 2)
+    return box
+
+
+def _centres(field):
+    axes = [field.low[k] + field.voxel * np.arange(field.depths.shape[k]) for k in range(3)]
+    return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+
+
+def _box_depth(points):
+    """Exact depth inside the box (distance to its nearest face), 0 outside."""
+    depth = np.minimum(points - BOX_LOW, BOX_LOW + BOX_SIZE - points).min(axis=1)
+    return np.maximum(depth, 0.0)
+
+
+def test_the_grid_spans_the_box_asked_for_two_voxels_wider_each_side():
+    box = _box()
+    low, high = BOX_LOW - 0.3, BOX_LOW + BOX_SIZE + 0.3
+    field = DepthField(box.vertices, box.faces, low, high, voxel=0.5, cap=2.0)
+    np.testing.assert_allclose(field.low, low - 1.0)
+    assert field.depths.shape == tuple(np.floor((high + 1.0 - field.low) / 0.5).astype(int) + 1)
+    assert field.voxel == 0.5 and field.cap == 1.75  # 4 steps of 0.5 mm, less half a voxel
+
+
+def test_every_voxel_centre_is_inside_exactly_when_it_is_inside_the_box_and_its_depth_is_the_boxs():
+    box = _box()
+    field = DepthField(box.vertices, box.faces, BOX_LOW - 0.3, BOX_LOW + BOX_SIZE + 0.3, voxel=0.5, cap=2.0)
+    centres = _centres(field)
+    exact = _box_depth(centres)
+    grid = field.depths.reshape(-1)
+    assert ((grid > 0) == (exact > 0)).all()
+    assert np.abs(grid - np.minimum(exact, field.cap)).max() <= field.voxel
+    assert grid.max() == field.cap
+    # a lookup at a voxel centre reads that voxel's depth
+    np.testing.assert_allclose(field.depth(centres), grid, atol=1e-9)
+    points = np.random.default_rng(3).uniform(BOX_LOW - 3, BOX_LOW + BOX_SIZE + 3, (3000, 3))
+    depth = field(points)
+    assert np.abs(depth - np.minimum(_box_depth(points), field.cap)).max() <= field.voxel
+    assert (depth[_box_depth(points) == 0] < field.voxel).all()
+
+
+def test_a_field_around_a_corner_crops_the_box_yet_keeps_its_inside():
+    box = _box()
+    corner = BOX_LOW + [2.2, 3.1, 6.0]  # 2 mm of box below the grid
+    field = DepthField.around(box.vertices, box.faces, corner, 4.0, voxel=0.5, cap=3.0)
+    assert field.voxel == 0.5 and field.cap == 2.75
+    np.testing.assert_allclose(field.low, np.maximum(BOX_LOW, corner - 4.0) - 1.0)
+    centres = _centres(field)
+    inside = _box_depth(centres) > 0
+    assert inside.sum() > 100 and (~inside).sum() > 100
+    # the grid's bottom row is inside the box too: crossings below the grid count there
+    assert (field.depths.reshape(-1) > 0)[inside].all()
+    assert (field.depths[:, :, 0] > 0).any()
+    # reaching past the box crops nothing, on any axis
+    whole = DepthField.around(box.vertices, box.faces, corner, 100.0, voxel=0.5, cap=3.0)
+    assert whole.depths.shape == DepthField(box.vertices, box.faces, BOX_LOW, BOX_LOW + BOX_SIZE, voxel=0.5).depths.shape
+
+
+def test_a_one_voxel_plate_reads_its_depth_at_its_centres():
+    """The plate is one voxel thick: every inside voxel must still be looked up, not read as 0."""
+    plate = trimesh.creation.box((0.8, 6.0, 6.0))  # centres at x = 0 only, with voxel 1 and the grid below
+    field = DepthField(plate.vertices, plate.faces, [-0.4, -3.0, -3.0], [0.4, 3.0, 3.0], voxel=1.0)
+    centres = _centres(field)
+    inside = field.depths.reshape(-1) > 0
+    assert inside.sum() >= 25
+    np.testing.assert_allclose(field(centres[inside]), field.depths.reshape(-1)[inside])
+    assert (field(centres[inside]) == 0.5).all()
+
+
+def test_column_crossings_on_a_square_split_along_its_diagonal():
+    """A square at height 2 from two triangles whose shared edge runs through the column points:
+    each column inside the square must meet exactly one of them, including the first and last."""
+    a, b, c, d = [-0.2, -0.2, 2.0], [1.2, -0.2, 2.0], [1.2, 1.2, 2.0], [-0.2, 1.2, 2.0]
+    triangles = np.array([[a, b, c], [a, c, d]])
+    xs = ys = np.array([0.0, 0.5, 1.0])
+    column, height = _column_crossings(triangles, xs, ys)
+    assert sorted(column) == list(range(9))
+    np.testing.assert_allclose(height, 2.0)
+    one = _column_crossings(triangles, np.array([0.5]), np.array([0.5]))
+    assert list(one[0]) == [0]
+    two = _column_crossings(triangles, np.array([0.0, 1.0]), np.array([0.5]))
+    assert sorted(two[0]) == [0, 1]
+    apart = _column_crossings(triangles, np.array([0.0, 0.5]), np.array([0.0, 0.5]))
+    assert sorted(apart[0]) == [0, 1, 2, 3]
+
+
+def test_column_crossings_two_millimetres_apart_find_a_square_away_from_the_first_column():
+    a, b, c, d = [2.5, 2.5, 1.0], [6.5, 2.5, 1.0], [6.5, 6.5, 1.0], [2.5, 6.5, 1.0]
+    triangles = np.array([[a, b, c], [a, c, d]])
+    grid = np.arange(5) * 2.0
+    column, _ = _column_crossings(triangles, grid, grid)
+    assert sorted(column) == [2 * 5 + 2, 2 * 5 + 3, 3 * 5 + 2, 3 * 5 + 3]
+    small = np.array([[[1.5, 1.5, 0.0], [2.5, 1.5, 0.0], [2.5, 2.5, 0.0]], [[1.5, 1.5, 0.0], [2.5, 2.5, 0.0], [1.5, 2.5, 0.0]]])
+    pair = np.array([0.0, 2.0])
+    assert list(_column_crossings(small, pair, pair)[0]) == [3]
+
+
+def test_capped_distance_in_a_solid_block_deeper_than_the_cap():
+    inside = np.zeros((34, 30, 32), dtype=bool)
+    inside[1:-1, 1:-1, 1:-1] = True
+    exact = ndimage.distance_transform_edt(np.pad(inside, 1))[1:-1, 1:-1, 1:-1]
+    for cap in (6, 12):
+        capped = _capped_distance(inside, cap)
+        assert capped.dtype == np.float32
+        np.testing.assert_allclose(capped, np.minimum(exact, cap), atol=1e-6)
