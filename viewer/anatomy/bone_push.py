@@ -10,8 +10,15 @@ from __future__ import annotations
 import numpy as np
 
 PUSH_VOXEL_MM, PUSH_REACH_MM, PUSH_CAP_MM = 2.0, 90.0, 18.0  # the depth fields at the hips (see HipPush)
-PUSH_MARGIN_MM = 60.0  # how far beyond a field's box a point standing there may be carried by a pose
+PUSH_MARGIN_MM = 25.0  # how near a bone's surface a point must stand to be carried into it by a pose
 PUSH_CLEAR_MM = 1.5  # a pushed point ends this far beyond where the field reads no depth (half a voxel, and a bit)
+
+
+def rigid_group(skeleton, bone_id: str) -> str:
+    """The root of the bones joined to this one without a joint (the sacrum for a hip bone)."""
+    while skeleton.joints.get(bone_id) is None and skeleton.parents.get(bone_id):
+        bone_id = skeleton.parents[bone_id]
+    return bone_id
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -38,16 +45,24 @@ class HipPush:
                 bone = pack.bones[bone_id]
                 self.fields.append((bone_id, DepthField.around(bone.vertices, bone.faces, np.asarray(centre, float), PUSH_REACH_MM,
                                                                PUSH_VOXEL_MM, PUSH_CAP_MM)))
+        self._vertices = [pack.bones[bone_id].vertices for bone_id, _ in self.fields]
+        self._groups = [rigid_group(skeleton, bone_id) for bone_id, _ in self.fields]
         self.near = [np.zeros(0, dtype=int) for _ in self.fields]
 
-    def limit_to(self, rest: np.ndarray, transforms: dict[str, np.ndarray]) -> None:
-        """Test against each field only the points that stand, at rest, within reach of it (a
-        muscle's surface moves with its lines, never further than this from where it stands)."""
+    def limit_to(self, rest: np.ndarray, transforms: dict[str, np.ndarray], riding: np.ndarray) -> None:
+        """Test against each bone only the points that stand, at rest, within reach of its surface
+        (no pose carries a muscle's surface further than that against a bone it does not ride on),
+        and not those ``riding`` (n,) on its rigid group (they keep their place against it)."""
+        from scipy.spatial import cKDTree
+
         for k, (bone_id, field) in enumerate(self.fields):
             transform = transforms[bone_id]
             local = (rest - transform[:3, 3]) @ transform[:3, :3]
             low, high = field.low - PUSH_MARGIN_MM, field.low + np.array(field.depths.shape) * field.voxel + PUSH_MARGIN_MM
-            self.near[k] = np.nonzero(np.all((local > low) & (local < high), axis=1))[0]
+            boxed = np.nonzero(np.all((local > low) & (local < high), axis=1))[0]
+            distance = cKDTree(self._vertices[k]).query(local[boxed], distance_upper_bound=PUSH_MARGIN_MM)[0]
+            near = boxed[np.isfinite(distance)]
+            self.near[k] = near[riding[near] != self._groups[k]]
 
     def push(self, points: np.ndarray, centres: np.ndarray, transforms: dict[str, np.ndarray]) -> None:
         """Move the points (n, 3) that lie inside a bone out of it, in place; then once more for the
@@ -61,6 +76,8 @@ class HipPush:
             moved = np.zeros(len(points), dtype=bool)
             for (bone_id, field), near in zip(self.fields, self.near):
                 mine = near if again is None else near[again[near]]
+                if not len(mine):
+                    continue
                 transform = transforms[bone_id]
                 rotation, shift = transform[:3, :3], transform[:3, 3]
                 local = (points[mine] - shift) @ rotation  # into the bone's own frame
@@ -77,8 +94,9 @@ class HipPush:
                 # (unless the centre is in the bone too, as where a tendon ends on it)
                 centre = (centres[rows] - shift) @ rotation
                 past = np.nonzero(np.einsum("nk,nk->n", pushed - centre, at - centre) < 0.0)[0]
-                past = past[field(centre[past]) <= 0.0]
-                pushed[past] = centre[past]
+                if len(past):
+                    past = past[field(centre[past]) <= 0.0]
+                    pushed[past] = centre[past]
                 points[rows] = pushed @ rotation.T + shift
                 moved[rows] = True
             if not moved.any():

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viewer.anatomy.bone_push import HipPush
+from viewer.anatomy.bone_push import HipPush, rigid_group
 from viewer.anatomy.muscle_paths import CENTRELINE_POINTS, WRAP_SAMPLES, MuscleGeometry, MuscleState, resample, smooth
 from viewer.anatomy.tube import TubeTopology
 
@@ -230,6 +230,7 @@ class _Group:
         self.fleshy = np.stack([s.fleshy for s in sweeps])[..., None]  # tendon does not bulge
         ring = self.rings * self.sides
         self.index = np.concatenate([np.arange(start, start + ring + 2) for start in starts])  # where each vertex goes
+        self.normal_local: np.ndarray | None = None  # (sweeps, rings, sides, 3) rest normals in each ring's frame
 
 
 class MuscleShapes:
@@ -293,12 +294,69 @@ class MuscleShapes:
                                [int(starts[k]) for k, s in enumerate(self.sweeps) if (s.rings, s.sides, s.slip is not None) == size], self.order)
                         for size in sizes]
         self._centres = np.zeros((self.n_vertices, 3))  # each vertex's ring centre, for the push
+        self._rest_normals(standing, transforms)
         if self._push is not None:
             rest = np.zeros((self.n_vertices, 3))
             push, self._push = self._push, None
             self.pose(standing, transforms, rest)
             self._push = push
-            push.limit_to(rest, transforms)
+            push.limit_to(rest, transforms, self._riding(model))
+
+    def _frames(self, group: _Group, lines: np.ndarray, states: dict[str, MuscleState], stack: np.ndarray):
+        """A group's lines (sweeps, rings, 3) and each ring's frame: tangent, width and thickness."""
+        if group.slips is None:
+            line = lines[group.muscle]
+        else:
+            origin = np.stack([states[self.order[m]].fascicle_paths[k, 0] for m, (k, _) in zip(group.muscle, group.slips)])
+            join = lines[group.muscle, [j for _, j in group.slips]]
+            line = origin[:, None] + np.linspace(0.0, 1.0, group.rings)[None, :, None] * (join - origin)[:, None]
+        tangent = _tangents(line)
+        rotations = stack[group.carriers][..., :3, :3]  # (sweeps, rings, 2, 3, 3)
+        carried = np.einsum("srcij,srcj->srci", rotations, group.width_local)
+        width = group.blend * carried[:, :, 0] + (1 - group.blend) * carried[:, :, 1]
+        carried = np.einsum("srcij,srcj->srci", rotations, group.tangent_local)
+        was = _unit(group.blend * carried[:, :, 0] + (1 - group.blend) * carried[:, :, 1])
+        # the carried width turned with the line: by the least rotation that takes the tangent the
+        # carriers give to the line's own (a width simply projected across a line that has turned
+        # towards it would swing round and fold the surface)
+        width = _turned(width, was, tangent)
+        width = _unit(width - np.einsum("srk,srk->sr", width, tangent)[..., None] * tangent)
+        return line, tangent, width, np.cross(tangent, width)
+
+    def _rest_normals(self, standing: dict[str, MuscleState], transforms: dict[str, np.ndarray]) -> None:
+        """Each vertex's normal on the rest surface, in its ring's frame (width, thickness, tangent)."""
+        from viewer.anatomy.body_shape import vertex_normals
+
+        rest = np.zeros((self.n_vertices, 3))
+        push, self._push = self._push, None
+        self.pose(standing, transforms, rest)
+        self._push = push
+        faces = np.vstack([self.faces[mid] + self.vertex_ranges[mid][0] for mid in self.order])
+        normals = vertex_normals(rest, faces)
+        lines = np.stack([self.centreline(mid, standing[mid], transforms) for mid in self.order])
+        stack = np.stack([transforms[b] for b in self.bone_order])
+        for group in self._groups:
+            _, tangent, width, thickness = self._frames(group, lines, standing, stack)
+            ring = normals[group.index].reshape(len(group.muscle), -1, 3)[:, : group.rings * group.sides].reshape(len(group.muscle), group.rings, group.sides, 3)
+            group.normal_local = np.stack([np.einsum("srvk,srk->srv", ring, axis) for axis in (width, thickness, tangent)], axis=-1)
+
+    def _riding(self, model) -> np.ndarray:
+        """For each vertex, the bone it rides on rigidly, as the root of that bone's rigid group
+        (bones joined without a joint, as the hip bones to the sacrum), or "" if none: the rings of a
+        muscle whose line, as far as they go, is fixed to one such group (the iliacus on its fossa)."""
+        def group(bone_id: str) -> str:
+            return rigid_group(model.skeleton, bone_id)
+
+        out = np.full(self.n_vertices, "", dtype=object)
+        at = 0
+        for sweep in self.sweeps:
+            geometry = model.muscles[sweep.muscle]
+            fixed = {group(b) for b in geometry.origin_bones} | {group(geometry.steps[0]["bone"])} if geometry.steps else {""}
+            ring, _, _ = self._free_from[sweep.muscle]
+            if sweep.slip is None and len(fixed) == 1 and not geometry.belly_bones:
+                out[at:at + ring * sweep.sides] = fixed.pop()
+            at += sweep.rings * sweep.sides + 2
+        return out
 
     @classmethod
     def standing(cls, model, standing: dict[str, MuscleState], transforms: dict[str, np.ndarray], pack, annotations) -> MuscleShapes:
@@ -583,9 +641,15 @@ class MuscleShapes:
 
     # -- posing ---------------------------------------------------------------------------
 
-    def pose(self, states: dict[str, MuscleState], transforms: dict[str, np.ndarray], out: np.ndarray, push: bool = True) -> None:
-        """Write every surface's vertices for ``states`` into ``out`` (n_vertices, 3); ``push`` False
-        leaves out the push off the bones at the hips (to see what it changes)."""
+    def pose(self, states: dict[str, MuscleState], transforms: dict[str, np.ndarray], out: np.ndarray, push: bool = True,
+             normals: np.ndarray | None = None) -> None:
+        """Write every surface's vertices for ``states`` into ``out`` (n_vertices, 3), and their
+        normals into ``normals`` if given; ``push`` False leaves out the push off the bones at the
+        hips (to see what it changes).
+
+        A normal is the rest surface's normal in its ring's frame, turned with that frame: a few
+        multiplications a vertex instead of the normals of every triangle again (about 1 ms a pose
+        here); a section flattened by the push keeps its rest shading there."""
         stack = np.stack([transforms[b] for b in self.bone_order])
         lines = np.stack([self.centreline(mid, states[mid], transforms) for mid in self.order])
         centres = self._centres
@@ -593,30 +657,17 @@ class MuscleShapes:
         # smoothed line's points without the muscle shortening there)
         scale = np.clip(np.sqrt(self._rest_spacing / np.maximum(_spacing(lines), 1e-9)), *BULGE)
         for group in self._groups:
-            if group.slips is None:
-                line = lines[group.muscle]
-            else:
-                origin = np.stack([states[self.order[m]].fascicle_paths[k, 0] for m, (k, _) in zip(group.muscle, group.slips)])
-                join = lines[group.muscle, [j for _, j in group.slips]]
-                line = origin[:, None] + np.linspace(0.0, 1.0, group.rings)[None, :, None] * (join - origin)[:, None]
-            tangent = _tangents(line)
-            rotations = stack[group.carriers][..., :3, :3]  # (sweeps, rings, 2, 3, 3)
-            carried = np.einsum("srcij,srcj->srci", rotations, group.width_local)
-            width = group.blend * carried[:, :, 0] + (1 - group.blend) * carried[:, :, 1]
-            carried = np.einsum("srcij,srcj->srci", rotations, group.tangent_local)
-            was = _unit(group.blend * carried[:, :, 0] + (1 - group.blend) * carried[:, :, 1])
-            # the carried width turned with the line: by the least rotation that takes the tangent the
-            # carriers give to the line's own (a width simply projected across a line that has turned
-            # towards it would swing round and fold the surface)
-            width = _turned(width, was, tangent)
-            width = _unit(width - np.einsum("srk,srk->sr", width, tangent)[..., None] * tangent)
-            thickness = np.cross(tangent, width)
+            line, tangent, width, thickness = self._frames(group, lines, states, stack)
             ring_scale = scale[group.muscle] if group.slips is None else scale[group.muscle, [j for _, j in group.slips]][:, None]
             grow = 1.0 + (ring_scale[..., None] - 1.0) * group.free * group.fleshy
             local = group.local * grow[..., None]
             ring = line[:, :, None] + local[..., :1] * width[:, :, None] + local[..., 1:] * thickness[:, :, None]
             flat = np.concatenate([ring.reshape(len(line), -1, 3), line[:, :1], line[:, -1:]], axis=1)
             out[group.index] = flat.reshape(-1, 3)
+            if normals is not None and group.normal_local is not None:
+                n = group.normal_local
+                turned = n[..., :1] * width[:, :, None] + n[..., 1:2] * thickness[:, :, None] + n[..., 2:] * tangent[:, :, None]
+                normals[group.index] = np.concatenate([turned.reshape(len(line), -1, 3), -tangent[:, :1], tangent[:, -1:]], axis=1).reshape(-1, 3)
             if self._push is not None:
                 centres[group.index] = np.concatenate([np.repeat(line, group.sides, axis=1), line[:, :1], line[:, -1:]], axis=1).reshape(-1, 3)
         if self._push is not None and push:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pyvista as pv
 
-from viewer.anatomy.body_shape import SurfaceNormals
 from viewer.anatomy.muscle_paths import MuscleModel, MuscleState
 from viewer.anatomy.muscle_shapes import MuscleShapes
 from viewer.scene import style
@@ -32,8 +31,6 @@ class MuscleActors:
         n = shapes.n_vertices
         self.vertices, self.normals, self.strain = np.zeros((n, 3)), np.zeros((n, 3)), np.zeros(n)
         self.tissue = np.zeros((n, 3), dtype=np.uint8)  # each vertex's colour: muscle, paler tendon, stripes along the fibres
-        faces = np.vstack([shapes.faces[mid] + shapes.vertex_ranges[mid][0] for mid in self.order]) if self.order else np.zeros((0, 3), int)
-        self._normals = SurfaceNormals(faces, n)
         self._modified = []  # the VTK arrays to mark modified after writing into the shared arrays
         for mid in self.order:
             start, end = shapes.vertex_ranges[mid]
@@ -78,8 +75,7 @@ class MuscleActors:
         """Write the surfaces of ``states`` into the existing meshes."""
         if not self.order:  # a pack that carries no muscle
             return
-        self.shapes.pose(states, transforms, self.vertices)
-        self.normals[:] = self._normals(self.vertices)
+        self.shapes.pose(states, transforms, self.vertices, normals=self.normals)
         for mid in self.order:
             start, end = self.shapes.vertex_ranges[mid]
             self.strain[start:end] = 100.0 * (states[mid].length / self.rest_lengths[mid] - 1.0)
