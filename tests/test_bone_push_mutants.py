@@ -23,7 +23,7 @@ def _box(low, high):
     return SimpleNamespace(vertices=np.asarray(box.vertices), faces=np.asarray(box.faces))
 
 
-def _transform(rotation=np.eye(3), shift=(0.0, 0.0, 0.0)):
+def _transform(rotation, shift):
     transform = np.eye(4)
     transform[:3, :3], transform[:3, 3] = rotation, shift
     return transform
