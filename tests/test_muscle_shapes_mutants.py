@@ -603,3 +603,46 @@ def test_a_pose_is_pushed_off_the_bones_with_the_ring_centres_and_can_be_left_un
     shapes.pose({"m": _state()}, transforms, out, push=False)
     np.testing.assert_allclose(out, rest)
     assert len(push.calls) == 1
+
+
+def test_a_volume_sets_the_area_and_the_aspect_the_width_over_the_thickness():
+    shapes, transforms = _shapes({"area_profile": [[0.0, 1.0], [1.0, 1.0]], "volume_cm3": 2.0, "aspect": [[0.0, 4.0], [1.0, 4.0]]})
+    out = np.zeros((shapes.n_vertices, 3))
+    shapes.pose({"m": _state()}, transforms, out)
+    ring = out[:-2].reshape(CENTRELINE_POINTS, RING_SIDES, 3)[10]
+    area = 2000.0 / LENGTH  # 2 cm3 over 100 mm
+    half_width = np.sqrt(area * 4.0 / np.pi)
+    np.testing.assert_allclose(ring[0] - ring.mean(axis=0), [0, half_width, 0], atol=1e-9)
+    np.testing.assert_allclose(ring[RING_SIDES // 4] - ring.mean(axis=0), [-area / (np.pi * half_width), 0, 0], atol=1e-9)
+
+
+def _box_bone(low, high, disc=None):
+    low, high = np.asarray(low, float), np.asarray(high, float)
+    box = trimesh.creation.box(high - low)
+    box.apply_translation((low + high) / 2)
+    return SimpleNamespace(vertices=np.array(box.vertices), faces=np.array(box.faces), disc=disc)
+
+
+def test_a_fit_to_a_pack_cuts_the_muscle_back_against_the_bones_within_reach_only(monkeypatch):
+    monkeypatch.setattr(muscle_shapes, "_FITTED", {})
+    model = _model()
+    model.skeleton.joint_centres = {}
+    beside = _box_bone([3, -20, -10], [40, 20, 110])  # beside the line, 3 mm off it towards +x
+    bones = {"beside": beside, "disc": _box_bone([-40, -20, -10], [-3, 20, 110], disc="yes"),  # a disc: soft, not cut against
+             "far": _box_bone([-300, -20, -10], [-90, 20, 110]),  # 90 mm off: beyond reach
+             "loose": _box_bone([-40, -20, -10], [-3, 20, 110]),  # no standing transform: not placed
+             "a": _box_bone([500, 0, 0], [501, 1, 1]), "b": _box_bone([500, 0, 0], [501, 1, 1]), "c": _box_bone([500, 0, 0], [501, 1, 1])}
+    transforms = {bone: np.eye(4) for bone in ("beside", "disc", "far", "a", "b", "c")}
+    transforms["beside"] = np.eye(4)
+    transforms["beside"][:3, 3] = [1.0, 0.0, 0.0]  # placed 1 mm further off: 4 mm from the line
+    annotations = SimpleNamespace(muscles={"m": {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]]}})
+    shapes = MuscleShapes.standing(model, {"m": _state()}, transforms, SimpleNamespace(bones=bones), annotations)
+    assert sorted(shapes._bone_surfaces) == ["beside"]
+    local = shapes.sweeps[0].local[10]
+    toward = 3 * RING_SIDES // 4  # the vertex towards +x (the thickness runs along -x)
+    first = int(np.floor(4.0 / RADIUS * RAY_SAMPLES))  # the first sample past x = 4 is this one (0-based)
+    np.testing.assert_allclose(local[toward], [0.0, -(first / RAY_SAMPLES * RADIUS - CLEARANCE_MM)], atol=1e-9)
+    np.testing.assert_allclose(local[RING_SIDES // 4], [0.0, RADIUS], atol=1e-9)  # towards -x: the disc does not count
+    assert shapes.sweeps[0].free[10, toward] == 0 and shapes.sweeps[0].free[10, RING_SIDES // 4] == 1
+    assert isinstance(shapes._push, muscle_shapes.HipPush) and shapes._push.fields == []
+    assert MuscleShapes.standing(model, {"m": _state()}, transforms, SimpleNamespace(bones=bones), annotations) is shapes
