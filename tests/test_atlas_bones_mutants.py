@@ -270,3 +270,9 @@ def test_a_flat_surface_read_is_left_as_it_is(monkeypatch):
     surface = atlas_bones.read_surface("patella_l", 3, atlas_bones.atlas_dir())
     assert surface.volume() == 0.0
     np.testing.assert_array_equal(surface.faces, faces)  # only a surface facing inwards is turned
+
+
+@pytest.mark.parametrize("side", ["x", "L", None])
+def test_a_femoral_head_on_no_known_side_is_refused(side):
+    with pytest.raises(ValueError, match=r"^head_centre: side must be 'r' or 'l', not "):
+        atlas_bones.head_centre(_box((10.0, 10.0, 10.0)), side)
