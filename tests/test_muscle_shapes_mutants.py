@@ -646,3 +646,34 @@ def test_a_fit_to_a_pack_cuts_the_muscle_back_against_the_bones_within_reach_onl
     assert shapes.sweeps[0].free[10, toward] == 0 and shapes.sweeps[0].free[10, RING_SIDES // 4] == 1
     assert isinstance(shapes._push, muscle_shapes.HipPush) and shapes._push.fields == []
     assert MuscleShapes.standing(model, {"m": _state()}, transforms, SimpleNamespace(bones=bones), annotations) is shapes
+
+
+def _fan_state():
+    """Two fibres from 80 mm apart across (y) converging on one point 100 mm up."""
+    knots = np.zeros((2, 3, 3))
+    for k, y in enumerate((-40.0, 40.0)):
+        knots[k] = [[0, y, 0], [0, y / 2, 50], [0, 0, 100]]
+    return MuscleState(np.array([100.0, 100.0]), knots.copy(), np.zeros((2, CENTRELINE_POINTS, 3)), np.array([100.0, 100.0]), knots)
+
+
+def test_a_fan_lies_on_the_bone_beneath_it_as_wide_as_the_bone_with_its_free_face_above():
+    """A wall of bone 5 mm behind the fan (x < -5), 60 mm across: where the fibres spread 30 mm or
+    more from the middle (the lowest rings), each section spans the wall's width, its deep face
+    1 mm in front of the bone (the first look down that meets bone is 5.5 mm) and its free face
+    the least thickness above."""
+    wall = trimesh.creation.box((35.0, 60.0, 120.0))
+    wall.apply_translation([-22.5, 0, 50])
+    solid = _Slab([-40, -30, -10], [-5, 30, 110])
+    solid.contains = lambda p: (p[:, 0] < -5) & (p[:, 0] > -40) & (np.abs(p[:, 1]) <= 30)
+    transforms = {"a": np.eye(4), "b": np.eye(4), "c": np.eye(4), "wall": np.eye(4)}
+    record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]], "shape": {"fan": True}}
+    shapes = MuscleShapes(_model(), {"m": _fan_state()}, transforms, {"wall": solid}, {"m": record},
+                          bone_surfaces={"wall": _BoneSurface(wall.vertices, wall.faces)})
+    out = np.zeros((shapes.n_vertices, 3))
+    shapes.pose({"m": _fan_state()}, transforms, out)
+    rings = out[:-2].reshape(CENTRELINE_POINTS, RING_SIDES, 3)
+    angle = np.linspace(0, 2 * np.pi, RING_SIDES, endpoint=False)
+    for r in range(15):
+        np.testing.assert_allclose(rings[r, :, 0], np.where(np.sin(angle) > 1e-9, 3.0 * np.sin(angle), -(5.5 - CLEARANCE_MM)), atol=1e-9)
+        np.testing.assert_allclose(rings[r, :, 1], -30.0 * np.cos(angle), atol=1e-9)
+    assert (rings[..., 0] > -5.0).all()  # nowhere in the bone
