@@ -677,3 +677,21 @@ def test_a_fan_lies_on_the_bone_beneath_it_as_wide_as_the_bone_with_its_free_fac
         np.testing.assert_allclose(rings[r, :, 0], np.where(np.sin(angle) > 1e-9, 3.0 * np.sin(angle), -(5.5 - CLEARANCE_MM)), atol=1e-9)
         np.testing.assert_allclose(rings[r, :, 1], -30.0 * np.cos(angle), atol=1e-9)
     assert (rings[..., 0] > -5.0).all()  # nowhere in the bone
+
+
+def test_tissue_caps_take_the_first_and_last_rings():
+    belly = SimpleNamespace(muscle="m", rings=5, sides=3, slip=None)
+    tendon, _ = MuscleShapes._tissue(SimpleNamespace(sweeps=[belly]), {"m": SimpleNamespace(tendon=0.0)})
+    np.testing.assert_allclose(tendon[-2:], [0.5, 1.0])  # tendon from the start: the first ring half way
+
+
+def test_tangents_of_a_longer_line_end_on_its_last_segment():
+    line = np.array([[0.0, 0, 0], [1, 0, 0], [1, 2, 0], [1, 2, 3], [5, 2, 3]])
+    np.testing.assert_allclose(_tangents(line)[-1], [1.0, 0, 0])
+    np.testing.assert_allclose(_tangents(line)[2], _unit(np.array([0.0, 2, 3])))
+
+
+def test_inside_any_keeps_a_point_inside_one_solid_when_a_later_one_says_no():
+    first, second = _Slab([0, 0, 0], [10, 10, 10]), _Slab([0, 0, 0], [10, 10, 10], edge=5.0)
+    assert _inside_any(np.array([[2.0, 5, 5], [7.0, 5, 5]]), {"first": first, "second": second}).tolist() == [True, True]
+    assert _inside_any(np.array([[2.0, 5, 5], [7.0, 5, 5]]), {"second": second, "first": first}).tolist() == [True, True]
