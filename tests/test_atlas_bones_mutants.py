@@ -204,3 +204,75 @@ def test_a_surface_read_inside_out_is_turned_outwards(monkeypatch):
     surface = atlas_bones.read_surface("patella_l", 3, atlas_bones.atlas_dir())
     np.testing.assert_array_equal(surface.faces, box.faces)
     assert surface.volume() == pytest.approx(0.125)
+
+
+def test_a_flattening_transform_turns_the_faces_round_as_a_mirror_does():
+    box = _box((2.0, 4.0, 6.0))
+    flat = box.moved(np.diag([1.0, 1.0, 0.0, 1.0]))  # no handedness left: treated as not keeping it
+    np.testing.assert_array_equal(flat.faces, box.faces[:, ::-1])
+    np.testing.assert_allclose(flat.vertices[:, 2], 0.0)
+
+
+def _hips(pubis_forward):
+    """Made-up hip bones of two points each: an ASIS high up, a pubic tubercle low down, the
+    tubercles ``pubis_forward`` mm in front of the ASISs."""
+    faces = np.zeros((0, 3), int)
+    right = Surface(np.array([[60.0, 10.0, 50.0], [15.0, 10.0 + pubis_forward, -50.0]]), faces)
+    left = Surface(right.vertices * [-1.0, 1.0, 1.0], faces)
+    return right, left
+
+
+def test_the_standing_rotation_makes_the_anterior_pelvic_plane_vertical_and_frontal():
+    np.testing.assert_allclose(atlas_bones.standing_rotation(*_hips(0.0)), np.eye(3), atol=1e-12)
+    right, left = _hips(20.0)  # tilted forward at the bottom
+    rotation = atlas_bones.standing_rotation(right, left)
+    np.testing.assert_allclose(rotation @ rotation.T, np.eye(3), atol=1e-12)
+    assert np.linalg.det(rotation) == pytest.approx(1.0)
+    asis_r, pubis = rotation @ right.vertices[0], rotation @ right.vertices[1]
+    asis_l = rotation @ left.vertices[0]
+    assert asis_r[1] == pytest.approx(pubis[1]) and asis_l[1] == pytest.approx(pubis[1])  # vertical: one depth
+    np.testing.assert_allclose(asis_r - asis_l, [120.0, 0.0, 0.0], atol=1e-9)  # the ASIS line along x
+    tilt = np.arctan2(20.0, 100.0)  # a turn about x, the bottom going back
+    expected = np.array([[1.0, 0, 0], [0, np.cos(tilt), np.sin(tilt)], [0, -np.sin(tilt), np.cos(tilt)]])
+    np.testing.assert_allclose(rotation, expected, atol=1e-12)
+
+
+def test_the_anterior_pelvic_plane_takes_the_most_forward_points_above_and_below_the_middle_band():
+    """Heights -50..50 (middle 0): an ASIS is the most forward point above 10 mm, a pubic
+    tubercle the most forward below -30 mm; points on those bounds, further forward, do not count."""
+    right = Surface(np.array([[60.0, 10.0, 50.0],  # the top
+                              [61.0, 40.0, 10.0],  # on the upper bound: not above it
+                              [62.0, 30.0, 10.5],  # just above it: the ASIS
+                              [63.0, 90.0, 0.0],  # the middle band
+                              [16.0, 40.0, -30.0],  # on the lower bound
+                              [17.0, 30.0, -30.5],  # just below it: the tubercle
+                              [15.0, 10.0, -50.0]]), np.zeros((0, 3), int))  # the bottom
+    left = Surface(right.vertices * [-1.0, 1.0, 1.0], right.faces)
+    asis_r, asis_l, pubis = atlas_bones.anterior_pelvic_plane(right, left)
+    np.testing.assert_array_equal(asis_r, [62.0, 30.0, 10.5])
+    np.testing.assert_array_equal(asis_l, [-62.0, 30.0, 10.5])
+    np.testing.assert_array_equal(pubis, [0.0, 30.0, -30.5])
+
+
+def test_a_flat_surface_read_is_left_as_it_is(monkeypatch):
+    square = np.array([[0.0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]])
+    faces = np.array([[0, 1, 2], [0, 2, 3], [0, 2, 1], [0, 3, 2]])
+
+    class Stub:
+        @staticmethod
+        def read(*_):
+            return Stub()
+
+        def surface(self, steps):
+            return square, faces
+
+    monkeypatch.setattr(atlas_bones, "LagrangeMesh", Stub)
+    surface = atlas_bones.read_surface("patella_l", 3, atlas_bones.atlas_dir())
+    assert surface.volume() == 0.0
+    np.testing.assert_array_equal(surface.faces, faces)  # only a surface facing inwards is turned
+
+
+@pytest.mark.parametrize("side", ["x", "L", None])
+def test_a_femoral_head_on_no_known_side_is_refused(side):
+    with pytest.raises(ValueError, match=r"^head_centre: side must be 'r' or 'l', not "):
+        atlas_bones.head_centre(_box((10.0, 10.0, 10.0)), side)

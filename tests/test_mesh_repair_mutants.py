@@ -119,3 +119,40 @@ def test_fins_uncovered_by_dropping_others_are_dropped_and_counted_too():
     assert ((per_face == 1).any(axis=1) & (per_face > 2).any(axis=1)).sum() == 2  # the first pass's fins
     assert remove_fins(mesh) == 3
     assert len(mesh.faces) == 12
+
+
+def test_an_inner_triangle_across_a_closed_surface_is_three_non_manifold_edges():
+    """A double pyramid with its middle triangle inside: each of that triangle's edges has three
+    faces, none of them free, so no fin drops and the three edges are reported."""
+    vertices = np.array([[0, 0, 1], [0, 0, -1], [1, 0, 0], [-0.5, 0.8, 0], [-0.5, -0.8, 0]], float)
+    top, bottom, a, b, c = range(5)
+    faces = [[top, a, b], [top, b, c], [top, c, a], [bottom, b, a], [bottom, c, b], [bottom, a, c], [a, b, c]]
+    with pytest.raises(MeshRepairError) as caught:
+        make_closed(trimesh.Trimesh(vertices, faces, process=False), "pyramids")
+    assert str(caught.value) == "pyramids: 3 non-manifold edges remain after repair"
+
+
+def test_a_closed_surface_with_no_volume_is_refused():
+    """Four points in one plane joined as a tetrahedron: closed, but it holds nothing."""
+    flat = trimesh.Trimesh([[0, 0, 0], [3, 0, 0], [0, 3, 0], [1, 1, 0]], [[0, 2, 1], [0, 1, 3], [0, 3, 2], [1, 2, 3]], process=False)
+    with pytest.raises(MeshRepairError) as caught:
+        make_closed(flat, "wafer")
+    assert str(caught.value) == "wafer: normals point inwards after repair"
+
+
+@pytest.mark.parametrize("spoil", ["turn inside out", "flatten"])
+def test_refine_refuses_a_surface_the_smoothing_spoiled(monkeypatch, spoil):
+    """The last check of ``refine``: a smoothing that turned the surface inside out, or flattened
+    it to nothing, is refused by name (the surface stays closed either way)."""
+    def spoiled(mesh, **settings):
+        if spoil == "flatten":
+            vertices = mesh.vertices.copy()
+            vertices[:, 2] = 0.0
+            mesh.vertices = vertices
+        else:
+            mesh.faces = mesh.faces[:, ::-1]
+
+    monkeypatch.setattr(trimesh.smoothing, "filter_taubin", spoiled)
+    with pytest.raises(MeshRepairError) as caught:
+        refine(trimesh.creation.icosphere(subdivisions=1, radius=30), "ball")
+    assert str(caught.value) == "ball: subdivision broke the closed surface"

@@ -150,7 +150,10 @@ def socket_centre(hip: Surface, guess: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def head_centre(femur: Surface, side: str) -> tuple[np.ndarray, float]:
-    """Centre and radius of the femoral head: seeded from the most medial point of the upper femur."""
+    """Centre and radius of the femoral head: seeded from the most medial point of the upper femur
+    (``side`` "r" or "l": which way is medial)."""
+    if side not in ("r", "l"):
+        raise ValueError(f"head_centre: side must be 'r' or 'l', not {side!r}")
     v = femur.vertices
     top = v[v[:, 2] > v[:, 2].max() - 80]
     medial = -1.0 if side == "r" else 1.0
