@@ -650,6 +650,8 @@ class MuscleShapes:
         A normal is the rest surface's normal in its ring's frame, turned with that frame: a few
         multiplications a vertex instead of the normals of every triangle again (about 1 ms a pose
         here); a section flattened by the push keeps its rest shading there."""
+        if not self.order:  # a pack that carries no muscle
+            return
         stack = np.stack([transforms[b] for b in self.bone_order])
         lines = np.stack([self.centreline(mid, states[mid], transforms) for mid in self.order])
         centres = self._centres
