@@ -695,3 +695,85 @@ def test_inside_any_keeps_a_point_inside_one_solid_when_a_later_one_says_no():
     first, second = _Slab([0, 0, 0], [10, 10, 10]), _Slab([0, 0, 0], [10, 10, 10], edge=5.0)
     assert _inside_any(np.array([[2.0, 5, 5], [7.0, 5, 5]]), {"first": first, "second": second}).tolist() == [True, True]
     assert _inside_any(np.array([[2.0, 5, 5], [7.0, 5, 5]]), {"second": second, "first": first}).tolist() == [True, True]
+
+
+# -- a fan's fibres led on to the bone's rim (``fan_reach``) ----------------------------------------
+
+def _grid_bone():
+    """A flat bone in its own frame: vertices 1 mm apart on the plane x = -5, facing +x; beyond
+    y = 55 it turns to face at a cosine of exactly 0.6 (not enough), and below y = -40.5 it faces
+    along -y (away)."""
+    y, z = np.meshgrid(np.arange(-70.0, 71.0), np.arange(-70.0, 111.0), indexing="ij")
+    vertices = np.stack([np.full(y.size, -5.0), y.ravel(), z.ravel()], 1)
+    normals = np.tile([1.0, 0.0, 0.0], (len(vertices), 1))
+    normals[vertices[:, 1] > 55] = [0.6, 0.8, 0.0]
+    normals[vertices[:, 1] < -40.5] = [0.0, -1.0, 0.0]
+    from scipy.spatial import cKDTree
+
+    bone = _BoneSurface.__new__(_BoneSurface)
+    bone.vertices, bone.normals, bone.tree = vertices, normals, cKDTree(vertices)
+    return bone
+
+
+def _turn(angle_deg, shift):
+    transform = np.eye(4)
+    transform[:3, :3] = Rotation.from_euler("z", angle_deg, degrees=True).as_matrix()
+    transform[:3, 3] = shift
+    return transform
+
+
+def _posed_fan(transform):
+    state = _fan_state()
+    knots = state.knots @ transform[:3, :3].T + transform[:3, 3]
+    return MuscleState(state.fascicle_lengths, knots.copy(), state.centrelines, state.centreline_lengths, knots)
+
+
+def test_a_lead_is_the_first_try_where_the_bone_faces_as_at_the_origin_set_in_front_of_it():
+    """Fibre 2 (from y = 40, heading back along (0, 20, -50) per unit reach): tried at 6/6, 5/6, 4/6 of
+    the reach: at y = 60 and 56.7 the bone faces at a cosine of 0.6 only, at 53.3 (vertex y 53, z -33)
+    fully: 3 mm in front of it. Fibre 1 (from y = -40) meets only bone that faces away: its origin."""
+    transform = _turn(30.0, [7.0, -3.0, 11.0])
+    holder = SimpleNamespace(_bone_surfaces={"wall": _grid_bone()}, _fan_normal={})
+    geometry = SimpleNamespace(id="m", origin_bones=["wall", "wall"])
+    bones, points = MuscleShapes._lead(holder, geometry, _posed_fan(transform), {"wall": transform}, {}, 1.0)
+    assert bones == ["wall", "wall"]
+    np.testing.assert_allclose(points, [[0.0, -40.0, 0.0], [-2.0, 53.0, -33.0]], atol=1e-9)
+    np.testing.assert_allclose(holder._fan_normal["m"], transform[:3, :3] @ [1.0, 0, 0], atol=1e-12)
+    bones, points = MuscleShapes._lead(holder, geometry, _posed_fan(transform), {"wall": transform}, {}, 0.5)
+    np.testing.assert_allclose(points[1], [-2.0, 50.0, -25.0], atol=1e-9)  # the first try already faces
+
+
+def test_a_lead_skips_repeated_knots_to_find_the_way_on():
+    transform = _turn(0.0, [0.0, 0.0, 0.0])
+    state = _fan_state()
+    knots = np.concatenate([state.knots[:, :1], state.knots], axis=1)  # the origin twice
+    state = MuscleState(state.fascicle_lengths, knots.copy(), state.centrelines, state.centreline_lengths, knots)
+    holder = SimpleNamespace(_bone_surfaces={"wall": _grid_bone()}, _fan_normal={})
+    geometry = SimpleNamespace(id="m", origin_bones=["wall", "wall"])
+    _, points = MuscleShapes._lead(holder, geometry, state, {"wall": transform}, {}, 0.5)
+    np.testing.assert_allclose(points[1], [-2.0, 50.0, -25.0], atol=1e-9)
+
+
+def test_a_fan_with_a_reach_starts_its_lines_at_the_leads_carried_by_their_bone():
+    transform = _turn(20.0, [4.0, 2.0, -6.0])
+    model = _model()
+    model.muscles["m"].origin_bones = ["wall", "wall"]
+    model.muscles["m"].origins = [np.zeros(3), np.zeros(3)]
+    transforms = {"a": np.eye(4), "b": np.eye(4), "c": np.eye(4), "wall": transform}
+    record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]], "shape": {"fan": True, "fan_reach": 1.0}}
+    state = _posed_fan(transform)
+    shapes = MuscleShapes(model, {"m": state}, transforms, {}, {"m": record}, bone_surfaces={"wall": _grid_bone()})
+    bones, points = shapes._leads["m"]
+    assert bones == ["wall", "wall"]
+    np.testing.assert_allclose(points, [[0.0, -40.0, 0.0], [-2.0, 53.0, -33.0]], atol=1e-9)
+    np.testing.assert_allclose(shapes._fan_normal["m"], transform[:3, :3] @ [1.0, 0, 0], atol=1e-12)
+    moved = _turn(-10.0, [1.0, 5.0, 2.0])
+    knots = shapes._knots("m", state, {**transforms, "wall": moved})
+    assert knots.shape == (2, 4, 3)
+    np.testing.assert_allclose(knots[:, 0], points @ moved[:3, :3].T + moved[:3, 3], atol=1e-9)
+    np.testing.assert_allclose(knots[:, 1:], state.knots)
+    lines = shapes.lines("m", state, transforms)
+    np.testing.assert_allclose(lines[:, 0], points @ transform[:3, :3].T + transform[:3, 3], atol=1e-9)
+    assert shapes.vertex_ranges["m"] == (0, CENTRELINE_POINTS * RING_SIDES + 2)
+    plain = MuscleShapes(model, {"m": state}, transforms, {}, {"m": {**record, "shape": {"fan": True}}}, bone_surfaces={"wall": _grid_bone()})
+    assert plain._leads == {} and plain._knots("m", state, transforms) is state.knots
