@@ -579,8 +579,8 @@ def test_a_pose_is_pushed_off_the_bones_with_the_ring_centres_and_can_be_left_un
         def __init__(self):
             self.rest, self.calls = None, []
 
-        def limit_to(self, rest, transforms):
-            self.rest = rest.copy()
+        def limit_to(self, rest, transforms, riding):
+            self.rest, self.riding = rest.copy(), riding
 
         def push(self, points, centres, transforms):
             self.calls.append(centres.copy())
@@ -593,6 +593,7 @@ def test_a_pose_is_pushed_off_the_bones_with_the_ring_centres_and_can_be_left_un
     rest = np.zeros((plain.n_vertices, 3))
     plain.pose({"m": _state()}, transforms, rest)
     np.testing.assert_allclose(push.rest, rest)
+    assert push.riding.tolist() == [""] * plain.n_vertices  # a line on no bones rides on none
     out = np.zeros_like(rest)
     shapes.pose({"m": _state()}, transforms, out)
     np.testing.assert_allclose(out, rest + 1.0)
