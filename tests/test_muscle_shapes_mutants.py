@@ -778,3 +778,88 @@ def test_a_fan_with_a_reach_starts_its_lines_at_the_leads_carried_by_their_bone(
     assert shapes.vertex_ranges["m"] == (0, CENTRELINE_POINTS * RING_SIDES + 2)
     plain = MuscleShapes(model, {"m": state}, transforms, {}, {"m": {**record, "shape": {"fan": True}}}, bone_surfaces={"wall": _grid_bone()})
     assert plain._leads == {} and plain._knots("m", state, transforms) is state.knots
+
+
+# -- a fan laid on a made-up bone: rims, facing and the smoothed edges ------------------------------
+
+def _stepped_front(y, z):
+    """The front face (x) of a made-up bone in front of a line up z (the look runs along +x): 5 mm
+    off for -20 <= y <= 20 (up to y = 30 from z = 50), then a step of exactly 8 mm up to y = 50 on
+    one side and of 7 mm to y = -50 on the other; no bone below z = 8."""
+    near = (y >= -20) & (y <= np.where(z >= 50, 30, 20))
+    front = np.where(near, 5.0, np.where(y > 0, 13.0, 12.0))
+    return np.where((np.abs(y) <= 50) & (z >= 8), front, np.inf)
+
+
+def _stepped_facing(y):
+    """The cosine at which the bone faces the fan: exactly 0.3 for -46 < y <= -41, just under below."""
+    return np.where(y <= -46, 0.2999, np.where(y <= -41, 0.3, 1.0))
+
+
+def _stepped_holder():
+    def normals(points):
+        c = _stepped_facing(points[:, 1])
+        return np.stack([-c, np.sqrt(1 - c * c), np.zeros_like(c)], 1)
+    return SimpleNamespace(_surface_normals=normals)
+
+
+def _stepped_solids():
+    bone = _Slab([0, -60, -10], [60, 60, 110])
+    bone.contains = lambda p: (p[:, 0] > _stepped_front(p[:, 1], p[:, 2])) & (p[:, 0] < 60)
+    behind = _Slab([-40, -6, -10], [-8, 6, 110])  # a little bone on the other side: fewer hits
+    behind.contains = lambda p: (p[:, 0] < -8) & (p[:, 0] > -38) & (np.abs(p[:, 1]) <= 5)
+    return {"bone": bone, "behind": behind}
+
+
+def test_a_fan_over_bone_spans_to_the_rim_where_the_bone_faces_it_smoothed_from_ring_to_ring():
+    """The span runs from the middle column out while the depth changes by less than 8 mm (the
+    7 mm step is crossed, the 8 mm one is the rim) over bone that faces at a cosine of 0.3 or more:
+    y from -45 to 20, and to 30 from z = 50. Rings with no bone take the nearest ring's span. The
+    edges: a median then a mean over 3 rings either side (ends repeated)."""
+    n = 20
+    z = 5.0 * np.arange(n)
+    line = np.stack([np.zeros(n), np.zeros(n), z], 1)
+    tangent, width = np.tile([0.0, 0, 1], (n, 1)), np.tile([0.0, 1, 0], (n, 1))
+    along = np.linspace(100.0, 3000.0, n)
+    angle = np.linspace(0.0, 2 * np.pi, RING_SIDES, endpoint=False)
+    turned, fan = MuscleShapes._over_bone(_stepped_holder(), line, tangent, width, along, angle, _stepped_solids())
+    np.testing.assert_allclose(turned, width)
+    high = np.where(np.arange(n) >= 10, 30.0, 20.0)
+    padded = np.pad(high, 3, mode="edge")
+    high = np.array([padded[r:r + 7].mean() for r in range(n)])
+    np.testing.assert_allclose(fan[:, 0, 0], high, atol=1e-9)
+    np.testing.assert_allclose(fan[:, RING_SIDES // 2, 0], -45.0, atol=1e-9)
+    across = np.linspace(-80.0, 80.0, 65)
+    for r in range(n):
+        depth = _stepped_front(across, z[r]) + 0.5
+        depth[_stepped_facing(across) < 0.3] = np.inf
+        finite = np.isfinite(depth)
+        middle, half = (high[r] - 45.0) / 2, (high[r] + 45.0) / 2
+        x = middle + half * np.cos(angle)
+        bone = np.interp(x, across[finite], depth[finite]) if finite.any() else np.full_like(x, 3.0)
+        lift = np.clip(along[r] / (np.pi * half), 3.0, 14.0)
+        np.testing.assert_allclose(fan[r, :, 0], x, atol=1e-9)
+        np.testing.assert_allclose(fan[r, :, 1], np.where(np.sin(angle) > 1e-9, lift * np.sin(angle), -(bone - CLEARANCE_MM)), atol=1e-9)
+    assert not np.isfinite(_stepped_front(across, z[1])).any() and np.isclose(fan[1, 0, 1], -2.0)  # no bone: the least thickness
+
+
+def test_a_fan_over_bone_on_the_other_side_turns_its_width_and_without_bone_is_the_least_section():
+    n = 20
+    line = np.stack([np.zeros(n), np.zeros(n), 5.0 * np.arange(n)], 1)
+    tangent, width = np.tile([0.0, 0, 1], (n, 1)), np.tile([0.0, 1, 0], (n, 1))
+    angle = np.linspace(0.0, 2 * np.pi, RING_SIDES, endpoint=False)
+    solids = _stepped_solids()
+    mirrored = {k: SimpleNamespace(low=s.low * [-1, 1, 1], high=s.high * [-1, 1, 1], contains=lambda p, s=s: s.contains(p * [-1, 1, 1]))
+                for k, s in solids.items()}
+    for k in mirrored:
+        mirrored[k].low, mirrored[k].high = np.minimum(mirrored[k].low, mirrored[k].high), np.maximum(solids[k].low * [-1, 1, 1], solids[k].high * [-1, 1, 1])
+    holder = SimpleNamespace(_surface_normals=lambda p: _stepped_holder()._surface_normals(p * [-1, 1, 1]) * [-1, 1, 1])
+    turned, fan = MuscleShapes._over_bone(holder, line, tangent, width, np.full(n, 500.0), angle, mirrored)
+    np.testing.assert_allclose(turned, -width)
+    _, plain = MuscleShapes._over_bone(_stepped_holder(), line, tangent, width, np.full(n, 500.0), angle, solids)
+    np.testing.assert_allclose(fan[:, :, 1], plain[:, :, 1], atol=1e-9)  # the same section, the bone on its deep side
+    np.testing.assert_allclose(fan[:, :, 0], plain[:, :, 0], atol=1e-9)
+    turned, bare = MuscleShapes._over_bone(holder, line, tangent, width, np.full(n, 10.0), angle, {})
+    np.testing.assert_allclose(turned, width)
+    np.testing.assert_allclose(bare[:, :, 0], np.tile(6.0 * np.cos(angle), (n, 1)), atol=1e-9)
+    np.testing.assert_allclose(bare[:, :, 1], np.tile(np.where(np.sin(angle) > 1e-9, 3.0 * np.sin(angle), -2.0), (n, 1)), atol=1e-9)
