@@ -863,3 +863,36 @@ def test_a_fan_over_bone_on_the_other_side_turns_its_width_and_without_bone_is_t
     np.testing.assert_allclose(turned, width)
     np.testing.assert_allclose(bare[:, :, 0], np.tile(6.0 * np.cos(angle), (n, 1)), atol=1e-9)
     np.testing.assert_allclose(bare[:, :, 1], np.tile(np.where(np.sin(angle) > 1e-9, 3.0 * np.sin(angle), -2.0), (n, 1)), atol=1e-9)
+
+
+def test_a_fan_with_a_facing_bone_runs_its_width_across_the_bone_and_narrow_rings_are_as_wide_as_their_fibres_spread():
+    """Where the fibres spread less than 10 mm (no bone under the ring counts yet), a ring is round
+    about its line, 1.15 times the spread plus 6 mm wide, across the bone's normal and the line,
+    pointing forward (+y)."""
+    transform = _turn(20.0, [4.0, 2.0, -6.0])
+    model = _model()
+    model.muscles["m"].origin_bones = ["wall", "wall"]
+    model.muscles["m"].origins = [np.zeros(3), np.zeros(3)]
+    transforms = {"a": np.eye(4), "b": np.eye(4), "c": np.eye(4), "wall": transform}
+    record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]], "shape": {"fan": True, "fan_reach": 1.0}}
+    state = _posed_fan(transform)
+    shapes = MuscleShapes(model, {"m": state}, transforms, {}, {"m": record}, bone_surfaces={"wall": _grid_bone()})
+    out = np.zeros((shapes.n_vertices, 3))
+    shapes.pose({"m": state}, transforms, out, push=False)
+    rings = out[:-2].reshape(CENTRELINE_POINTS, RING_SIDES, 3)
+    line = shapes.centreline("m", state, transforms)
+    tangent = _tangents(line)
+    facing = transform[:3, :3] @ [1.0, 0, 0]
+    across = _unit(np.cross(facing, tangent))
+    across *= np.sign(across[:, 1])[:, None]
+    reach = np.abs(np.einsum("fnk,nk->fn", shapes.lines("m", state, transforms) - line, across)).max(axis=0)
+    narrow = np.nonzero(reach < 10.0)[0]
+    narrow = narrow[narrow < CENTRELINE_POINTS - len(END_TAPER)]
+    assert len(narrow) >= 5
+    for r in narrow:
+        half = 1.15 * reach[r] + 6.0
+        centre = rings[r].mean(axis=0)
+        np.testing.assert_allclose(centre, line[r], atol=1e-6)
+        width = _unit(across[r] - (across[r] @ tangent[r]) * tangent[r])
+        np.testing.assert_allclose(rings[r, 0] - centre, half * width, atol=1e-6)
+        np.testing.assert_allclose(np.linalg.norm(rings[r, RING_SIDES // 4] - centre), np.pi * RADIUS ** 2 / (np.pi * half), atol=1e-6)
