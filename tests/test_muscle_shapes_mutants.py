@@ -580,7 +580,7 @@ def test_a_pose_is_pushed_off_the_bones_with_the_ring_centres_and_can_be_left_un
             self.rest, self.calls = None, []
 
         def limit_to(self, rest, transforms, riding):
-            self.rest, self.riding = rest.copy(), riding
+            self.rest, self.riding, self.transforms = rest.copy(), riding, transforms
 
         def push(self, points, centres, transforms):
             self.calls.append(centres.copy())
@@ -594,6 +594,7 @@ def test_a_pose_is_pushed_off_the_bones_with_the_ring_centres_and_can_be_left_un
     plain.pose({"m": _state()}, transforms, rest)
     np.testing.assert_allclose(push.rest, rest)
     assert push.riding.tolist() == [""] * plain.n_vertices  # a line on no bones rides on none
+    assert push.transforms is transforms
     out = np.zeros_like(rest)
     shapes.pose({"m": _state()}, transforms, out)
     np.testing.assert_allclose(out, rest + 1.0)
@@ -896,3 +897,33 @@ def test_a_fan_with_a_facing_bone_runs_its_width_across_the_bone_and_narrow_ring
         width = _unit(across[r] - (across[r] @ tangent[r]) * tangent[r])
         np.testing.assert_allclose(rings[r, 0] - centre, half * width, atol=1e-6)
         np.testing.assert_allclose(np.linalg.norm(rings[r, RING_SIDES // 4] - centre), np.pi * RADIUS ** 2 / (np.pi * half), atol=1e-6)
+
+
+def test_a_lead_heads_on_from_the_first_knot_apart_from_the_origin_however_near():
+    state = _fan_state()
+    knots = np.concatenate([state.knots[:, :1], state.knots], axis=1)
+    knots[1, 1] = knots[1, 0] + [0.0, -0.5, 0.0]  # half a millimetre on, heading back along -y: led on towards +y
+    state = MuscleState(state.fascicle_lengths, knots.copy(), state.centrelines, state.centreline_lengths, knots)
+    holder = SimpleNamespace(_bone_surfaces={"wall": _grid_bone()}, _fan_normal={})
+    _, points = MuscleShapes._lead(holder, SimpleNamespace(id="m", origin_bones=["wall", "wall"]), state, {"wall": np.eye(4)}, {}, 20.0)
+    np.testing.assert_allclose(points[1], [-2.0, 50.0, 0.0], atol=1e-9)  # 10 mm on, where the bone faces as at the origin
+
+
+def test_a_fan_s_material_points_are_on_its_led_on_lines_and_two_muscles_follow_one_another():
+    transform = _turn(20.0, [4.0, 2.0, -6.0])
+    model = _model()
+    model.muscles["m"].origin_bones = ["wall", "wall"]
+    model.muscles["m"].origins = [np.zeros(3), np.zeros(3)]
+    model.muscles["n"] = SimpleNamespace(**{**vars(model.muscles["m"]), "id": "n"})
+    transforms = {"a": np.eye(4), "b": np.eye(4), "c": np.eye(4), "wall": transform}
+    record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]], "shape": {"fan": True, "fan_reach": 1.0}}
+    state = _posed_fan(transform)
+    shapes = MuscleShapes(model, {"m": state, "n": state}, transforms, {}, {"m": record, "n": record}, bone_surfaces={"wall": _grid_bone()})
+    knots = shapes._knots("m", state, transforms)
+    start, _ = _wrap_knot(model.muscles["m"], knots)
+    segment, t = _material(knots, CENTRELINE_POINTS, True, start)
+    np.testing.assert_array_equal(shapes._material["m"][0], segment)
+    np.testing.assert_allclose(shapes._material["m"][1], t)
+    size = CENTRELINE_POINTS * RING_SIDES + 2
+    assert shapes.vertex_ranges == {"m": (0, size), "n": (size, 2 * size)} and shapes.n_vertices == 2 * size
+    assert [s.muscle for s in shapes.sweeps] == ["m", "n"]
