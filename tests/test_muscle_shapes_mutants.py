@@ -579,8 +579,8 @@ def test_a_pose_is_pushed_off_the_bones_with_the_ring_centres_and_can_be_left_un
         def __init__(self):
             self.rest, self.calls = None, []
 
-        def limit_to(self, rest, transforms):
-            self.rest = rest.copy()
+        def limit_to(self, rest, transforms, riding):
+            self.rest, self.riding, self.transforms = rest.copy(), riding, transforms
 
         def push(self, points, centres, transforms):
             self.calls.append(centres.copy())
@@ -593,6 +593,8 @@ def test_a_pose_is_pushed_off_the_bones_with_the_ring_centres_and_can_be_left_un
     rest = np.zeros((plain.n_vertices, 3))
     plain.pose({"m": _state()}, transforms, rest)
     np.testing.assert_allclose(push.rest, rest)
+    assert push.riding.tolist() == [""] * plain.n_vertices  # a line on no bones rides on none
+    assert push.transforms is transforms
     out = np.zeros_like(rest)
     shapes.pose({"m": _state()}, transforms, out)
     np.testing.assert_allclose(out, rest + 1.0)
@@ -695,3 +697,233 @@ def test_inside_any_keeps_a_point_inside_one_solid_when_a_later_one_says_no():
     first, second = _Slab([0, 0, 0], [10, 10, 10]), _Slab([0, 0, 0], [10, 10, 10], edge=5.0)
     assert _inside_any(np.array([[2.0, 5, 5], [7.0, 5, 5]]), {"first": first, "second": second}).tolist() == [True, True]
     assert _inside_any(np.array([[2.0, 5, 5], [7.0, 5, 5]]), {"second": second, "first": first}).tolist() == [True, True]
+
+
+# -- a fan's fibres led on to the bone's rim (``fan_reach``) ----------------------------------------
+
+def _grid_bone():
+    """A flat bone in its own frame: vertices 1 mm apart on the plane x = -5, facing +x; beyond
+    y = 55 it turns to face at a cosine of exactly 0.6 (not enough), and below y = -40.5 it faces
+    along -y (away)."""
+    y, z = np.meshgrid(np.arange(-70.0, 71.0), np.arange(-70.0, 111.0), indexing="ij")
+    vertices = np.stack([np.full(y.size, -5.0), y.ravel(), z.ravel()], 1)
+    normals = np.tile([1.0, 0.0, 0.0], (len(vertices), 1))
+    normals[vertices[:, 1] > 55] = [0.6, 0.8, 0.0]
+    normals[vertices[:, 1] < -40.5] = [0.0, -1.0, 0.0]
+    from scipy.spatial import cKDTree
+
+    bone = _BoneSurface.__new__(_BoneSurface)
+    bone.vertices, bone.normals, bone.tree = vertices, normals, cKDTree(vertices)
+    return bone
+
+
+def _turn(angle_deg, shift):
+    transform = np.eye(4)
+    transform[:3, :3] = Rotation.from_euler("z", angle_deg, degrees=True).as_matrix()
+    transform[:3, 3] = shift
+    return transform
+
+
+def _posed_fan(transform):
+    state = _fan_state()
+    knots = state.knots @ transform[:3, :3].T + transform[:3, 3]
+    return MuscleState(state.fascicle_lengths, knots.copy(), state.centrelines, state.centreline_lengths, knots)
+
+
+def test_a_lead_is_the_first_try_where_the_bone_faces_as_at_the_origin_set_in_front_of_it():
+    """Fibre 2 (from y = 40, heading back along (0, 20, -50) per unit reach): tried at 6/6, 5/6, 4/6 of
+    the reach: at y = 60 and 56.7 the bone faces at a cosine of 0.6 only, at 53.3 (vertex y 53, z -33)
+    fully: 3 mm in front of it. Fibre 1 (from y = -40) meets only bone that faces away: its origin."""
+    transform = _turn(30.0, [7.0, -3.0, 11.0])
+    holder = SimpleNamespace(_bone_surfaces={"wall": _grid_bone()}, _fan_normal={})
+    geometry = SimpleNamespace(id="m", origin_bones=["wall", "wall"])
+    bones, points = MuscleShapes._lead(holder, geometry, _posed_fan(transform), {"wall": transform}, {}, 1.0)
+    assert bones == ["wall", "wall"]
+    np.testing.assert_allclose(points, [[0.0, -40.0, 0.0], [-2.0, 53.0, -33.0]], atol=1e-9)
+    np.testing.assert_allclose(holder._fan_normal["m"], transform[:3, :3] @ [1.0, 0, 0], atol=1e-12)
+    bones, points = MuscleShapes._lead(holder, geometry, _posed_fan(transform), {"wall": transform}, {}, 0.5)
+    np.testing.assert_allclose(points[1], [-2.0, 50.0, -25.0], atol=1e-9)  # the first try already faces
+
+
+def test_a_lead_skips_repeated_knots_to_find_the_way_on():
+    transform = _turn(0.0, [0.0, 0.0, 0.0])
+    state = _fan_state()
+    knots = np.concatenate([state.knots[:, :1], state.knots], axis=1)  # the origin twice
+    state = MuscleState(state.fascicle_lengths, knots.copy(), state.centrelines, state.centreline_lengths, knots)
+    holder = SimpleNamespace(_bone_surfaces={"wall": _grid_bone()}, _fan_normal={})
+    geometry = SimpleNamespace(id="m", origin_bones=["wall", "wall"])
+    _, points = MuscleShapes._lead(holder, geometry, state, {"wall": transform}, {}, 0.5)
+    np.testing.assert_allclose(points[1], [-2.0, 50.0, -25.0], atol=1e-9)
+
+
+def test_a_fan_with_a_reach_starts_its_lines_at_the_leads_carried_by_their_bone():
+    transform = _turn(20.0, [4.0, 2.0, -6.0])
+    model = _model()
+    model.muscles["m"].origin_bones = ["wall", "wall"]
+    model.muscles["m"].origins = [np.zeros(3), np.zeros(3)]
+    transforms = {"a": np.eye(4), "b": np.eye(4), "c": np.eye(4), "wall": transform}
+    record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]], "shape": {"fan": True, "fan_reach": 1.0}}
+    state = _posed_fan(transform)
+    shapes = MuscleShapes(model, {"m": state}, transforms, {}, {"m": record}, bone_surfaces={"wall": _grid_bone()})
+    bones, points = shapes._leads["m"]
+    assert bones == ["wall", "wall"]
+    np.testing.assert_allclose(points, [[0.0, -40.0, 0.0], [-2.0, 53.0, -33.0]], atol=1e-9)
+    np.testing.assert_allclose(shapes._fan_normal["m"], transform[:3, :3] @ [1.0, 0, 0], atol=1e-12)
+    moved = _turn(-10.0, [1.0, 5.0, 2.0])
+    knots = shapes._knots("m", state, {**transforms, "wall": moved})
+    assert knots.shape == (2, 4, 3)
+    np.testing.assert_allclose(knots[:, 0], points @ moved[:3, :3].T + moved[:3, 3], atol=1e-9)
+    np.testing.assert_allclose(knots[:, 1:], state.knots)
+    lines = shapes.lines("m", state, transforms)
+    np.testing.assert_allclose(lines[:, 0], points @ transform[:3, :3].T + transform[:3, 3], atol=1e-9)
+    assert shapes.vertex_ranges["m"] == (0, CENTRELINE_POINTS * RING_SIDES + 2)
+    plain = MuscleShapes(model, {"m": state}, transforms, {}, {"m": {**record, "shape": {"fan": True}}}, bone_surfaces={"wall": _grid_bone()})
+    assert plain._leads == {} and plain._knots("m", state, transforms) is state.knots
+
+
+# -- a fan laid on a made-up bone: rims, facing and the smoothed edges ------------------------------
+
+def _stepped_front(y, z):
+    """The front face (x) of a made-up bone in front of a line up z (the look runs along +x): 5 mm
+    off for -20 <= y <= 20 (up to y = 30 from z = 50), then a step of exactly 8 mm up to y = 50 on
+    one side and of 7 mm to y = -50 on the other; no bone below z = 8."""
+    near = (y >= -20) & (y <= np.where(z >= 50, 30, 20))
+    front = np.where(near, 5.0, np.where(y > 0, 13.0, 12.0))
+    return np.where((np.abs(y) <= 50) & (z >= 8), front, np.inf)
+
+
+def _stepped_facing(y):
+    """The cosine at which the bone faces the fan: exactly 0.3 for -46 < y <= -41, just under below."""
+    return np.where(y <= -46, 0.2999, np.where(y <= -41, 0.3, 1.0))
+
+
+def _stepped_holder():
+    def normals(points):
+        c = _stepped_facing(points[:, 1])
+        return np.stack([-c, np.sqrt(1 - c * c), np.zeros_like(c)], 1)
+    return SimpleNamespace(_surface_normals=normals)
+
+
+def _stepped_solids():
+    bone = _Slab([0, -60, -10], [60, 60, 110])
+    bone.contains = lambda p: (p[:, 0] > _stepped_front(p[:, 1], p[:, 2])) & (p[:, 0] < 60)
+    behind = _Slab([-40, -6, -10], [-8, 6, 110])  # a little bone on the other side: fewer hits
+    behind.contains = lambda p: (p[:, 0] < -8) & (p[:, 0] > -38) & (np.abs(p[:, 1]) <= 5)
+    return {"bone": bone, "behind": behind}
+
+
+def test_a_fan_over_bone_spans_to_the_rim_where_the_bone_faces_it_smoothed_from_ring_to_ring():
+    """The span runs from the middle column out while the depth changes by less than 8 mm (the
+    7 mm step is crossed, the 8 mm one is the rim) over bone that faces at a cosine of 0.3 or more:
+    y from -45 to 20, and to 30 from z = 50. Rings with no bone take the nearest ring's span. The
+    edges: a median then a mean over 3 rings either side (ends repeated)."""
+    n = 20
+    z = 5.0 * np.arange(n)
+    line = np.stack([np.zeros(n), np.zeros(n), z], 1)
+    tangent, width = np.tile([0.0, 0, 1], (n, 1)), np.tile([0.0, 1, 0], (n, 1))
+    along = np.linspace(100.0, 3000.0, n)
+    angle = np.linspace(0.0, 2 * np.pi, RING_SIDES, endpoint=False)
+    turned, fan = MuscleShapes._over_bone(_stepped_holder(), line, tangent, width, along, angle, _stepped_solids())
+    np.testing.assert_allclose(turned, width)
+    high = np.where(np.arange(n) >= 10, 30.0, 20.0)
+    padded = np.pad(high, 3, mode="edge")
+    high = np.array([padded[r:r + 7].mean() for r in range(n)])
+    np.testing.assert_allclose(fan[:, 0, 0], high, atol=1e-9)
+    np.testing.assert_allclose(fan[:, RING_SIDES // 2, 0], -45.0, atol=1e-9)
+    across = np.linspace(-80.0, 80.0, 65)
+    for r in range(n):
+        depth = _stepped_front(across, z[r]) + 0.5
+        depth[_stepped_facing(across) < 0.3] = np.inf
+        finite = np.isfinite(depth)
+        middle, half = (high[r] - 45.0) / 2, (high[r] + 45.0) / 2
+        x = middle + half * np.cos(angle)
+        bone = np.interp(x, across[finite], depth[finite]) if finite.any() else np.full_like(x, 3.0)
+        lift = np.clip(along[r] / (np.pi * half), 3.0, 14.0)
+        np.testing.assert_allclose(fan[r, :, 0], x, atol=1e-9)
+        np.testing.assert_allclose(fan[r, :, 1], np.where(np.sin(angle) > 1e-9, lift * np.sin(angle), -(bone - CLEARANCE_MM)), atol=1e-9)
+    assert not np.isfinite(_stepped_front(across, z[1])).any() and np.isclose(fan[1, 0, 1], -2.0)  # no bone: the least thickness
+
+
+def test_a_fan_over_bone_on_the_other_side_turns_its_width_and_without_bone_is_the_least_section():
+    n = 20
+    line = np.stack([np.zeros(n), np.zeros(n), 5.0 * np.arange(n)], 1)
+    tangent, width = np.tile([0.0, 0, 1], (n, 1)), np.tile([0.0, 1, 0], (n, 1))
+    angle = np.linspace(0.0, 2 * np.pi, RING_SIDES, endpoint=False)
+    solids = _stepped_solids()
+    mirrored = {k: SimpleNamespace(low=s.low * [-1, 1, 1], high=s.high * [-1, 1, 1], contains=lambda p, s=s: s.contains(p * [-1, 1, 1]))
+                for k, s in solids.items()}
+    for k in mirrored:
+        mirrored[k].low, mirrored[k].high = np.minimum(mirrored[k].low, mirrored[k].high), np.maximum(solids[k].low * [-1, 1, 1], solids[k].high * [-1, 1, 1])
+    holder = SimpleNamespace(_surface_normals=lambda p: _stepped_holder()._surface_normals(p * [-1, 1, 1]) * [-1, 1, 1])
+    turned, fan = MuscleShapes._over_bone(holder, line, tangent, width, np.full(n, 500.0), angle, mirrored)
+    np.testing.assert_allclose(turned, -width)
+    _, plain = MuscleShapes._over_bone(_stepped_holder(), line, tangent, width, np.full(n, 500.0), angle, solids)
+    np.testing.assert_allclose(fan[:, :, 1], plain[:, :, 1], atol=1e-9)  # the same section, the bone on its deep side
+    np.testing.assert_allclose(fan[:, :, 0], plain[:, :, 0], atol=1e-9)
+    turned, bare = MuscleShapes._over_bone(holder, line, tangent, width, np.full(n, 10.0), angle, {})
+    np.testing.assert_allclose(turned, width)
+    np.testing.assert_allclose(bare[:, :, 0], np.tile(6.0 * np.cos(angle), (n, 1)), atol=1e-9)
+    np.testing.assert_allclose(bare[:, :, 1], np.tile(np.where(np.sin(angle) > 1e-9, 3.0 * np.sin(angle), -2.0), (n, 1)), atol=1e-9)
+
+
+def test_a_fan_with_a_facing_bone_runs_its_width_across_the_bone_and_narrow_rings_are_as_wide_as_their_fibres_spread():
+    """Where the fibres spread less than 10 mm (no bone under the ring counts yet), a ring is round
+    about its line, 1.15 times the spread plus 6 mm wide, across the bone's normal and the line,
+    pointing forward (+y)."""
+    transform = _turn(20.0, [4.0, 2.0, -6.0])
+    model = _model()
+    model.muscles["m"].origin_bones = ["wall", "wall"]
+    model.muscles["m"].origins = [np.zeros(3), np.zeros(3)]
+    transforms = {"a": np.eye(4), "b": np.eye(4), "c": np.eye(4), "wall": transform}
+    record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]], "shape": {"fan": True, "fan_reach": 1.0}}
+    state = _posed_fan(transform)
+    shapes = MuscleShapes(model, {"m": state}, transforms, {}, {"m": record}, bone_surfaces={"wall": _grid_bone()})
+    out = np.zeros((shapes.n_vertices, 3))
+    shapes.pose({"m": state}, transforms, out, push=False)
+    rings = out[:-2].reshape(CENTRELINE_POINTS, RING_SIDES, 3)
+    line = shapes.centreline("m", state, transforms)
+    tangent = _tangents(line)
+    facing = transform[:3, :3] @ [1.0, 0, 0]
+    across = _unit(np.cross(facing, tangent))
+    across *= np.sign(across[:, 1])[:, None]
+    reach = np.abs(np.einsum("fnk,nk->fn", shapes.lines("m", state, transforms) - line, across)).max(axis=0)
+    narrow = np.nonzero(reach < 10.0)[0]
+    narrow = narrow[narrow < CENTRELINE_POINTS - len(END_TAPER)]
+    assert len(narrow) >= 5
+    for r in narrow:
+        half = 1.15 * reach[r] + 6.0
+        centre = rings[r].mean(axis=0)
+        np.testing.assert_allclose(centre, line[r], atol=1e-6)
+        width = _unit(across[r] - (across[r] @ tangent[r]) * tangent[r])
+        np.testing.assert_allclose(rings[r, 0] - centre, half * width, atol=1e-6)
+        np.testing.assert_allclose(np.linalg.norm(rings[r, RING_SIDES // 4] - centre), np.pi * RADIUS ** 2 / (np.pi * half), atol=1e-6)
+
+
+def test_a_lead_heads_on_from_the_first_knot_apart_from_the_origin_however_near():
+    state = _fan_state()
+    knots = np.concatenate([state.knots[:, :1], state.knots], axis=1)
+    knots[1, 1] = knots[1, 0] + [0.0, -0.5, 0.0]  # half a millimetre on, heading back along -y: led on towards +y
+    state = MuscleState(state.fascicle_lengths, knots.copy(), state.centrelines, state.centreline_lengths, knots)
+    holder = SimpleNamespace(_bone_surfaces={"wall": _grid_bone()}, _fan_normal={})
+    _, points = MuscleShapes._lead(holder, SimpleNamespace(id="m", origin_bones=["wall", "wall"]), state, {"wall": np.eye(4)}, {}, 20.0)
+    np.testing.assert_allclose(points[1], [-2.0, 50.0, 0.0], atol=1e-9)  # 10 mm on, where the bone faces as at the origin
+
+
+def test_a_fan_s_material_points_are_on_its_led_on_lines_and_two_muscles_follow_one_another():
+    transform = _turn(20.0, [4.0, 2.0, -6.0])
+    model = _model()
+    model.muscles["m"].origin_bones = ["wall", "wall"]
+    model.muscles["m"].origins = [np.zeros(3), np.zeros(3)]
+    model.muscles["n"] = SimpleNamespace(**{**vars(model.muscles["m"]), "id": "n"})
+    transforms = {"a": np.eye(4), "b": np.eye(4), "c": np.eye(4), "wall": transform}
+    record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]], "shape": {"fan": True, "fan_reach": 1.0}}
+    state = _posed_fan(transform)
+    shapes = MuscleShapes(model, {"m": state, "n": state}, transforms, {}, {"m": record, "n": record}, bone_surfaces={"wall": _grid_bone()})
+    knots = shapes._knots("m", state, transforms)
+    start, _ = _wrap_knot(model.muscles["m"], knots)
+    segment, t = _material(knots, CENTRELINE_POINTS, True, start)
+    np.testing.assert_array_equal(shapes._material["m"][0], segment)
+    np.testing.assert_allclose(shapes._material["m"][1], t)
+    size = CENTRELINE_POINTS * RING_SIDES + 2
+    assert shapes.vertex_ranges == {"m": (0, size), "n": (size, 2 * size)} and shapes.n_vertices == 2 * size
+    assert [s.muscle for s in shapes.sweeps] == ["m", "n"]
