@@ -32,7 +32,7 @@ def _transform(rotation, shift):
 def _push(bones, centres=None):
     """A HipPush over the given bones, every hip centre at the origin unless told."""
     centres = {"femur_r": np.zeros(3), "femur_l": np.zeros(3)} if centres is None else centres
-    return HipPush(SimpleNamespace(bones=bones), SimpleNamespace(joint_centres=centres))
+    return HipPush(SimpleNamespace(bones=bones), SimpleNamespace(joint_centres=centres, joints={}, parents={}))
 
 
 def test_unit_scales_rows_to_length_one_and_leaves_zero_rows_at_zero():
@@ -72,32 +72,29 @@ def test_no_fields_without_bones():
     push = _push({})
     assert push.fields == [] and push.near == []
     points = np.array([[0.0, 0, 0]])
-    push.limit_to(points, {})
+    push.limit_to(points, {}, np.full(1, "", dtype=object))
     push.push(points, points.copy(), {})
     np.testing.assert_array_equal(points, [[0.0, 0, 0]])
 
 
-def test_limit_to_keeps_the_points_within_the_margin_of_each_field_in_its_own_frame():
-    push = _push({"femur_r": _box([0, 0, 0], [20, 10, 10])}, {"femur_r": np.zeros(3)})
-    field = push.fields[0][1]
-    high = field.low + np.array(field.depths.shape) * field.voxel
-    np.testing.assert_allclose(field.low, [-4, -4, -4])
+def test_limit_to_keeps_the_points_near_the_bone_in_its_own_frame_that_do_not_ride_on_it():
+    """A ball of radius 10 (vertices about 1.5 mm apart): points within the margin of its surface
+    are tested, points beyond it not, nor a point riding on the ball's own rigid group."""
+    ball = trimesh.creation.icosphere(subdivisions=4, radius=10.0)
+    push = _push({"femur_r": SimpleNamespace(vertices=np.asarray(ball.vertices), faces=np.asarray(ball.faces))})
     shift = np.array([100.0, -50.0, 7.0])
     local = np.array([
-        [10, 5, 5],  # in the bone
-        field.low - PUSH_MARGIN_MM + 0.5,  # just within the margin below
-        high + PUSH_MARGIN_MM - 0.5,  # just within above
-        field.low - PUSH_MARGIN_MM - 0.5,  # just beyond below
-        high + PUSH_MARGIN_MM + 0.5,  # just beyond above
-        [10, 5, high[2] + PUSH_MARGIN_MM + 0.5],  # beyond in z only
-        [field.low[0] - PUSH_MARGIN_MM - 0.5, 5, 5],  # beyond in x only
-        [10, high[1] + PUSH_MARGIN_MM - 0.5, 5],  # within, far out in y
-        [field.low[0] - PUSH_MARGIN_MM, 5, 5],  # on the bound below: out
-        [10, 5, high[2] + PUSH_MARGIN_MM],  # on the bound above: out
+        [0.0, 0.0, 0.0],  # in the bone
+        [10.0 + PUSH_MARGIN_MM - 1.0, 0.0, 0.0],  # just within the margin of its surface
+        [0.0, 0.0, -(10.0 + PUSH_MARGIN_MM - 1.0)],  # the same, below
+        [10.0 + PUSH_MARGIN_MM + 1.5, 0.0, 0.0],  # just beyond
+        [0.0, 10.0 + PUSH_MARGIN_MM + 1.5, 0.0],  # beyond in y
+        [0.0, 5.0, 0.0],  # in the bone, but riding on it
     ])
     world = local @ TURN.T + shift
-    push.limit_to(world, {"femur_r": _transform(TURN, shift)})
-    assert push.near[0].tolist() == [0, 1, 2, 7]
+    riding = np.array(["", "", "", "", "", "femur_r"], dtype=object)
+    push.limit_to(world, {"femur_r": _transform(TURN, shift)}, riding)
+    assert push.near[0].tolist() == [0, 1, 2]
 
 
 def _pushed(points, centres=None, transform=None, bones=None):
@@ -105,7 +102,7 @@ def _pushed(points, centres=None, transform=None, bones=None):
     push = _push(bones, {"femur_r": np.zeros(3)})
     transforms = {bone: np.eye(4) if transform is None else transform for bone in bones}
     points = np.array(points, float)
-    push.limit_to(points, transforms)
+    push.near = [np.arange(len(points)) for _ in push.fields]  # every point against every field (limit_to has its own test)
     push.push(points, np.array(centres if centres is not None else np.zeros_like(points), float), transforms)
     return push, points
 
@@ -195,7 +192,7 @@ def test_the_central_differences_step_half_a_voxel():
             return field.depth(points)
 
     push.fields[0] = ("femur_r", Spy())
-    push.limit_to(start, {"femur_r": np.eye(4)})
+    push.near = [np.arange(1)]
     push.push(start.copy(), np.zeros((1, 3)), {"femur_r": np.eye(4)})
     around = asked[1]
     assert around.shape == (6, 3)
