@@ -737,11 +737,11 @@ def test_a_lead_is_the_first_try_where_the_bone_faces_as_at_the_origin_set_in_fr
     transform = _turn(30.0, [7.0, -3.0, 11.0])
     holder = SimpleNamespace(_bone_surfaces={"wall": _grid_bone()}, _fan_normal={})
     geometry = SimpleNamespace(id="m", origin_bones=["wall", "wall"])
-    bones, points = MuscleShapes._lead(holder, geometry, _posed_fan(transform), {"wall": transform}, {}, 1.0)
+    bones, points = MuscleShapes._lead(holder, geometry, _posed_fan(transform), {"wall": transform}, 1.0)
     assert bones == ["wall", "wall"]
     np.testing.assert_allclose(points, [[0.0, -40.0, 0.0], [-2.0, 53.0, -33.0]], atol=1e-9)
     np.testing.assert_allclose(holder._fan_normal["m"], transform[:3, :3] @ [1.0, 0, 0], atol=1e-12)
-    bones, points = MuscleShapes._lead(holder, geometry, _posed_fan(transform), {"wall": transform}, {}, 0.5)
+    bones, points = MuscleShapes._lead(holder, geometry, _posed_fan(transform), {"wall": transform}, 0.5)
     np.testing.assert_allclose(points[1], [-2.0, 50.0, -25.0], atol=1e-9)  # the first try already faces
 
 
@@ -752,7 +752,7 @@ def test_a_lead_skips_repeated_knots_to_find_the_way_on():
     state = MuscleState(state.fascicle_lengths, knots.copy(), state.centrelines, state.centreline_lengths, knots)
     holder = SimpleNamespace(_bone_surfaces={"wall": _grid_bone()}, _fan_normal={})
     geometry = SimpleNamespace(id="m", origin_bones=["wall", "wall"])
-    _, points = MuscleShapes._lead(holder, geometry, state, {"wall": transform}, {}, 0.5)
+    _, points = MuscleShapes._lead(holder, geometry, state, {"wall": transform}, 0.5)
     np.testing.assert_allclose(points[1], [-2.0, 50.0, -25.0], atol=1e-9)
 
 
@@ -905,7 +905,7 @@ def test_a_lead_heads_on_from_the_first_knot_apart_from_the_origin_however_near(
     knots[1, 1] = knots[1, 0] + [0.0, -0.5, 0.0]  # half a millimetre on, heading back along -y: led on towards +y
     state = MuscleState(state.fascicle_lengths, knots.copy(), state.centrelines, state.centreline_lengths, knots)
     holder = SimpleNamespace(_bone_surfaces={"wall": _grid_bone()}, _fan_normal={})
-    _, points = MuscleShapes._lead(holder, SimpleNamespace(id="m", origin_bones=["wall", "wall"]), state, {"wall": np.eye(4)}, {}, 20.0)
+    _, points = MuscleShapes._lead(holder, SimpleNamespace(id="m", origin_bones=["wall", "wall"]), state, {"wall": np.eye(4)}, 20.0)
     np.testing.assert_allclose(points[1], [-2.0, 50.0, 0.0], atol=1e-9)  # 10 mm on, where the bone faces as at the origin
 
 

@@ -260,7 +260,7 @@ class MuscleShapes:
             return
         specs = {mid: ShapeSpec.from_record(records[mid]) for mid in self.order}
         self._fan_normal: dict[str, np.ndarray] = {}
-        self._leads = {mid: self._lead(model.muscles[mid], standing[mid], transforms, solids, specs[mid].fan_reach)
+        self._leads = {mid: self._lead(model.muscles[mid], standing[mid], transforms, specs[mid].fan_reach)
                        for mid in self.order if specs[mid].fan and specs[mid].fan_reach > 0}
         self._material, self._free_from = {}, {}
         for mid in self.order:
@@ -462,7 +462,7 @@ class MuscleShapes:
         weight = np.clip((where[after] - ring) / span, 0.0, 1.0)
         return np.stack([np.asarray(bones)[before], np.asarray(bones)[after]], 1), weight
 
-    def _lead(self, geometry: MuscleGeometry, state: MuscleState, transforms: dict[str, np.ndarray], solids: dict, reach: float):
+    def _lead(self, geometry: MuscleGeometry, state: MuscleState, transforms: dict[str, np.ndarray], reach: float):
         """Where a fan's fibres start on their origin bone: each fascicle's first segment led on
         beyond the origin by ``reach`` of its length, then set on the bone's surface and a little in
         front of it (in the bone's own frame), so the fan covers the bone up to its rim."""
