@@ -756,7 +756,9 @@ def test_a_lead_skips_repeated_knots_to_find_the_way_on():
     np.testing.assert_allclose(points[1], [-2.0, 50.0, -25.0], atol=1e-9)
 
 
-def test_a_fan_with_a_reach_starts_its_lines_at_the_leads_carried_by_their_bone():
+def _led_fan():
+    """The made-up fan on the wall bone, its fibres led on by their whole first segment: the shapes,
+    the fan's state, the wall's transform and all transforms."""
     transform = _turn(20.0, [4.0, 2.0, -6.0])
     model = _model()
     model.muscles["m"].origin_bones = ["wall", "wall"]
@@ -765,6 +767,11 @@ def test_a_fan_with_a_reach_starts_its_lines_at_the_leads_carried_by_their_bone(
     record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]], "shape": {"fan": True, "fan_reach": 1.0}}
     state = _posed_fan(transform)
     shapes = MuscleShapes(model, {"m": state}, transforms, {}, {"m": record}, bone_surfaces={"wall": _grid_bone()})
+    return shapes, state, transform, transforms
+
+
+def test_a_fan_with_a_reach_starts_its_lines_at_the_leads_carried_by_their_bone():
+    shapes, state, transform, transforms = _led_fan()
     bones, points = shapes._leads["m"]
     assert bones == ["wall", "wall"]
     np.testing.assert_allclose(points, [[0.0, -40.0, 0.0], [-2.0, 53.0, -33.0]], atol=1e-9)
@@ -777,7 +784,8 @@ def test_a_fan_with_a_reach_starts_its_lines_at_the_leads_carried_by_their_bone(
     lines = shapes.lines("m", state, transforms)
     np.testing.assert_allclose(lines[:, 0], points @ transform[:3, :3].T + transform[:3, 3], atol=1e-9)
     assert shapes.vertex_ranges["m"] == (0, CENTRELINE_POINTS * RING_SIDES + 2)
-    plain = MuscleShapes(model, {"m": state}, transforms, {}, {"m": {**record, "shape": {"fan": True}}}, bone_surfaces={"wall": _grid_bone()})
+    plain_record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]], "shape": {"fan": True}}
+    plain = MuscleShapes(shapes.model, {"m": state}, transforms, {}, {"m": plain_record}, bone_surfaces={"wall": _grid_bone()})
     assert plain._leads == {} and plain._knots("m", state, transforms) is state.knots
 
 
@@ -870,14 +878,7 @@ def test_a_fan_with_a_facing_bone_runs_its_width_across_the_bone_and_narrow_ring
     """Where the fibres spread less than 10 mm (no bone under the ring counts yet), a ring is round
     about its line, 1.15 times the spread plus 6 mm wide, across the bone's normal and the line,
     pointing forward (+y)."""
-    transform = _turn(20.0, [4.0, 2.0, -6.0])
-    model = _model()
-    model.muscles["m"].origin_bones = ["wall", "wall"]
-    model.muscles["m"].origins = [np.zeros(3), np.zeros(3)]
-    transforms = {"a": np.eye(4), "b": np.eye(4), "c": np.eye(4), "wall": transform}
-    record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]], "shape": {"fan": True, "fan_reach": 1.0}}
-    state = _posed_fan(transform)
-    shapes = MuscleShapes(model, {"m": state}, transforms, {}, {"m": record}, bone_surfaces={"wall": _grid_bone()})
+    shapes, state, transform, transforms = _led_fan()
     out = np.zeros((shapes.n_vertices, 3))
     shapes.pose({"m": state}, transforms, out, push=False)
     rings = out[:-2].reshape(CENTRELINE_POINTS, RING_SIDES, 3)

@@ -5,8 +5,8 @@ for a fan the middle of its fascicles), and the psoas major adds one slip from e
 its belly. The rest shape is made once, standing:
 
 - each ring is an ellipse whose area follows the muscle's cross-section profile and whose
-  width runs across the muscle's flat side (front to back beside the spine; across the fan of
-  the iliacus, as wide as its fascicles spread);
+  width runs across the muscle's flat side (front to back beside the spine); a fan (the
+  iliacus) is as wide as the bone under it reaches, its deep face on that bone;
 - each ring vertex is then pulled in along its ray from the centreline to where that ray first
   meets bone, so the psoas lies flat against the vertebral bodies and the iliacus's deep face
   on the iliac fossa; the rest of the muscle keeps the bulk.
@@ -14,7 +14,8 @@ its belly. The rest shape is made once, standing:
 In any pose a ring is the same section in the centreline's moving frame: the tangent, and a
 width direction carried by the bones next to that ring (blended along the muscle), so a section
 turns with the vertebra or the femur beside it. Where the muscle is free its sections grow as
-it shortens to keep its volume; where it lies on bone they stay, so as not to sink into it.
+it shortens to keep its volume; where it lies on bone they stay, so as not to sink into it. What
+a moving hip still brings into bone is pushed out (:mod:`viewer.anatomy.bone_push`).
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viewer.anatomy.bone_push import HipPush, rigid_group
+from viewer.anatomy.bone_push import HipPush, _unit, rigid_group
 from viewer.anatomy.muscle_paths import CENTRELINE_POINTS, WRAP_SAMPLES, MuscleGeometry, MuscleState, resample, smooth
 from viewer.anatomy.tube import TubeTopology
 
 RING_SIDES = 24
+FRONT = np.array([0.0, 1.0, 0.0])  # the scene's front (RAS: +y anterior)
 END_TAPER = (0.6, 0.3, 0.1)  # the last rings' share of their section: a tendon narrows to where it inserts
 BULGE = (0.7, 1.6)  # the most a section narrows as its muscle lengthens, and widens as it shortens
 SOLID_REACH_MM = 80.0  # bones within this of a muscle's line are the ones it is shaped against
@@ -78,8 +80,9 @@ def _profile(table: np.ndarray, count: int) -> np.ndarray:
     return np.interp(np.linspace(0.0, 1.0, count), table[:, 0], table[:, 1])
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
+def _front_to_back(tangent: np.ndarray) -> np.ndarray:
+    """The direction front to back across each unit tangent (N, 3): a section's width, as beside the spine."""
+    return _unit(FRONT - (tangent @ FRONT)[:, None] * tangent)
 
 
 def _tangents(lines: np.ndarray) -> np.ndarray:
@@ -294,13 +297,11 @@ class MuscleShapes:
                                [int(starts[k]) for k, s in enumerate(self.sweeps) if (s.rings, s.sides, s.slip is not None) == size], self.order)
                         for size in sizes]
         self._centres = np.zeros((self.n_vertices, 3))  # each vertex's ring centre, for the push
-        self._rest_normals(standing, transforms)
+        rest = np.zeros((self.n_vertices, 3))
+        self.pose(standing, transforms, rest, push=False)
+        self._rest_normals(rest, standing, transforms)
         if self._push is not None:
-            rest = np.zeros((self.n_vertices, 3))
-            push, self._push = self._push, None
-            self.pose(standing, transforms, rest)
-            self._push = push
-            push.limit_to(rest, transforms, self._riding(model))
+            self._push.limit_to(rest, transforms, self._riding(model))
 
     def _frames(self, group: _Group, lines: np.ndarray, states: dict[str, MuscleState], stack: np.ndarray):
         """A group's lines (sweeps, rings, 3) and each ring's frame: tangent, width and thickness."""
@@ -323,14 +324,11 @@ class MuscleShapes:
         width = _unit(width - np.einsum("srk,srk->sr", width, tangent)[..., None] * tangent)
         return line, tangent, width, np.cross(tangent, width)
 
-    def _rest_normals(self, standing: dict[str, MuscleState], transforms: dict[str, np.ndarray]) -> None:
-        """Each vertex's normal on the rest surface, in its ring's frame (width, thickness, tangent)."""
+    def _rest_normals(self, rest: np.ndarray, standing: dict[str, MuscleState], transforms: dict[str, np.ndarray]) -> None:
+        """Each vertex's normal on the rest surface ``rest`` (unpushed), in its ring's frame (width,
+        thickness, tangent)."""
         from viewer.anatomy.body_shape import vertex_normals
 
-        rest = np.zeros((self.n_vertices, 3))
-        push, self._push = self._push, None
-        self.pose(standing, transforms, rest)
-        self._push = push
         faces = np.vstack([self.faces[mid] + self.vertex_ranges[mid][0] for mid in self.order])
         normals = vertex_normals(rest, faces)
         lines = np.stack([self.centreline(mid, standing[mid], transforms) for mid in self.order])
@@ -344,14 +342,11 @@ class MuscleShapes:
         """For each vertex, the bone it rides on rigidly, as the root of that bone's rigid group
         (bones joined without a joint, as the hip bones to the sacrum), or "" if none: the rings of a
         muscle whose line, as far as they go, is fixed to one such group (the iliacus on its fossa)."""
-        def group(bone_id: str) -> str:
-            return rigid_group(model.skeleton, bone_id)
-
         out = np.full(self.n_vertices, "", dtype=object)
         at = 0
         for sweep in self.sweeps:
             geometry = model.muscles[sweep.muscle]
-            fixed = {group(b) for b in geometry.origin_bones} | {group(geometry.steps[0]["bone"])} if geometry.steps else {""}
+            fixed = {rigid_group(model.skeleton, b) for b in geometry.origin_bones + [geometry.steps[0]["bone"]]} if geometry.steps else {""}
             ring, _, _ = self._free_from[sweep.muscle]
             if sweep.slip is None and len(fixed) == 1 and not geometry.belly_bones:
                 out[at:at + ring * sweep.sides] = fixed.pop()
@@ -497,8 +492,7 @@ class MuscleShapes:
             mean_fraction = float(np.sum((along[1:] + along[:-1]) / 2 * steps))
             along = along * spec.volume_mm3 / mean_fraction
         aspect = _profile(spec.aspect, n)
-        front = np.array([0.0, 1.0, 0.0])  # width front to back, as beside the spine
-        width = _unit(front - (tangent @ front)[:, None] * tangent)
+        width = _front_to_back(tangent)
         half_width = np.sqrt(along * aspect / np.pi)
         if spec.fan:  # across the fan: along the bone it lies on, square to its fibres, as far as they spread
             fascicles = self.lines(geometry.id, state, transforms)
@@ -506,7 +500,7 @@ class MuscleShapes:
             facing = self._fan_normal.get(geometry.id)
             if facing is not None:
                 across = _unit(np.cross(facing, tangent))
-                across *= np.sign(across @ front + 1e-9)[:, None]
+                across *= np.sign(across @ FRONT + 1e-9)[:, None]
             else:
                 across = width
             reach = np.abs(np.einsum("fnk,nk->fn", offsets, across)).max(axis=0)
@@ -601,8 +595,7 @@ class MuscleShapes:
             join = int(np.argmin(np.linalg.norm(belly - (origin - [0.0, 0.0, SLIP_DROP_MM]), axis=1)))
             line = origin + t * (belly[join] - origin)
             tangent = _tangents(line)
-            front = np.array([0.0, 1.0, 0.0])
-            width = _unit(front - (tangent @ front)[:, None] * tangent)
+            width = _front_to_back(tangent)
             angle = np.linspace(0.0, 2 * np.pi, SLIP_SIDES, endpoint=False)
             half = np.stack([w0 + (w1 - w0) * t[:, 0], h0 + (h1 - h0) * t[:, 0]], axis=-1)
             local = half[:, None] * np.stack([np.cos(angle), np.sin(angle)], -1)[None]
