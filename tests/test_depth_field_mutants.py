@@ -8,7 +8,7 @@ import numpy as np
 import trimesh
 from scipy import ndimage
 
-from viewer.anatomy.depth_field import DepthField, _capped_distance, _column_crossings
+from viewer.anatomy.depth_field import DepthField, DepthFields, _capped_distance, _column_crossings
 
 BOX_LOW = np.array([3.0, -5.0, 11.0])
 BOX_SIZE = np.array([10.0, 14.0, 8.0])  # no two sides alike, so swapped axes show
@@ -121,3 +121,54 @@ def test_capped_distance_in_a_solid_block_deeper_than_the_cap():
         capped = _capped_distance(inside, cap)
         assert capped.dtype == np.float32
         np.testing.assert_allclose(capped, np.minimum(exact, cap), atol=1e-6)
+
+
+def _turn(degrees: float) -> np.ndarray:
+    a = np.radians(degrees)
+    return np.array([[np.cos(a), -np.sin(a), 0.0], [np.sin(a), np.cos(a), 0.0], [0.0, 0.0, 1.0]])
+
+
+def test_fields_asked_together_read_what_each_field_reads_alone():
+    """Three grids of different shapes laid end to end: every point, in and around each, reads the
+    depth its own field gives (a stride or a start off by one reads a neighbour's voxels)."""
+    box, ball = _box(), trimesh.creation.icosphere(subdivisions=3, radius=9.0)
+    fields = [DepthField(box.vertices, box.faces, BOX_LOW, BOX_LOW + BOX_SIZE, voxel=0.5, cap=3.0),
+              DepthField(ball.vertices, ball.faces, [-9.0, -9.0, -9.0], [9.0, 9.0, 9.0], voxel=0.5, cap=3.0),
+              DepthField(box.vertices, box.faces, BOX_LOW, BOX_LOW + BOX_SIZE - [0.0, 7.0, 0.0], voxel=0.5, cap=3.0)]  # cut: bone at its edge
+    together = DepthFields(fields)
+    rng = np.random.default_rng(3)
+    for k, field in enumerate(fields):
+        points = rng.uniform(field.low - 3.0, field.low + np.array(field.depths.shape) * field.voxel + 3.0, (4000, 3))
+        alone = field.depth(points)
+        assert (alone > 0).sum() > 500 and (alone == 0).sum() > 500
+        np.testing.assert_allclose(together.depth(np.full(len(points), k), points), alone, atol=1e-6)
+        np.testing.assert_allclose(together.interpolate(np.full(len(points), k), points), alone, atol=1e-6)
+
+
+def test_the_candidates_of_a_placed_field_hold_every_point_inside_and_few_outside():
+    """A bone turned and moved: a point whose depth in the bone's frame is above 0 is always a
+    candidate; points far from the bone never are."""
+    box = _box()
+    field = DepthField(box.vertices, box.faces, BOX_LOW, BOX_LOW + BOX_SIZE, voxel=0.5, cap=3.0)
+    together = DepthFields([field])
+    rotation, shift = _turn(35.0), np.array([40.0, -20.0, 5.0])
+    local = np.random.default_rng(4).uniform(BOX_LOW - 6.0, BOX_LOW + BOX_SIZE + 6.0, (5000, 3))
+    world = local @ rotation.T + shift
+    candidate = together.candidates(0, world, rotation, shift)
+    depth = field.depth(local)
+    assert candidate[depth > 0].all()
+    outside = _box_depth(local) == 0
+    far = outside & (np.minimum(local - BOX_LOW, BOX_LOW + BOX_SIZE - local).min(axis=1) < -2.0)
+    assert far.sum() > 1000 and not candidate[far].any()
+    assert not together.candidates(0, world + 1000.0, rotation, shift).any()  # off the grid: clipped onto its border
+
+
+def test_fields_of_different_voxels_are_refused():
+    box = _box()
+    fields = [DepthField(box.vertices, box.faces, BOX_LOW, BOX_LOW + BOX_SIZE, voxel=v) for v in (0.5, 1.0)]
+    try:
+        DepthFields(fields)
+    except ValueError as error:
+        assert "voxel" in str(error)
+    else:
+        raise AssertionError("fields of 0.5 and 1 mm voxels were stacked")

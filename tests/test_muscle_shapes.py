@@ -147,3 +147,29 @@ def test_no_surface_point_is_more_than_two_millimetres_inside_bone_anywhere_in_t
     depth, where = _deepest(pack, built, grid)
     print(f"\ndeepest surface vertex inside a bone over {len(grid)} poses: {depth:.1f} mm, {where}")
     assert depth <= RANGE_DEPTH_MM, where
+
+
+def test_all_muscles_lines_in_one_pass_are_each_muscles_own(built, named):
+    """The pose builds every muscle's lines in one pass (fascicles of different muscles, knots and
+    free rings side by side); each muscle's must be what it gets alone."""
+    model, shapes = built
+    assert len({shapes._free_from[mid][0] for mid in shapes.order}) > 1  # the muscles' lines leave their bones at different rings
+    for pose in (Pose(), named["sitting"], Pose(hip_flexion_r=110.0, hip_flexion_l=-15.0, lumbar_bending=20.0)):
+        transforms = bone_transforms(pose, model.skeleton)
+        states = model.evaluate(pose, transforms)
+        together = shapes._centrelines(states, transforms)
+        for k, mid in enumerate(shapes.order):
+            np.testing.assert_allclose(together[k], shapes.centreline(mid, states[mid], transforms), atol=1e-9)
+
+
+def test_standing_asks_for_almost_no_push(built):
+    """The rest shape is settled against the push's depth fields, so standing the push moves
+    almost nothing (before, it moved about 600 vertices standing, every pose)."""
+    model, shapes = built
+    transforms = bone_transforms(Pose(), model.skeleton)
+    states = model.evaluate(Pose(), transforms)
+    pushed, unpushed = np.zeros((shapes.n_vertices, 3)), np.zeros((shapes.n_vertices, 3))
+    shapes.pose(states, transforms, pushed)
+    shapes.pose(states, transforms, unpushed, push=False)
+    moved = np.linalg.norm(pushed - unpushed, axis=1) > 1e-9
+    assert moved.sum() <= 0.002 * shapes.n_vertices, moved.sum()

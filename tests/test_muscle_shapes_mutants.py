@@ -577,34 +577,67 @@ def test_a_slip_runs_from_each_origin_down_into_the_belly():
 def test_a_pose_is_pushed_off_the_bones_with_the_ring_centres_and_can_be_left_unpushed():
     class Push:
         def __init__(self):
-            self.rest, self.calls = None, []
+            self.rest, self.calls, self.pushing = None, [], False
 
         def limit_to(self, rest, transforms, riding):
             self.rest, self.riding, self.transforms = rest.copy(), riding, transforms
 
         def push(self, points, centres, transforms):
             self.calls.append(centres.copy())
-            points[:] += 1.0
+            if self.pushing:
+                points[:] += 1.0
 
     push = Push()
     shapes, transforms = _shapes(push=push)
-    assert push.calls == []  # the rest shape is made unpushed
+    assert len(push.calls) == 1  # standing asked once (to settle the rest shape), and nothing moved
     plain, _ = _shapes()
     rest = np.zeros((plain.n_vertices, 3))
     plain.pose({"m": _state()}, transforms, rest)
     np.testing.assert_allclose(push.rest, rest)
     assert push.riding.tolist() == [""] * plain.n_vertices  # a line on no bones rides on none
     assert push.transforms is transforms
+    push.pushing = True
     out = np.zeros_like(rest)
     shapes.pose({"m": _state()}, transforms, out)
     np.testing.assert_allclose(out, rest + 1.0)
-    centres = push.calls[0]
+    centres = push.calls[1]
     np.testing.assert_allclose(centres[:-2].reshape(CENTRELINE_POINTS, RING_SIDES, 3), np.repeat(rest[:-2].reshape(
         CENTRELINE_POINTS, RING_SIDES, 3).mean(axis=1, keepdims=True), RING_SIDES, axis=1), atol=1e-9)
     np.testing.assert_allclose(centres[-2:], rest[-2:])
     shapes.pose({"m": _state()}, transforms, out, push=False)
     np.testing.assert_allclose(out, rest)
-    assert len(push.calls) == 1
+    assert len(push.calls) == 2
+
+
+def test_the_rest_shape_settles_where_the_push_moves_it_standing():
+    """Vertices the push's fields read inside bone standing take their pushed places in the rest
+    sections (so a pose pushes only what it presses into bone); the others keep theirs."""
+    WALL = RADIUS / 2
+
+    class Push:
+        def __init__(self):
+            self.calls = 0
+
+        def limit_to(self, rest, transforms, riding):
+            pass
+
+        def push(self, points, centres, transforms):
+            self.calls += 1
+            beyond = points[:, 0] > WALL  # a wall across x: what lies past it is moved onto it
+            points[beyond, 0] = WALL
+
+    plain, transforms = _shapes()
+    rest = np.zeros((plain.n_vertices, 3))
+    plain.pose({"m": _state()}, transforms, rest)
+    assert (rest[:, 0] > WALL).sum() > 20
+    push = Push()
+    shapes, _ = _shapes(push=push)
+    settled = np.zeros_like(rest)
+    shapes.pose({"m": _state()}, transforms, settled, push=False)
+    expected = rest.copy()
+    expected[:, 0] = np.minimum(expected[:, 0], WALL)
+    np.testing.assert_allclose(settled, expected, atol=1e-9)
+    assert push.calls == 2  # settled once, then asked again: nothing more to move
 
 
 def test_a_volume_sets_the_area_and_the_aspect_the_width_over_the_thickness():

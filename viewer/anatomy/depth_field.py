@@ -17,6 +17,7 @@ import numpy as np
 VOXEL_MM = 1.0
 CAP_MM = 6.0  # depths are exact (to the voxel grid) up to this, and this beyond it
 NUDGE_MM = (3.71e-7, 1.93e-7)  # keeps the column rays off shared edges and vertices, as in inside.py
+CORNERS = np.array([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)], dtype=np.int64)  # a voxel cell's corners
 
 
 def _column_crossings(triangles: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -138,3 +139,75 @@ class DepthField:
         return out
 
     __call__ = depth
+
+
+def _any_corner(inside: np.ndarray) -> np.ndarray:
+    """For each cell between eight voxel centres (one fewer than voxels along each axis), whether
+    any of its corners is ``inside``."""
+    out = np.zeros(tuple(n - 1 for n in inside.shape), dtype=bool)
+    for x in (0, 1):
+        for y in (0, 1):
+            for z in (0, 1):
+                out |= inside[x:x + out.shape[0], y:y + out.shape[1], z:z + out.shape[2]]
+    return out
+
+
+class DepthFields:
+    """Several depth fields of one voxel size, each in its own frame, asked together.
+
+    The push of the muscle surfaces off the bones at the hips (``HipPush.push``) asks five fields
+    about thousands of points twice or three times a pose. A trilinear depth is above 0 only in a
+    grid cell with a corner inside, so each field keeps a flag a cell, "a corner is inside", with a
+    border of unflagged cells round the grid: a point is placed on it with one product (the bone's
+    transform folded in) and no bounds test (a point off the grid is clipped onto the border), and
+    only the flagged few are interpolated, all fields at once. A depth reads what
+    :meth:`DepthField.depth` reads (trilinear, 0 off the grid). Against the 26 neighbours of the
+    nearest voxel, which ``DepthField`` asks, the flags cut the points interpolated from about 3400
+    to about 300 a pose here."""
+
+    def __init__(self, fields: list[DepthField]):
+        voxels = {field.voxel for field in fields}
+        if len(voxels) > 1:
+            raise ValueError(f"depth fields of different voxel sizes ({sorted(voxels)}) cannot be looked up together")
+        self.voxel = voxels.pop() if voxels else 1.0
+        self.low = np.array([field.low for field in fields]).reshape(-1, 3)
+        self.shape = np.array([field.depths.shape for field in fields], dtype=np.int64).reshape(-1, 3)
+        self.strides = np.stack([self.shape[:, 1] * self.shape[:, 2], self.shape[:, 2], np.ones(len(fields), np.int64)], axis=1)
+        self.start = np.concatenate([[0], np.cumsum(self.shape.prod(axis=1))[:-1]]).astype(np.int64)
+        self._depths = np.concatenate([field.depths.ravel() for field in fields] + [np.zeros(0, np.float32)])
+        self._corner_steps = self.strides @ CORNERS.T  # (fields, 8): from a cell's low corner to each of its corners
+        self._cells = [np.pad(_any_corner(field.depths > 0), 1).ravel() for field in fields]
+        self._cell_strides = [np.array([n[1] * n[2], n[2], 1.0]) for n in self.shape + 1]  # the bordered cells: one more than voxels
+
+    def candidates(self, k: int, points: np.ndarray, rotation: np.ndarray, shift: np.ndarray) -> np.ndarray:
+        """Which of the points (n, 3), in scene coordinates, may be inside field ``k``'s surface
+        when its bone is placed by ``rotation`` and ``shift`` (the rest are surely outside)."""
+        position = points @ (rotation / self.voxel) + (1.0 - (shift @ rotation + self.low[k]) / self.voxel)  # on the bordered cells
+        np.clip(position, 0.0, self.shape[k].astype(float), out=position)
+        return self._cells[k][(np.floor(position) @ self._cell_strides[k]).astype(np.intp)]
+
+    def depth(self, which: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """Depth (mm) of each point (m, 3), given in the frame of its field ``which`` (m,)."""
+        out = np.zeros(len(points))
+        for k in np.unique(which):
+            mine = np.nonzero(which == k)[0]
+            near = self.candidates(int(k), points[mine], np.eye(3), np.zeros(3))
+            mine = mine[near]
+            out[mine] = self.interpolate(which[mine], points[mine])
+        return out
+
+    def interpolate(self, which: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """Depth (mm) of points (m, 3) in the frames of their fields ``which`` (m,), trilinear, as
+        map_coordinates (order 1, mode "constant") reads it: 0 off the grid's span. Unlike
+        :meth:`depth`, it does not first look whether a point may be inside."""
+        position = (points - self.low[which]) / self.voxel
+        shape = self.shape[which]
+        within = np.all((position >= 0) & (position <= shape - 1), axis=1)
+        corner = np.minimum(np.floor(position).astype(np.int64), shape - 2)
+        fraction = position - corner
+        base = np.where(within, self.start[which] + (corner * self.strides[which]).sum(axis=1), 0)
+        value = self._depths[base[:, None] + self._corner_steps[which]].reshape(-1, 2, 2, 2)  # the cell's corners (m, x, y, z)
+        value = value[:, 0] + (value[:, 1] - value[:, 0]) * fraction[:, 0, None, None]  # along x, then y, then z
+        value = value[:, 0] + (value[:, 1] - value[:, 0]) * fraction[:, 1, None]
+        value = value[:, 0] + (value[:, 1] - value[:, 0]) * fraction[:, 2]
+        return np.where(within, value, 0.0)

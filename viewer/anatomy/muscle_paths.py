@@ -136,8 +136,10 @@ def _fractions(count: int) -> np.ndarray:
     return np.linspace(0.0, 1.0, count)
 
 
-def resample(polylines: np.ndarray, count: int, last_segment: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Resample each polyline (t, P, 3) to ``count`` points evenly spaced along its length.
+def resample(polylines: np.ndarray, count: int, last_segment: np.ndarray | None = None,
+             fractions: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Resample each polyline (t, P, 3) to ``count`` points evenly spaced along its length, or at
+    the ``fractions`` (t, count) of its length given for each line.
 
     Linear interpolation on arc length, as ``np.interp`` does it, for all lines and axes at once.
     Lines padded with copies of their last point say where their real segments end in
@@ -148,7 +150,7 @@ def resample(polylines: np.ndarray, count: int, last_segment: np.ndarray | None 
     arc = np.zeros((t, p))
     np.cumsum(np.sqrt(np.einsum("tpk,tpk->tp", steps, steps)), axis=1, out=arc[:, 1:])
     total = arc[:, -1]
-    targets = total[:, None] * _fractions(count)  # (t, count)
+    targets = total[:, None] * (_fractions(count) if fractions is None else fractions)  # (t, count)
     last = np.full(t, p - 2) if last_segment is None else last_segment
     # one search over all lines at once: each line's arc lengths lifted above the previous line's
     lift = np.arange(t)[:, None] * (2.0 * total.max() + 1.0)
