@@ -10,6 +10,7 @@ from viewer.anatomy.annotations import load_annotations
 from viewer.anatomy.kinematics import Pose
 from viewer.anatomy.mesh_pack import load_pack
 from viewer.anatomy.pack_frame import apply
+from viewer.scene.muscle_actors import MUSCLE_MATERIAL
 from viewer.scene.offscreen import use_offscreen_backend
 
 
@@ -95,6 +96,46 @@ def test_psoas_minor_hidden_by_default_and_strain_switch(scene):
     assert strain.max() < -10  # shortened by more than 10 %
     scene.muscle_actors.set_strain_colouring(True)
     assert scene.muscle_actors.actors["psoas_major_r"].mapper.scalar_visibility
+
+
+def test_tendon_is_drawn_glossier_than_the_belly(scene):
+    """Tendon's highlight is brighter and tighter than the belly's; the belly is lit as before.
+
+    Rendered close to the right lesser trochanter with every vertex's tendon weight as shipped, then
+    forced to 0 and to 1, and with no specular at all (so the highlight alone is an image difference).
+    """
+    scene.make_state().set_labels(False)
+    trochanter = scene.landmark_actors.points[scene.landmark_actors.index["lesser_trochanter_r"]]
+    camera = scene.plotter.camera
+    camera.position, camera.focal_point, camera.up = trochanter + (27, 180, -158), trochanter, (0, 0, 1)
+    scene.plotter.reset_camera_clipping_range()
+    muscles = scene.muscle_actors
+
+    def drawn(weight=None):
+        if weight is not None:
+            muscles.tendon[:] = weight
+            for mesh in muscles.meshes.values():
+                mesh.GetPointData().GetArray("tendon").Modified()
+        scene.plotter.render_window.Render()
+        return scene.plotter.screenshot(return_img=True).astype(int)
+
+    shipped, belly, tendon = drawn(), drawn(0.0), drawn(1.0)
+    for actor in muscles.actors.values():
+        actor.prop.specular = 0.0
+    matte = drawn(0.0)
+    for actor in muscles.actors.values():
+        actor.prop.specular = MUSCLE_MATERIAL["specular"]
+        actor.GetShaderProperty().ClearAllShaderReplacements()  # the muscles as drawn before tendon had a gloss
+    np.testing.assert_array_equal(belly, drawn())  # weight 0: exactly the belly's old look
+    # the shipped weights: the tendon near the trochanter shines brighter than belly material would there
+    changed = np.abs(shipped - belly).sum(axis=2) > 6
+    assert changed.sum() > 100
+    assert shipped[changed].sum(axis=1).max() > belly[changed].sum(axis=1).max() + 20
+    # the highlight alone (green channel: the red belly colour leaves it room below white)
+    belly_shine, tendon_shine = (belly - matte)[..., 1], (tendon - matte)[..., 1]
+    assert tendon_shine.max() >= 2 * belly_shine.max() > 0  # brighter
+    # and tighter: fewer pixels within half of its peak
+    assert (tendon_shine > tendon_shine.max() / 2).sum() < 0.7 * (belly_shine > belly_shine.max() / 2).sum()
 
 
 def test_moving_view_draws_light_bones_and_still_view_full_ones(scene):
