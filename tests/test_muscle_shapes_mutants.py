@@ -30,7 +30,7 @@ from viewer.anatomy.muscle_shapes import (
     MuscleShapes,
     ShapeSpec,
     _BoneSurface,
-    _content_key,
+    content_key,
     _inside_any,
     _material,
     _profile,
@@ -204,11 +204,11 @@ def _content():
     return standing, transforms, SimpleNamespace(bones=bones), annotations
 
 
-def test_the_content_key_changes_with_everything_a_fit_depends_on():
+def test_thecontent_key_changes_with_everything_a_fit_depends_on():
     standing, transforms, pack, annotations = _content()
-    key = _content_key(standing, transforms, pack, annotations)
+    key = content_key(standing, transforms, pack, annotations)
     assert len(key) == 64 and int(key, 16) >= 0
-    assert _content_key(*_content()) == key  # the same content: the same key
+    assert content_key(*_content()) == key  # the same content: the same key
     changes = []
     s, t, p, a = _content()
     a.muscles["m"]["x"] = 2
@@ -231,30 +231,31 @@ def test_the_content_key_changes_with_everything_a_fit_depends_on():
     s, t, p, a = _content()
     del t["a"]
     changes.append((s, t, p, a))
-    keys = [_content_key(*change) for change in changes]
+    keys = [content_key(*change) for change in changes]
     assert key not in keys and len(set(keys)) == len(keys)
 
 
-def test_the_content_key_ignores_what_no_fit_depends_on():
+def test_thecontent_key_ignores_what_no_fit_depends_on():
     standing, transforms, pack, annotations = _content()
-    key = _content_key(standing, transforms, pack, annotations)
+    key = content_key(standing, transforms, pack, annotations)
     annotations.muscles["other"]["x"] = 5  # a muscle not fitted
     transforms["c"] = 2 * np.eye(4)  # a transform of a bone not in the pack
     pack.bones = {"b": pack.bones["b"], "a": pack.bones["a"]}  # the same bones in another order
-    assert _content_key(standing, transforms, pack, annotations) == key
+    assert content_key(standing, transforms, pack, annotations) == key
     annotations.muscles["m"] = {"x": 1, "id": "m"}  # the same record written in another order
-    assert _content_key(standing, transforms, pack, annotations) == key
+    assert content_key(standing, transforms, pack, annotations) == key
 
 
 def test_the_last_two_fits_are_kept(monkeypatch):
     fits = []
 
-    def fit_to(model, standing, transforms, pack, annotations):
+    def fit_to(model, standing, transforms, pack, annotations, key):
+        assert key == f"key {pack}"
         fits.append(pack)
         return f"fit {pack}"
 
     monkeypatch.setattr(muscle_shapes, "_FITTED", {})
-    monkeypatch.setattr(muscle_shapes, "_content_key", lambda standing, transforms, pack, annotations: f"key {pack}")
+    monkeypatch.setattr(muscle_shapes, "content_key", lambda standing, transforms, pack, annotations: f"key {pack}")
     monkeypatch.setattr(MuscleShapes, "_fit_to", staticmethod(fit_to))
     standing = {"m": None}
     assert MuscleShapes.standing(None, standing, {}, "one", None) == "fit one"
@@ -658,7 +659,7 @@ def _box_bone(low, high, disc=None):
     return SimpleNamespace(vertices=np.array(box.vertices), faces=np.array(box.faces), disc=disc)
 
 
-def test_a_fit_to_a_pack_cuts_the_muscle_back_against_the_bones_within_reach_only(monkeypatch):
+def test_a_fit_to_a_pack_cuts_the_muscle_back_against_the_bones_within_reach_only(monkeypatch, tmp_path):
     monkeypatch.setattr(muscle_shapes, "_FITTED", {})
     model = _model()
     model.skeleton.joint_centres = {}
@@ -671,7 +672,8 @@ def test_a_fit_to_a_pack_cuts_the_muscle_back_against_the_bones_within_reach_onl
     transforms["beside"] = np.eye(4)
     transforms["beside"][:3, 3] = [1.0, 0.0, 0.0]  # placed 1 mm further off: 4 mm from the line
     annotations = SimpleNamespace(muscles={"m": {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]]}})
-    shapes = MuscleShapes.standing(model, {"m": _state()}, transforms, SimpleNamespace(bones=bones), annotations)
+    pack = SimpleNamespace(bones=bones, directory=tmp_path)  # a folder with no fit kept in it
+    shapes = MuscleShapes.standing(model, {"m": _state()}, transforms, pack, annotations)
     assert sorted(shapes._bone_surfaces) == ["beside"]
     local = shapes.sweeps[0].local[10]
     toward = 3 * RING_SIDES // 4  # the vertex towards +x (the thickness runs along -x)
@@ -680,7 +682,7 @@ def test_a_fit_to_a_pack_cuts_the_muscle_back_against_the_bones_within_reach_onl
     np.testing.assert_allclose(local[RING_SIDES // 4], [0.0, RADIUS], atol=1e-9)  # towards -x: the disc does not count
     assert shapes.sweeps[0].free[10, toward] == 0 and shapes.sweeps[0].free[10, RING_SIDES // 4] == 1
     assert isinstance(shapes._push, muscle_shapes.HipPush) and shapes._push.fields == []
-    assert MuscleShapes.standing(model, {"m": _state()}, transforms, SimpleNamespace(bones=bones), annotations) is shapes
+    assert MuscleShapes.standing(model, {"m": _state()}, transforms, pack, annotations) is shapes
 
 
 def _fan_state():
@@ -805,7 +807,7 @@ def _led_fan():
 
 def test_a_fan_with_a_reach_starts_its_lines_at_the_leads_carried_by_their_bone():
     shapes, state, transform, transforms = _led_fan()
-    bones, points = shapes._leads["m"]
+    bones, points = shapes.leads["m"]
     assert bones == ["wall", "wall"]
     np.testing.assert_allclose(points, [[0.0, -40.0, 0.0], [-2.0, 53.0, -33.0]], atol=1e-9)
     np.testing.assert_allclose(shapes._fan_normal["m"], transform[:3, :3] @ [1.0, 0, 0], atol=1e-12)
@@ -819,7 +821,7 @@ def test_a_fan_with_a_reach_starts_its_lines_at_the_leads_carried_by_their_bone(
     assert shapes.vertex_ranges["m"] == (0, CENTRELINE_POINTS * RING_SIDES + 2)
     plain_record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]], "shape": {"fan": True}}
     plain = MuscleShapes(shapes.model, {"m": state}, transforms, {}, {"m": plain_record}, bone_surfaces={"wall": _grid_bone()})
-    assert plain._leads == {} and plain._knots("m", state, transforms) is state.knots
+    assert plain.leads == {} and plain._knots("m", state, transforms) is state.knots
 
 
 # -- a fan laid on a made-up bone: rims, facing and the smoothed edges ------------------------------

@@ -118,6 +118,8 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check an annotations file and list every problem (exit 1 if any)")
     validate.add_argument("file", type=Path, help="annotations file, checked as a layer over the built-in annotations")
 
+    commands.add_parser("fit-muscles", help="fit the muscle surfaces to the pack's bones and keep the fit in the pack's folder "
+                                            "(fitted_muscles.npz), so that the viewer starts without fitting them")
     build = commands.add_parser("build-meshes", help="rebuild the anatomy pack from myo-sim (needs the build extra)")
     build.add_argument("--out", type=Path, default=Path("meshes"), help="folder to write (default: meshes)")
     return parser
@@ -324,6 +326,20 @@ def _build_meshes(args) -> int:
     return 0
 
 
+def _fit_muscles(args) -> int:
+    from viewer.anatomy import fitted_sections
+    from viewer.anatomy.annotations import load_annotations
+
+    annotations = load_annotations(layer=args.annotations)
+    pack = _load_pack(args.pack)
+    if not pack.bones:
+        print(f"psoas-viewer: no bone of {pack.directory} could be loaded", file=sys.stderr)
+        return 1
+    _muscle_model(annotations, pack)
+    print(f"wrote {fitted_sections.write_for(pack, annotations)}")
+    return 0
+
+
 def _window(args) -> int:
     from viewer.anatomy.annotations import load_annotations
     from viewer.app.launch import display_problem, run_window
@@ -374,7 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     from viewer.anatomy.kinematics import PoseError
 
     args = _parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else list(argv)))
-    handlers = {"screenshot": _screenshot, "lengths": _lengths, "export": _export, "validate": _validate, "stretches": _stretches, "build-meshes": _build_meshes, None: _window}
+    handlers = {"screenshot": _screenshot, "lengths": _lengths, "export": _export, "validate": _validate, "stretches": _stretches, "build-meshes": _build_meshes,
+                "fit-muscles": _fit_muscles, None: _window}
     try:
         return handlers[args.command](args)
     except (InputError, PoseError, ValueError) as exc:

@@ -21,6 +21,7 @@ a moving hip still brings into bone is pushed out (:mod:`viewer.anatomy.bone_pus
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -156,7 +157,15 @@ _FITTED: dict[str, MuscleShapes] = {}
 FITTED_KEPT = 2
 
 
-def _content_key(standing: dict[str, MuscleState], transforms: dict[str, np.ndarray], pack, annotations) -> str:
+def _fits(kept, standing: dict[str, MuscleState], transforms: dict[str, np.ndarray]) -> bool:
+    """Whether sections read back belong to these muscles and bones: every muscle has its sweeps,
+    every carrier and lead is a bone there is."""
+    leads, sweeps = kept
+    return {sweep.muscle for sweep in sweeps} == set(standing) and all(sweep.carriers.min() >= 0 and sweep.carriers.max() < len(transforms) for sweep in sweeps) \
+        and all(mid in standing and set(bones) <= set(transforms) for mid, (bones, _) in leads.items())
+
+
+def content_key(standing: dict[str, MuscleState], transforms: dict[str, np.ndarray], pack, annotations) -> str:
     """A digest of everything a fit depends on: the muscle records, their standing lines, the
     bones' surfaces and standing transforms."""
     import hashlib
@@ -252,7 +261,7 @@ class MuscleShapes:
     """
 
     def __init__(self, model, standing: dict[str, MuscleState], transforms: dict[str, np.ndarray], solids: dict, records: dict[str, dict],
-                 push: HipPush | None = None, bone_surfaces: dict[str, _BoneSurface] | None = None):
+                 push: HipPush | None = None, bone_surfaces: dict[str, _BoneSurface] | None = None, fitted=None):
         self.model = model
         self._push = push
         self._bone_surfaces = bone_surfaces or {}  # the bones' vertices and normals, in their own frames
@@ -270,8 +279,11 @@ class MuscleShapes:
             return
         specs = {mid: ShapeSpec.from_record(records[mid]) for mid in self.order}
         self._fan_normal: dict[str, np.ndarray] = {}
-        self._leads = {mid: self._lead(model.muscles[mid], standing[mid], transforms, specs[mid].fan_reach)
-                       for mid in self.order if specs[mid].fan and specs[mid].fan_reach > 0}
+        if fitted is None:
+            self.leads = {mid: self._lead(model.muscles[mid], standing[mid], transforms, specs[mid].fan_reach)
+                           for mid in self.order if specs[mid].fan and specs[mid].fan_reach > 0}
+        else:  # read back (fitted_sections): the leads and sweeps a fit to the same content made
+            self.leads = fitted[0]
         self._material, self._free_from = {}, {}
         for mid in self.order:
             knots = self._knots(mid, standing[mid], transforms)
@@ -284,9 +296,12 @@ class MuscleShapes:
         for mid in self.order:
             geometry: MuscleGeometry = model.muscles[mid]
             spec = specs[mid]
-            sweeps = [self._main(geometry, spec, standing[mid], transforms, stack, solids)]
-            if spec.slips:
-                sweeps += self._slips(geometry, standing[mid], transforms, stack, solids)
+            if fitted is None:
+                sweeps = [self._main(geometry, spec, standing[mid], transforms, stack, solids)]
+                if spec.slips:
+                    sweeps += self._slips(geometry, standing[mid], transforms, stack, solids)
+            else:
+                sweeps = [sweep for sweep in fitted[1] if sweep.muscle == mid]
             faces, count = [], 0
             for sweep in sweeps:
                 topology = TubeTopology(sweep.rings, sweep.sides)
@@ -453,15 +468,27 @@ class MuscleShapes:
         """
         if not standing:
             return cls(model, standing, transforms, {}, annotations.muscles)
-        key = _content_key(standing, transforms, pack, annotations)
+        key = content_key(standing, transforms, pack, annotations)
         if key not in _FITTED:
-            _FITTED[key] = cls._fit_to(model, standing, transforms, pack, annotations)
+            _FITTED[key] = cls._fit_to(model, standing, transforms, pack, annotations, key)
             while len(_FITTED) > FITTED_KEPT:
                 _FITTED.pop(next(iter(_FITTED)))
         return _FITTED[key]
 
     @classmethod
-    def _fit_to(cls, model, standing, transforms, pack, annotations) -> MuscleShapes:
+    def _fit_to(cls, model, standing, transforms, pack, annotations, key: str) -> MuscleShapes:
+        """The shapes fitted to the pack's bones, or read back from the fit kept in the pack's folder
+        for the same content (:mod:`viewer.anatomy.fitted_sections`)."""
+        from viewer.anatomy import fitted_sections
+
+        kept = fitted_sections.load(Path(pack.directory) / fitted_sections.FITTED_FILE, key)
+        if kept is not None and _fits(kept, standing, transforms):
+            return cls(model, standing, transforms, {}, annotations.muscles, HipPush(pack, model.skeleton), fitted=kept)
+        return cls.fit(model, standing, transforms, pack, annotations)
+
+    @classmethod
+    def fit(cls, model, standing, transforms, pack, annotations) -> MuscleShapes:
+        """The shapes fitted to the pack's bones (a second or two)."""
         from viewer.anatomy.inside import Solid
         from viewer.anatomy.pack_frame import apply
 
@@ -497,7 +524,7 @@ class MuscleShapes:
     def _knots(self, mid: str, state: MuscleState, transforms: dict[str, np.ndarray]) -> np.ndarray:
         """The polylines a muscle's surface follows: its tube lines, a fan's fibres led on from
         their origins to where they start on the bone (points carried by the origin bones)."""
-        lead = self._leads.get(mid)
+        lead = self.leads.get(mid)
         if lead is None:
             return state.knots
         bones, points = lead
