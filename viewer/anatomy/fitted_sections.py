@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,8 @@ def save(path: Path, key: str, leads: dict[str, tuple[list[str], np.ndarray]], s
     from viewer.anatomy.atomic_file import write_bytes_atomic
 
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **to_arrays(key, leads, sweeps))
+    arrays: dict[str, Any] = to_arrays(key, leads, sweeps)
+    np.savez_compressed(buffer, **arrays)
     write_bytes_atomic(Path(path), buffer.getvalue())
 
 
@@ -68,11 +70,11 @@ def load(path: Path, key: str):
             sweeps = []
             for k in range(int(data["sweeps"])):
                 rings, sides = (int(n) for n in data[f"sweep/{k}/size"])
-                slip = tuple(int(n) for n in data[f"sweep/{k}/slip"])
+                slip = [int(n) for n in data[f"sweep/{k}/slip"]]
                 arrays = {name: np.array(data[f"sweep/{k}/{name}"]) for name in _SWEEP_ARRAYS}
                 if not _sound(rings, sides, arrays) or len(slip) not in (0, 2):
                     return None
-                sweeps.append(_Sweep(str(data[f"sweep/{k}/muscle"]), rings, sides, **arrays, slip=slip or None))
+                sweeps.append(_Sweep(str(data[f"sweep/{k}/muscle"]), rings, sides, **arrays, slip=(slip[0], slip[1]) if slip else None))
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError):
         return None
     if any(len(bones) != len(points) or points.shape[1:] != (3,) or not np.isfinite(points).all() for bones, points in leads.values()):
