@@ -3,6 +3,7 @@ musculoskeletal-models."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from viewer.anatomy.mesh_pack import MANIFEST_NAME, default_pack_dir, load_manifest
@@ -28,3 +29,10 @@ def test_rebuild_gives_identical_checksums(tmp_path):
     for name in ("NOTICE", "LICENSE-myo-sim", "LICENSE-MPL-2.0", MANIFEST_NAME):
         assert (out / name).read_text() == (default_pack_dir() / name).read_text()
     assert (out / "shape_model.npz").read_bytes() == (default_pack_dir() / "shape_model.npz").read_bytes()
+    with np.load(out / "fitted_muscles.npz") as built_fit, np.load(default_pack_dir() / "fitted_muscles.npz") as shipped_fit:
+        assert sorted(built_fit.files) == sorted(shipped_fit.files)
+        for name in shipped_fit.files:  # the fit is numbers from a search over rays: equal to rounding, not byte for byte
+            if shipped_fit[name].dtype.kind == "f":
+                np.testing.assert_allclose(built_fit[name], shipped_fit[name], atol=1e-9, err_msg=name)
+            else:
+                np.testing.assert_array_equal(built_fit[name], shipped_fit[name], err_msg=name)

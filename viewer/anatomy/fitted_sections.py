@@ -8,15 +8,14 @@ in the pack folder (``psoas-viewer fit-muscles``) with a digest of all of those;
 content has the same digest reads the sections instead of fitting them. Any other file (another
 digest, another version, damaged) is passed over and the sections are fitted as before.
 
-The file is a plain ``.npz`` of numbers and fixed-width text, read without pickle.
+The file is a plain ``.npz`` of numbers and fixed-width text, read without pickle, and the same
+bytes each time it is written from the same fit (:mod:`viewer.anatomy.fixed_npz`).
 """
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -46,11 +45,9 @@ def to_arrays(key: str, leads: dict[str, tuple[list[str], np.ndarray]], sweeps: 
 def save(path: Path, key: str, leads: dict[str, tuple[list[str], np.ndarray]], sweeps: list) -> None:
     """Write the fit to ``path`` in one step (a crash leaves the old file whole)."""
     from viewer.anatomy.atomic_file import write_bytes_atomic
+    from viewer.anatomy.fixed_npz import npz_bytes
 
-    buffer = io.BytesIO()
-    arrays: dict[str, Any] = to_arrays(key, leads, sweeps)
-    np.savez_compressed(buffer, **arrays)
-    write_bytes_atomic(Path(path), buffer.getvalue())
+    write_bytes_atomic(Path(path), npz_bytes(to_arrays(key, leads, sweeps)))
 
 
 def load(path: Path, key: str):

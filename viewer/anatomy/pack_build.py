@@ -245,6 +245,11 @@ def build_pack(out_dir: Path, log=print) -> dict:
     (out_dir / "NOTICE").write_text(_notice(versions, assembly.figures), encoding="utf-8")
     (out_dir / LICENCE_NAME).write_text(_source_licence(SOURCE_PACKAGE), encoding="utf-8")
     (out_dir / ATLAS_LICENCE_NAME).write_text(_source_licence(ATLAS_PACKAGE), encoding="utf-8")
+    from viewer.anatomy.annotations import load_annotations
+    from viewer.anatomy.fitted_sections import write_for
+    from viewer.anatomy.mesh_pack import load_pack
+
+    log(f"muscle sections fitted to the new bones: {write_for(load_pack(out_dir), load_annotations()).name}")
     return manifest
 
 
@@ -309,6 +314,11 @@ disc_t12_l1, disc_l1_l2, disc_l2_l3, disc_l3_l4, disc_l4_l5, disc_l5_s1 (.ply)
     above: each disc is lofted between the outline of the lower endplate of the vertebra above
     and that of the upper endplate of the bone below, with a slight outward bulge, and closed
     on both endplates. They fall under the licence of the psoas viewer.
+fitted_muscles.npz
+    The rest sections of the muscle surfaces, fitted by the psoas viewer's own code
+    (viewer/anatomy/muscle_shapes.py; written by `psoas-viewer fit-muscles`) to the bones above
+    and the muscle records of annotations.json: each section cut back where it meets these
+    bones. Derived from the bones above, so it stays under the MPL-2.0 like them.
 shape_model.npz
     Derived from the LLP26 shape model of the same package (shape_models/LLP26_rigid.pc, 26
     people), under the MPL-2.0: for the first three modes, how far each vertex of the bones

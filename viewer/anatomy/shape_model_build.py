@@ -17,8 +17,6 @@ legs; sturdier bones).
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ import numpy as np
 from viewer.anatomy import atlas_bones
 from viewer.anatomy.atlas_bones import _FILES, _LPS_TO_RAS, STEPS, AtlasPlacement, Surface
 from viewer.anatomy.body_shape import MODES, SHAPE_MODEL_NAME
+from viewer.anatomy.fixed_npz import npz_bytes
 from viewer.anatomy.lagrange_mesh import LagrangeMesh, weld_map
 from viewer.anatomy.pickled_arrays import read_arrays
 
@@ -111,15 +110,8 @@ def shape_arrays(placement: AtlasPlacement, folder: Path | None = None, model_pa
 
 
 def write_npz(arrays: dict[str, np.ndarray], path: Path) -> None:
-    """An ``.npz`` (uncompressed zip of ``.npy`` files) with fixed timestamps, so a rebuild is
-    byte-identical (``numpy.savez`` stamps the current time)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for name in sorted(arrays):
-            data = io.BytesIO()
-            np.lib.format.write_array(data, np.ascontiguousarray(arrays[name]), allow_pickle=False)
-            archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), data.getvalue())
-    path.write_bytes(buffer.getvalue())
+    """Write ``arrays`` as an ``.npz`` that a rebuild makes byte for byte the same (:mod:`viewer.anatomy.fixed_npz`)."""
+    path.write_bytes(npz_bytes(arrays))
 
 
 def build_shape_model(out_dir: Path, folder: Path | None = None) -> dict[str, float]:
