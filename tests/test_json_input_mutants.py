@@ -95,6 +95,14 @@ def test_check_schema_names_the_first_problem_and_counts_the_rest(tmp_path):
         gate.schema("annotations.schema.json")["required"][1:])
 
 
+def test_schema_problems_come_in_document_order_past_the_tenth_item():
+    """Indices sort as numbers: item 2 before item 10 (as text, "10" sorted before "2")."""
+    landmarks = [{"id": f"p{k}", "name": "P", "bone": "femur_r", "position": [0, 0, 0], "kind": "landmark"} for k in range(12)]
+    landmarks[2]["kind"], landmarks[10]["kind"] = "nowhere", "elsewhere"
+    errors = gate.schema_errors({"format_version": 1, "landmarks": landmarks}, "annotations.schema.json", required=["format_version"])
+    assert [where for where, _ in errors] == ["$.landmarks[2].kind", "$.landmarks[10].kind"]
+
+
 def test_problems_read_as_lines_with_their_places():
     assert str(Problem(Path("/a.json"), "$.x", "bad", 3, 7)) == "/a.json, line 3, column 7, at $.x: bad"
     assert str(Problem(Path("/a.json"), None, "bad")) == "/a.json: bad"
