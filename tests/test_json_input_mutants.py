@@ -95,6 +95,14 @@ def test_check_schema_names_the_first_problem_and_counts_the_rest(tmp_path):
         gate.schema("annotations.schema.json")["required"][1:])
 
 
+def test_schema_problems_come_in_document_order_past_the_tenth_item():
+    """Indices sort as numbers: item 2 before item 10 (as text, "10" sorted before "2")."""
+    landmarks = [{"id": f"p{k}", "name": "P", "bone": "femur_r", "position": [0, 0, 0], "kind": "landmark"} for k in range(12)]
+    landmarks[2]["kind"], landmarks[10]["kind"] = "nowhere", "elsewhere"
+    errors = gate.schema_errors({"format_version": 1, "landmarks": landmarks}, "annotations.schema.json", required=["format_version"])
+    assert [where for where, _ in errors] == ["$.landmarks[2].kind", "$.landmarks[10].kind"]
+
+
 def test_problems_read_as_lines_with_their_places():
     assert str(Problem(Path("/a.json"), "$.x", "bad", 3, 7)) == "/a.json, line 3, column 7, at $.x: bad"
     assert str(Problem(Path("/a.json"), None, "bad")) == "/a.json: bad"
@@ -191,3 +199,122 @@ def test_a_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
         gate.read_text(fifo)
     assert caught.value.path == fifo
     assert caught.value.detail == "is not a regular file (a device, pipe or socket); give a file"
+
+
+def test_an_input_error_names_the_file_and_the_place_only_when_there_is_one():
+    assert str(InputError(Path("/a/b.json"), "bad")) == "/a/b.json: bad"
+    assert str(InputError(Path("/a/b.json"), "bad", "$.x")) == "/a/b.json at $.x: bad"
+    assert str(InputError("/a/b.json", "bad", "")) == "/a/b.json: bad"
+
+
+def test_read_text_names_the_file_when_the_system_refuses_it(tmp_path, monkeypatch):
+    blocker = tmp_path / "plain.json"
+    blocker.write_text("{}")
+    with pytest.raises(InputError) as caught:
+        gate.read_text(blocker / "inner.json")  # a path through a file, not a folder
+    assert str(caught.value) == f"{blocker / 'inner.json'}: cannot be read (Not a directory)"
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    with pytest.raises(InputError) as caught:
+        gate.read_text(loop)
+    assert str(caught.value) == f"{loop}: cannot be read (Too many levels of symbolic links)"
+    # where opening a folder fails at once (EISDIR, as some systems answer) it is still called a folder
+    real_open = os.open
+
+    def refuse_folders(path, flags, *args):
+        if Path(path) == tmp_path:
+            raise IsADirectoryError(21, "Is a directory")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse_folders)
+    with pytest.raises(InputError) as caught:
+        gate.read_text(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: is a folder, not a file" and caught.value.path == tmp_path
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
+def test_read_text_names_the_file_when_reading_fails_after_it_opened():
+    with pytest.raises(InputError) as caught:
+        gate.read_text(Path("/proc/self/mem"))  # a regular file whose first page is never mapped
+    assert str(caught.value) == "/proc/self/mem: cannot be read (Input/output error)"
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_a_file_longer_than_it_said_is_read_no_further_than_one_byte_past_the_limit(monkeypatch):
+    """/proc files report size 0 and then hold more: the gate reads at most the limit and one byte."""
+    asked = []
+    real_fdopen = os.fdopen
+
+    class Counted:
+        def __init__(self, stream):
+            self.stream = stream
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.stream.close()
+
+        def read(self, size=-1):
+            asked.append(size)
+            return self.stream.read(size)
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Counted(real_fdopen(fd, mode)))
+    monkeypatch.setattr(gate, "MAX_JSON_BYTES", 10)
+    with pytest.raises(InputError) as caught:
+        gate.read_text(Path("/proc/self/status"))
+    assert str(caught.value) == "/proc/self/status: file grew past the 10 bytes allowed while it was read"
+    assert asked == [11]
+
+
+def test_a_too_deep_container_does_not_stop_the_walk_over_its_siblings():
+    deep: list = []
+    for _ in range(gate.MAX_DEPTH - 1):
+        deep = [deep]
+    assert gate.unusable_values([deep, math.nan, {"a": 1e13}]) == [
+        ("$[0]" + "[0]" * (gate.MAX_DEPTH - 1), gate.TOO_DEEP),
+        ("$[1]", "NaN or infinite numbers are not allowed"),
+        ("$[2].a", "number larger than 1e+12"),
+    ]
+
+
+def test_check_schema_remembers_a_document_by_its_text_whatever_the_order_of_its_keys(tmp_path):
+    gate._text_schema_errors.cache_clear()
+    view = {"format_version": 1, "panels": [{"pose": "standing", "camera": {"preset": "anterior"}}]}
+    gate.check_schema(view, "view.schema.json", tmp_path / "v.json")
+    gate.check_schema({"panels": [{"camera": {"preset": "anterior"}, "pose": "standing"}], "format_version": 1},
+                      "view.schema.json", tmp_path / "v.json")
+    info = gate._text_schema_errors.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+
+
+def test_check_schema_still_checks_a_document_that_is_not_json_text(tmp_path):
+    """A set cannot be written as JSON, so it is not remembered; it is checked all the same."""
+    gate._text_schema_errors.cache_clear()
+    view = {"format_version": 1, "panels": [{"pose": "standing", "camera": {"preset": {"anterior"}}}]}
+    with pytest.raises(InputError) as caught:
+        gate.check_schema(view, "view.schema.json", tmp_path / "v.json")
+    assert caught.value.where == "$.panels[0].camera" and caught.value.path == tmp_path / "v.json"
+    assert caught.value.detail == "{'preset': {'anterior'}} is not valid under any of the given schemas"
+    assert gate._text_schema_errors.cache_info().currsize == 0
+
+
+def test_parse_lenient_says_what_the_syntax_error_is():
+    with pytest.raises(ProblemsError) as caught:
+        gate.parse_lenient('{\n  "a": [1,,]\n}', Path("x.json"))
+    assert caught.value.problems[0].message == "Expecting value"
+    assert str(caught.value) == "x.json, line 2, column 11: Expecting value"
+
+
+def test_value_offsets_of_compact_text_and_of_numbers_too_long_to_convert():
+    text = '{"a":12,"b":[30,40],"c":{"d":5,"e":[]}}'
+    assert gate.value_offsets(text) == {"$": 0, "$.a": 5, "$.b": 12, "$.b[0]": 13, "$.b[1]": 16, "$.c": 24, "$.c.d": 29,
+                                        "$.c.e": 35}
+    long_integer = "[" + "7" * 5000 + ", 1." + "5" * 5000 + "]"  # Python refuses to turn 5000 digits into an int
+    assert gate.value_offsets(long_integer) == {"$": 0, "$[0]": 1, "$[1]": 5003}
+
+
+def test_problems_on_the_first_line_have_their_column_from_one():
+    text = '{"a": 1, "b": [2, 3]}'
+    assert [(p.line, p.column) for p in gate.placed([("$", "x"), ("$.a", "y"), ("$.b[1]", "z")], Path("p.json"), text)] == [
+        (1, 1), (1, 7), (1, 19)]

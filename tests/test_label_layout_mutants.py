@@ -8,7 +8,15 @@ import warnings
 import numpy as np
 import pytest
 
-from viewer.scene.label_layout import _covers_anchor, _stack, layout_labels, overlaps, segments_cross, spread_priority
+from viewer.scene.label_layout import (
+    _covers_anchor,
+    _stack,
+    column_band,
+    layout_labels,
+    overlaps,
+    segments_cross,
+    spread_priority,
+)
 
 
 @pytest.mark.parametrize(
@@ -260,3 +268,94 @@ def test_crossings_are_judged_where_the_leaders_really_end():
     placed = _placed([[500, 590], [700, 584], [200, 100], [150, 50]], np.full((4, 2), [40, 20]), (800, 600))
     assert placed[1].box == (740, 572, 780, 592) and placed[0].box == (740, 548, 780, 568)
     assert not segments_cross(np.array([500, 590.0]), placed[0].leader_end, np.array([700, 584.0]), placed[1].leader_end)
+
+
+# --- keep_out boxes, column bands, ties: written to kill the mutants that survived once labels
+# learnt to keep clear of boxes already drawn
+
+
+def test_a_point_on_the_edge_of_a_kept_out_box_counts_as_under_it():
+    # a legend in the top right corner; one point on each of its four edges, two just outside, two elsewhere
+    anchors = [[600, 500], [800, 520], [700, 450], [700, 600], [599, 500], [700, 449], [100, 300], [200, 100]]
+    placed = _placed(anchors, np.full((8, 2), [40, 20]), (800, 600), keep_out=[(600, 450, 800, 600)])
+    assert set(placed) == {4, 5, 6, 7}
+
+
+def test_a_kept_out_box_touching_a_column_only_at_its_side_leaves_it_alone():
+    assert column_band([(0, 0, 400, 40)], (400, 800), 600, 8, 4) == (8, 592)  # ends where the right column starts
+    assert column_band([(400, 0, 800, 40)], (0, 400), 600, 8, 4) == (8, 592)  # starts where the left column ends
+    assert column_band([(0, 0, 401, 40)], (400, 800), 600, 8, 4) == (44, 592)  # one pixel over: it counts
+    assert column_band([(399, 0, 800, 40)], (0, 400), 600, 8, 4) == (44, 592)
+
+
+def test_a_kept_out_box_is_below_or_above_by_its_centre_against_the_frames_middle():
+    assert column_band([(0, 280, 100, 310)], (0, 400), 600, 8, 4) == (314, 592)  # centre 295: the lower half
+    assert column_band([(0, 290, 100, 310)], (0, 400), 600, 8, 4) == (8, 286)  # centre 300, the middle: the upper half
+    assert column_band([(0, 340, 100, 380)], (0, 400), 600, 8, 4) == (8, 336)  # centre 360
+    assert column_band([(0, 200, 100, 280)], (0, 400), 600, 8, 4) == (284, 592)  # centre 240
+
+
+def test_a_kept_out_box_one_pixel_wide_at_the_left_edge_still_holds_the_left_column_up():
+    anchors = [[350.0, 20], [360, 30], [370, 300]]
+    placed = _placed(anchors, np.full((3, 2), [100, 20]), (800, 600), keep_out=[(0, 0, 1, 60)])
+    assert placed[0].box == (210, 64, 310, 84) and placed[1].box == (210, 88, 310, 108)
+
+
+def test_a_label_a_little_too_wide_for_its_side_goes_to_the_other():
+    # median 150 and margin 8: 142 px of room on the left, so a label 150 wide goes right
+    placed = _placed([[100, 300], [150, 200], [900, 400]], [[150, 20], [50, 20], [50, 20]], (1000, 600))
+    assert placed[0].box == (842, 290, 992, 310)
+
+
+def test_a_label_exactly_as_wide_as_its_sides_room_stays_on_its_side():
+    # median 850: 142 px on the right; label 3 above pushes 0's box down off its own point
+    anchors = [[900, 300], [850, 200], [100, 400], [900, 310], [100, 100]]
+    sizes = [[142, 20], [50, 20], [50, 20], [40, 20], [50, 20]]
+    placed = _placed(anchors, sizes, (1000, 600), clearance=0)
+    assert placed[0].box == (850, 276, 992, 296) and placed[3].box == (940, 300, 980, 320)
+
+
+def test_crossings_in_the_left_column_are_judged_where_the_leaders_really_end():
+    # the mirror of the right-column case: ends on the inner edge (x 60) cross, on the outer one (20) they would not
+    placed = _placed([[300, 590], [100, 584], [600, 100], [650, 50]], np.full((4, 2), [40, 20]), (800, 600))
+    assert placed[1].box == (20, 572, 60, 592) and placed[0].box == (20, 548, 60, 568)
+    assert not segments_cross(np.array([300, 590.0]), placed[0].leader_end, np.array([100, 584.0]), placed[1].leader_end)
+
+
+def test_of_the_labels_that_clash_the_least_important_goes_first():
+    """0's box covers 2's point and 1's box covers its own (pushed in from the frame's right edge).
+    Dropping the least important first leaves the most important; dropping 1 first instead moves 0
+    to the right, where its box covers its own point, and would leave only 2."""
+    anchors, sizes = [[700, 550], [750, 100], [100, 550]], [[100, 20], [60, 20], [80, 20]]
+    assert set(_placed(anchors, sizes, (800, 600), priority=np.array([2, 1, 0.0]))) == {0}
+    assert set(_placed(anchors, sizes, (800, 600), priority=np.array([1, 2, 0.0]))) == {0}
+    assert set(_placed(anchors, sizes, (800, 600), priority=np.array([0, 1, 2.0]))) == {2}
+
+
+def test_priorities_may_be_a_mask():
+    anchors = [[100, 100], [100, 200], [100, 300], [700, 150], [700, 250]]
+    marked = [False, True, False, True, False]
+    assert set(_placed(anchors, np.full((5, 2), [40, 10]), (800, 600), priority=marked, limit=2)) == {1, 3}
+    assert set(_placed(anchors, np.full((5, 2), [40, 10]), (800, 600), priority=marked)) == {0, 1, 2, 3, 4}
+
+
+def test_a_limit_keeps_the_first_of_equally_important_labels_among_many():
+    many = np.column_stack([np.where(np.arange(40) % 2, 700.0, 100.0), np.linspace(20, 580, 40)])
+    priority = (np.arange(40) % 3 == 0) * 1.0  # 14 important labels, then the first 6 of the others
+    placed = _placed(many, np.full((40, 2), [40, 10]), (800, 600), priority=priority, limit=20)
+    assert set(placed) == set(range(10)) | set(range(12, 40, 3))
+
+
+def test_a_full_column_keeps_the_first_of_equally_important_labels_among_many():
+    column = np.column_stack([np.full(20, 100.0), np.linspace(20, 280, 20)])
+    priority = (np.arange(20) % 3 == 0) * 1.0  # 8 boxes of 30 fit the 300 px frame: the 7 important ones and label 1
+    assert set(_placed(column, np.full((20, 2), [40, 30]), (800, 300), priority=priority)) == {0, 1, 3, 6, 9, 12, 15, 18}
+
+
+def test_labels_of_points_at_the_same_height_stack_in_their_order():
+    heights = 40 + 40 * ((np.arange(20) * 7) % 10)  # ten heights, each twice, not in order: k and k + 10 share one
+    anchors = np.column_stack([np.full(20, 100.0), heights])
+    sizes = np.column_stack([np.full(20, 40.0), np.where(np.arange(20) % 2, 10.0, 12.0)])
+    placed = layout_labels(anchors, sizes, (800, 900))
+    from_top = [label.index for label in sorted(placed, key=lambda label: -label.box[1])]
+    assert from_top == [7, 17, 4, 14, 1, 11, 8, 18, 5, 15, 2, 12, 9, 19, 6, 16, 3, 13, 0, 10]

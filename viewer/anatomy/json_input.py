@@ -187,7 +187,9 @@ def schema_errors(document: object, schema_name: str, required: list[str] | None
     user's annotations layer, is checked by the same schema with fewer required parts).
     """
     validator = _validator(schema_name, None if required is None else tuple(required))
-    errors = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
+    # indices compare as numbers (item 2 before item 10); two paths differ first inside one
+    # container, so the parts compared are both indices or both keys
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     return [(json_path(error.absolute_path), _shorten(error.message)) for error in errors]
 
 
