@@ -162,6 +162,15 @@ def _load_pack(directory: Path | None):
     return pack
 
 
+def _pack_with_bones(directory: Path | None):
+    """The pack, or None (said on stderr) when not one of its bones could be loaded."""
+    pack = _load_pack(directory)
+    if not pack.bones:
+        print(f"psoas-viewer: no bone of {pack.directory} could be loaded", file=sys.stderr)
+        return None
+    return pack
+
+
 def _muscle_model(annotations, pack):
     """The muscles the pack can carry, reporting each one left out on stderr."""
     from viewer.anatomy.kinematics import Skeleton
@@ -187,9 +196,8 @@ def _screenshot(args) -> int:
     annotations = load_annotations(layer=args.annotations)
     _named_pose(annotations, args.pose)
     check_output(args.out, {".png"}, make_folders=args.mkdir)  # before the pack is read and anything rendered
-    pack = _load_pack(args.pack)
-    if not pack.bones:
-        print(f"psoas-viewer: no bone of {pack.directory} could be loaded", file=sys.stderr)
+    pack = _pack_with_bones(args.pack)
+    if pack is None:
         return 1
     pack, annotations = _body(args, pack, annotations)
     _muscle_model(annotations, pack)
@@ -211,9 +219,8 @@ def _export(args) -> int:
     from viewer.scene.export import export_figure, offscreen_scene
 
     annotations = load_annotations(layer=args.annotations)
-    pack = _load_pack(args.pack)
-    if not pack.bones:
-        print(f"psoas-viewer: no bone of {pack.directory} could be loaded", file=sys.stderr)
+    pack = _pack_with_bones(args.pack)
+    if pack is None:
         return 1
     pack, annotations = _body(args, pack, annotations)
     _muscle_model(annotations, pack)
@@ -331,9 +338,8 @@ def _fit_muscles(args) -> int:
     from viewer.anatomy.annotations import load_annotations
 
     annotations = load_annotations(layer=args.annotations)
-    pack = _load_pack(args.pack)
-    if not pack.bones:
-        print(f"psoas-viewer: no bone of {pack.directory} could be loaded", file=sys.stderr)
+    pack = _pack_with_bones(args.pack)
+    if pack is None:
         return 1
     _muscle_model(annotations, pack)
     print(f"wrote {fitted_sections.write_for(pack, annotations)}")
