@@ -971,7 +971,8 @@ def _kept_fit_setup(tmp_path):
     model = _model()
     model.skeleton.joint_centres = {"femur_r": np.array([500.0, 0.0, 0.0])}
     model.skeleton.joints, model.skeleton.parents = {}, {"c": "b"}
-    bones = {"beside": _box_bone([3, -20, -10], [40, 20, 110]), "femur_r": _box_bone([480, -20, -20], [520, 20, 20]),
+    bones = {"disc": _box_bone([-40, -20, -10], [-3, 20, 110], disc="yes"),  # soft, and first: passed over, the rest looked at
+             "beside": _box_bone([3, -20, -10], [40, 20, 110]), "femur_r": _box_bone([480, -20, -20], [520, 20, 20]),
              "a": _box_bone([500, 0, 0], [501, 1, 1]), "b": _box_bone([500, 0, 0], [501, 1, 1]), "c": _box_bone([500, 0, 0], [501, 1, 1])}
     transforms = {bone: np.eye(4) for bone in bones}
     annotations = SimpleNamespace(muscles={"m": {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]]}})
@@ -992,6 +993,7 @@ def test_a_fit_kept_in_the_pack_folder_is_read_back_instead_of_fitting(monkeypat
     model, standing, transforms, pack, annotations = _kept_fit_setup(tmp_path)
     fitted = MuscleShapes.fit(model, standing, transforms, pack, annotations)
     assert sorted(fitted._bone_surfaces) == ["beside"] and fitted.sweeps[0].free.min() == 0  # cut against the bone
+    assert isinstance(fitted._bone_surfaces["beside"], _BoneSurface)
     key = muscle_shapes.content_key(standing, transforms, pack, annotations)
     fitted_sections.save(tmp_path / fitted_sections.FITTED_FILE, key, fitted.leads, fitted.sweeps)
     monkeypatch.setattr(MuscleShapes, "fit", classmethod(lambda *args: pytest.fail("fitted although the pack keeps the fit")))
