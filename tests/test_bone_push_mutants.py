@@ -194,3 +194,43 @@ def test_the_central_differences_step_half_a_voxel():
     around = asked[1]
     assert around.shape == (6, 3)
     np.testing.assert_allclose(around - start, 0.5 * bone_push.PUSH_VOXEL_MM * np.concatenate([np.eye(3), -np.eye(3)]))
+
+
+def test_rigid_group_climbs_to_the_first_bone_with_a_joint_or_the_root():
+    skeleton = SimpleNamespace(parents={"plate": "hip_bone_r", "hip_bone_r": "sacrum", "sacrum": "root", "root": None, "femur_r": "hip_bone_r"},
+                               joints={"sacrum": "lumbosacral", "femur_r": "hip_r"})
+    assert bone_push.rigid_group(skeleton, "hip_bone_r") == "sacrum"
+    assert bone_push.rigid_group(skeleton, "plate") == "sacrum"  # two steps
+    assert bone_push.rigid_group(skeleton, "femur_r") == "femur_r"  # a joint of its own
+    assert bone_push.rigid_group(skeleton, "sacrum") == "sacrum"
+    assert bone_push.rigid_group(skeleton, "root") == "root"  # no joint and no parent
+
+
+def test_unit_scales_along_the_last_axis_of_a_stack():
+    stack = np.array([[[3.0, 4.0, 0.0], [0.0, 0.0, 2.0]], [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]])
+    np.testing.assert_allclose(_unit(stack), [[[0.6, 0.8, 0.0], [0.0, 0.0, 1.0]], [[0.0, 0.0, 0.0], [3 ** -0.5] * 3]])
+
+
+def test_limit_to_leaves_out_points_by_the_bone_but_beyond_its_field():
+    """A femur longer than the field's reach from the hip: a point by its far end is near a vertex
+    but off the field (which reads no depth there), so it is not tested."""
+    push = _push({"femur_r": _box([-20, -20, -20], [20, 20, 300])}, {"femur_r": np.zeros(3)})
+    field = push.fields[0][1]
+    assert field.low[2] + field.depths.shape[2] * field.voxel + PUSH_MARGIN_MM < 290.0
+    points = np.array([[21.0, 21.0, 301.0], [-21.0, -21.0, -21.0], [21.0, 21.0, -21.0]])  # by a corner (vertex) each
+    push.limit_to(points, {"femur_r": np.eye(4)}, np.full(3, "", dtype=object))
+    assert push.near[0].tolist() == [1, 2]
+
+
+def test_a_point_inside_two_bones_leaves_the_one_it_is_deeper_in_first(monkeypatch):
+    """One round only: each point, inside both the hip bone (about 2-3 mm deep) and the femur
+    (7-8 mm deep), is pushed out of the femur, towards -x, and only once."""
+    monkeypatch.setattr(bone_push, "PUSH_ROUNDS", 1)
+    bones = {"hip_bone_r": _box([-40, -40, -40], [30, 4, 40]), "femur_r": _box([20, -40, -40], [80, 40, 40])}
+    start = np.array([[27.0, 0.0, 0.0], [28.0, -30.0, 0.0]])
+    push, points = _pushed(start, centres=[[-100.0, 0.0, 0.0], [-100.0, -30.0, 0.0]], bones=bones)
+    hip, femur = (field for _, field in push.fields)
+    assert (hip(start) > 0.0).all() and (hip(start) < 3.5).all() and (femur(start) > 6.5).all()
+    expected = start.copy()
+    expected[:, 0] -= femur(start) + PUSH_CLEAR_MM
+    np.testing.assert_allclose(points, expected, atol=1e-6)

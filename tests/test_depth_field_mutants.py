@@ -172,3 +172,72 @@ def test_fields_of_different_voxels_are_refused():
         assert "voxel" in str(error)
     else:
         raise AssertionError("fields of 0.5 and 1 mm voxels were stacked")
+
+
+def _grids():
+    """Small hand-made grids (one a single cell) with depths above 0 in some voxels and 0 in the
+    rest, at a voxel and corners that binary fractions hit exactly."""
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(11)
+    grids = []
+    for shape, low in (((6, 5, 4), [1.5, -2.0, 0.25]), ((2, 2, 2), [-0.5, 0.0, 3.0]), ((4, 2, 3), [0.0, 1.0, -1.5])):
+        depths = (rng.random(shape) + 0.5) * (rng.random(shape) < 0.15)
+        depths.flat[0] = depths.flat[-1] = 1.25  # bone at both far corners of the grid
+        grids.append(SimpleNamespace(voxel=0.5, low=np.array(low), depths=depths.astype(np.float32)))
+    return grids
+
+
+def _grid_points(grid, rng):
+    """Every voxel centre and cell middle, points on the grid's six faces, inside, and off each side."""
+    n = np.array(grid.depths.shape)
+    steps = [np.arange(0.0, k - 0.75, 0.5) for k in n]
+    index = np.stack(np.meshgrid(*steps, indexing="ij"), axis=-1).reshape(-1, 3)
+    index = np.concatenate([index, rng.uniform(-1.5, n + 0.5, (400, 3)), rng.uniform(0.0, n - 1, (400, 3))])
+    return grid.low + index * grid.voxel
+
+
+def test_interpolate_reads_map_coordinates_on_hand_made_grids_to_their_edges():
+    """A point exactly on a grid's first or last plane reads the depth there (the bone reaches the
+    grid's edge); a point beyond it reads 0, and a single-cell grid is read too."""
+    grids = _grids()
+    together = DepthFields(grids)
+    rng = np.random.default_rng(12)
+    for k, grid in enumerate(grids):
+        points = _grid_points(grid, rng)
+        expected = ndimage.map_coordinates(grid.depths.astype(float), ((points - grid.low) / grid.voxel).T, order=1, mode="constant", cval=0.0)
+        assert (expected[np.all(points == grid.low, axis=1)] == 1.25).all()
+        top = grid.low + (np.array(grid.depths.shape) - 1) * grid.voxel
+        assert (expected[np.all(points == top, axis=1)] == 1.25).all()
+        np.testing.assert_allclose(together.interpolate(np.full(len(points), k), points), expected, atol=1e-6)
+        np.testing.assert_allclose(DepthFields([grid]).interpolate(np.zeros(len(points), int), points), expected, atol=1e-6)  # alone
+        below_top = np.all(points < top, axis=1)  # depth() reads 0 on a grid's last planes (README, Development)
+        np.testing.assert_allclose(together.depth(np.full(below_top.sum(), k), points[below_top]), expected[below_top], atol=1e-6)
+
+
+def test_a_cell_is_a_candidate_only_if_a_corner_is_above_zero_and_off_the_grid_never():
+    grids = _grids()
+    together = DepthFields(grids)
+    rng = np.random.default_rng(13)
+    flagged = []
+    for k, grid in enumerate(grids):
+        n = np.array(grid.depths.shape)
+        index = rng.uniform(0.0, n - 1, (2000, 3))
+        cell = np.minimum(np.floor(index).astype(int), n - 2)
+        corners = np.stack([grid.depths[tuple((cell + c).T)] for c in np.array([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)])])
+        some = (corners > 0).any(axis=0)
+        flagged.append(some)
+        candidate = together.candidates(k, grid.low + index * grid.voxel, np.eye(3), np.zeros(3))
+        np.testing.assert_array_equal(candidate, some)
+        for side in np.concatenate([np.eye(3), -np.eye(3)]):
+            off = grid.low + (n - 1) * grid.voxel / 2 + side * (n * grid.voxel + 7.0)
+            assert not together.candidates(k, off[None], np.eye(3), np.zeros(3)).any()
+        beyond_corners = grid.low + np.array([[-7.0, -7.0, -7.0], (n - 1) * grid.voxel + 7.0])  # past the flagged corner voxels
+        assert not together.candidates(k, beyond_corners, np.eye(3), np.zeros(3)).any()
+    assert all(some.any() for some in flagged) and not all(some.all() for some in flagged)
+
+
+def test_no_fields_stack_to_nothing_at_a_1_mm_voxel():
+    together = DepthFields([])
+    assert together.voxel == 1.0 and together.low.shape == (0, 3) and together.shape.shape == (0, 3)
+    assert together.interpolate(np.zeros(0, int), np.zeros((0, 3))).shape == (0,)

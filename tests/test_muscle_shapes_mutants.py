@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 import trimesh
 from scipy.spatial.transform import Rotation
 
@@ -963,3 +964,100 @@ def test_a_fan_s_material_points_are_on_its_led_on_lines_and_two_muscles_follow_
     size = CENTRELINE_POINTS * RING_SIDES + 2
     assert shapes.vertex_ranges == {"m": (0, size), "n": (size, 2 * size)} and shapes.n_vertices == 2 * size
     assert [s.muscle for s in shapes.sweeps] == ["m", "n"]
+
+
+def _kept_fit_setup(tmp_path):
+    """The made-up muscle beside a bone, with a femur at a hip centre (so the push has a field), fitted."""
+    model = _model()
+    model.skeleton.joint_centres = {"femur_r": np.array([500.0, 0.0, 0.0])}
+    model.skeleton.joints, model.skeleton.parents = {}, {"c": "b"}
+    bones = {"disc": _box_bone([-40, -20, -10], [-3, 20, 110], disc="yes"),  # soft, and first: passed over, the rest looked at
+             "beside": _box_bone([3, -20, -10], [40, 20, 110]), "femur_r": _box_bone([480, -20, -20], [520, 20, 20]),
+             "a": _box_bone([500, 0, 0], [501, 1, 1]), "b": _box_bone([500, 0, 0], [501, 1, 1]), "c": _box_bone([500, 0, 0], [501, 1, 1])}
+    transforms = {bone: np.eye(4) for bone in bones}
+    annotations = SimpleNamespace(muscles={"m": {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]]}})
+    pack = SimpleNamespace(bones=bones, directory=tmp_path)
+    return model, {"m": _state()}, transforms, pack, annotations
+
+
+def _posed_vertices(shapes, standing, transforms):
+    vertices, normals = np.zeros((shapes.n_vertices, 3)), np.zeros((shapes.n_vertices, 3))
+    shapes.pose(standing, transforms, vertices, normals=normals)
+    return vertices, normals
+
+
+def test_a_fit_kept_in_the_pack_folder_is_read_back_instead_of_fitting(monkeypatch, tmp_path):
+    from viewer.anatomy import fitted_sections
+
+    monkeypatch.setattr(muscle_shapes, "_FITTED", {})
+    model, standing, transforms, pack, annotations = _kept_fit_setup(tmp_path)
+    fitted = MuscleShapes.fit(model, standing, transforms, pack, annotations)
+    assert sorted(fitted._bone_surfaces) == ["beside"] and fitted.sweeps[0].free.min() == 0  # cut against the bone
+    assert isinstance(fitted._bone_surfaces["beside"], _BoneSurface)
+    key = muscle_shapes.content_key(standing, transforms, pack, annotations)
+    fitted_sections.save(tmp_path / fitted_sections.FITTED_FILE, key, fitted.leads, fitted.sweeps)
+    monkeypatch.setattr(MuscleShapes, "fit", classmethod(lambda *args: pytest.fail("fitted although the pack keeps the fit")))
+    read = MuscleShapes.standing(model, standing, transforms, pack, annotations)
+    assert read is not fitted and read._bone_surfaces == {} and read.model is model
+    assert isinstance(read._push, muscle_shapes.HipPush) and [bone for bone, _ in read._push.fields] == ["femur_r"]
+    assert [s.muscle for s in read.sweeps] == ["m"] and read.n_vertices == fitted.n_vertices
+    for name in ("carriers", "blend", "width_local", "tangent_local", "local", "free"):
+        np.testing.assert_array_equal(getattr(read.sweeps[0], name), getattr(fitted.sweeps[0], name), err_msg=name)
+    for a, b in zip(_posed_vertices(read, standing, transforms), _posed_vertices(fitted, standing, transforms)):
+        np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+def test_a_kept_fit_for_other_content_or_other_muscles_is_passed_over(monkeypatch, tmp_path):
+    from viewer.anatomy import fitted_sections
+
+    model, standing, transforms, pack, annotations = _kept_fit_setup(tmp_path)
+    fitted = MuscleShapes.fit(model, standing, transforms, pack, annotations)
+    key = muscle_shapes.content_key(standing, transforms, pack, annotations)
+    made = []
+    real = MuscleShapes.fit.__func__
+    monkeypatch.setattr(MuscleShapes, "fit", classmethod(lambda cls, *args: made.append(args) or real(cls, *args)))
+    for written_key, sweeps in ((key + "x", fitted.sweeps), (key, [])):  # another digest; the same digest, but no sweeps for "m"
+        monkeypatch.setattr(muscle_shapes, "_FITTED", {})
+        fitted_sections.save(tmp_path / fitted_sections.FITTED_FILE, written_key, fitted.leads, sweeps)
+        made.clear()
+        shapes = MuscleShapes.standing(model, standing, transforms, pack, annotations)
+        assert len(made) == 1 and sorted(shapes._bone_surfaces) == ["beside"]
+
+
+def test_fits_wants_every_muscle_swept_and_every_carrier_and_lead_bone_known():
+    transforms = {"a": np.eye(4), "b": np.eye(4)}
+    standing = {"m": None, "n": None}
+
+    def sweep(muscle, carriers):
+        return SimpleNamespace(muscle=muscle, carriers=np.array(carriers))
+
+    sweeps = [sweep("m", [[0, 1]]), sweep("n", [[1, 1], [0, 0]])]
+    leads = {"m": (["a", "b"], np.zeros((2, 3)))}
+    assert muscle_shapes._fits((leads, sweeps), standing, transforms)
+    assert muscle_shapes._fits(({}, sweeps), standing, transforms)
+    assert not muscle_shapes._fits((leads, sweeps[:1]), standing, transforms)  # "n" has no sweep
+    assert not muscle_shapes._fits((leads, sweeps + [sweep("o", [[0, 0]])]), standing, transforms)  # a muscle not standing
+    assert not muscle_shapes._fits((leads, [sweeps[0], sweep("n", [[1, 2]])]), standing, transforms)  # carrier 2 of 2 bones
+    assert not muscle_shapes._fits((leads, [sweeps[0], sweep("n", [[-1, 0]])]), standing, transforms)
+    assert not muscle_shapes._fits(({"o": (["a"], np.zeros((1, 3)))}, sweeps), standing, transforms)  # a lead of no muscle here
+    assert not muscle_shapes._fits(({"m": (["a", "z"], np.zeros((2, 3)))}, sweeps), standing, transforms)  # an unknown bone
+
+
+def test_a_cap_is_at_its_end_ring_centre_and_faces_out_along_the_line():
+    """The two cap centres of a straight muscle up z, turned and moved: at the first and last ring
+    centres, their normals down the line at the start and up it at the end."""
+    shapes, transforms = _shapes()
+    turn = np.eye(4)
+    turn[:3, :3], turn[:3, 3] = Rotation.from_euler("x", 30, degrees=True).as_matrix(), [5.0, -3.0, 2.0]
+    transforms = {bone: turn for bone in transforms}
+    state = _state()
+    moved = {name: getattr(state, name) @ turn[:3, :3].T + turn[:3, 3] for name in ("fascicle_paths", "centrelines", "knots")}
+    posed = MuscleState(state.fascicle_lengths, moved["fascicle_paths"], moved["centrelines"], state.centreline_lengths, moved["knots"])
+    vertices, normals = np.zeros((shapes.n_vertices, 3)), np.zeros((shapes.n_vertices, 3))
+    shapes.pose({"m": posed}, transforms, vertices, normals=normals)
+    sweep = shapes.sweeps[0]
+    first = sweep.rings * sweep.sides
+    up = turn[:3, :3] @ [0.0, 0.0, 1.0]
+    np.testing.assert_allclose(vertices[[first, first + 1]], [turn[:3, 3], turn[:3, 3] + LENGTH * up], atol=1e-9)
+    np.testing.assert_allclose(normals[[first, first + 1]], [-up, up], atol=1e-9)
+
