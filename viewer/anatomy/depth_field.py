@@ -183,8 +183,10 @@ class DepthFields:
         """Which of the points (n, 3), in scene coordinates, may be inside field ``k``'s surface
         when its bone is placed by ``rotation`` and ``shift`` (the rest are surely outside)."""
         position = points @ (rotation / self.voxel) + (1.0 - (shift @ rotation + self.low[k]) / self.voxel)  # on the bordered cells
-        np.clip(position, 0.0, self.shape[k].astype(float), out=position)
-        return self._cells[k][(np.floor(position) @ self._cell_strides[k]).astype(np.intp)]
+        top = self.shape[k].astype(float)  # the grid's last planes, on the bordered cells
+        np.clip(position, 0.0, top + 0.5, out=position)  # off the grid: onto the border
+        cell = np.floor(position) - (position == top)  # a point on a last plane is in the cell below it
+        return self._cells[k][(cell @ self._cell_strides[k]).astype(np.intp)]
 
     def depth(self, which: np.ndarray, points: np.ndarray) -> np.ndarray:
         """Depth (mm) of each point (m, 3), given in the frame of its field ``which`` (m,)."""
