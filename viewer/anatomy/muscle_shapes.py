@@ -291,7 +291,8 @@ class MuscleShapes:
             self._material[mid] = _material(knots, CENTRELINE_POINTS, specs[mid].fan, start)
             segment = self._material[mid][0][0]
             self._free_from[mid] = (int(np.argmax(segment >= start)) if (segment >= start).any() else CENTRELINE_POINTS, start, count)
-        self._rest_spacing = _spacing(self._centrelines(standing, transforms))
+        centrelines = self._centrelines(standing, transforms)
+        self._rest_spacing = _spacing(centrelines)
         start = 0
         for mid in self.order:
             geometry: MuscleGeometry = model.muscles[mid]
@@ -323,26 +324,25 @@ class MuscleShapes:
         self._turn = None  # the normals' product: from the rest surface's normals, below
         rest = np.zeros((self.n_vertices, 3))
         self.pose(standing, transforms, rest, push=False)
+        frames = [self._frames(group, centrelines, standing, stack) for group in self._groups]  # each group's, standing
         if self._push is not None:
             self._push.limit_to(rest, transforms, self._riding(model))
-            self._settle(rest, standing, transforms)
-        self._rest_normals(rest, standing, transforms)
+            self._settle(rest, standing, transforms, frames)
+        self._rest_normals(rest, frames)
 
-    def _settle(self, rest: np.ndarray, standing: dict[str, MuscleState], transforms: dict[str, np.ndarray]) -> None:
+    def _settle(self, rest: np.ndarray, standing: dict[str, MuscleState], transforms: dict[str, np.ndarray], frames: list) -> None:
         """Moves the rest sections where the push's coarse depth fields read them inside bone
         standing (cut back 1 mm from the exact surface, a vertex can still sit in a 2 mm voxel
         that is inside): each such vertex takes its pushed place in its ring's plane. Standing
         then asks for no push, and a pose pushes only what it presses into bone (here about 600
-        vertices fewer a pose, pushed to the same places as before)."""
-        lines = self._centrelines(standing, transforms)
-        stack = np.stack([transforms[b] for b in self.bone_order])
+        vertices fewer a pose, pushed to the same places as before). ``frames`` are each group's
+        line and ring frames standing (:meth:`_frames`)."""
         pushed = np.zeros_like(rest)
         for _ in range(SETTLE_ROUNDS):  # a vertex moved within its ring's plane may still read a little depth
             self.pose(standing, transforms, pushed)
             if np.array_equal(pushed, rest):
                 break
-            for group in self._groups:
-                line, _, width, thickness = self._frames(group, lines, standing, stack)
+            for group, (line, _, width, thickness) in zip(self._groups, frames):
                 body, _, _, _ = self._rows(group)
                 moved = np.any(pushed[body] != rest[body], axis=-1)
                 offset = pushed[body] - line[:, :, None]
@@ -352,11 +352,16 @@ class MuscleShapes:
             self.pose(standing, transforms, rest, push=False)
 
     def _number_rings(self) -> int:
-        """Numbers every ring of every group, group after group; returns how many there are."""
+        """Numbers every ring of every group, group after group, and notes each vertex's ring (its
+        centre is what the push does not fold a section past); returns how many rings there are."""
         count = 0
+        self._ring_of = np.zeros(self.n_vertices, dtype=np.int64)
         for group in self._groups:
             group.first_ring = count
             count += len(group.muscle) * group.rings
+            body, first, last, ring = self._rows(group)
+            self._ring_of[body] = ring[..., None]
+            self._ring_of[first], self._ring_of[last] = ring[:, 0], ring[:, -1]
         return count
 
     def _rows(self, group: _Group) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -376,11 +381,8 @@ class MuscleShapes:
         from scipy import sparse
 
         rows, columns, values = [], [], []
-        self._ring_of = np.zeros(self.n_vertices, dtype=np.int64)  # each vertex's ring: its centre, for the push
         for group in self._groups:
             body, first, last, ring = self._rows(group)
-            self._ring_of[body] = ring[..., None]
-            self._ring_of[first], self._ring_of[last] = ring[:, 0], ring[:, -1]
             frame = _FRAME * ring[..., None]  # (sweeps, rings, 1): where each ring's frame rows begin
             a, b = group.local[..., 0], group.local[..., 1]
             free = group.free
@@ -416,21 +418,18 @@ class MuscleShapes:
         width = _unit(width - np.einsum("srk,srk->sr", width, tangent)[..., None] * tangent)
         return line, tangent, width, _cross(tangent, width)
 
-    def _rest_normals(self, rest: np.ndarray, standing: dict[str, MuscleState], transforms: dict[str, np.ndarray]) -> None:
+    def _rest_normals(self, rest: np.ndarray, frames: list) -> None:
         """Each vertex's normal on the rest surface ``rest`` (unpushed), in its ring's frame (width,
-        thickness, tangent), as the sparse matrix that turns them with the frames of a pose (three
-        rows a ring)."""
+        thickness, tangent; ``frames`` each group's standing, from :meth:`_frames`), as the sparse
+        matrix that turns them with the frames of a pose (three rows a ring)."""
         from scipy import sparse
 
         from viewer.anatomy.body_shape import vertex_normals
 
         faces = np.vstack([self.faces[mid] + self.vertex_ranges[mid][0] for mid in self.order])
         normals = vertex_normals(rest, faces)
-        lines = self._centrelines(standing, transforms)
-        stack = np.stack([transforms[b] for b in self.bone_order])
         rows, columns, values = [], [], []
-        for group in self._groups:
-            _, tangent, width, thickness = self._frames(group, lines, standing, stack)
+        for group, (_, tangent, width, thickness) in zip(self._groups, frames):
             body, first, last, ring = self._rows(group)
             normal_local = np.stack([np.einsum("srvk,srk->srv", normals[body], axis) for axis in (width, thickness, tangent)], axis=-1)
             for axis in range(3):
