@@ -140,5 +140,8 @@ def test_fit_muscles_writes_the_fit_into_the_pack_folder(pack_copy, capsys):
     assert f"wrote {path}" in capsys.readouterr().out
     shipped, written = np.load(default_pack_dir() / FITTED_FILE), np.load(path)
     assert sorted(shipped.files) == sorted(written.files)
-    for name in shipped.files:
-        np.testing.assert_array_equal(shipped[name], written[name], err_msg=name)
+    for name in shipped.files:  # the same fit; its last bits differ between CPUs (5e-15 mm measured on another machine)
+        if shipped[name].dtype.kind == "f":
+            np.testing.assert_allclose(written[name], shipped[name], rtol=0, atol=1e-9, err_msg=name)
+        else:
+            np.testing.assert_array_equal(shipped[name], written[name], err_msg=name)
