@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 import trimesh
 
-from viewer.anatomy.clearance import bone_solids, pose_grid, split
+from viewer.anatomy.clearance import bone_solids, deepest_vertex, pose_grid, split
 from viewer.anatomy.kinematics import HipLimits, Pose, Skeleton, bone_transforms
 from viewer.anatomy.muscle_paths import MuscleModel
 from viewer.anatomy.muscle_shapes import MuscleShapes
-from viewer.anatomy.pack_frame import apply
 from viewer.anatomy.stretches import load_stretches
 
 # No surface vertex deeper inside a bone than this standing, and anywhere in the range.
@@ -118,18 +117,14 @@ def test_psoas_cross_section_follows_the_visible_human_profile(built):
 
 
 def _deepest(pack, built, poses: dict[str, Pose]) -> tuple[float, str]:
-    solids = {b: s for b, s in bone_solids(pack).items()}
+    solids = bone_solids(pack)
     worst, where = 0.0, ""
     for name, pose in poses.items():
-        transforms = bone_transforms(pose, built[0].skeleton)
-        for mid, mesh in surfaces(built, pose).items():
-            for bone_id, solid in solids.items():
-                local = apply(np.linalg.inv(transforms[bone_id]), mesh.vertices)
-                near = np.all((local > solid.low - 1) & (local < solid.high + 1), axis=1)
-                if near.any():
-                    depth = solid.depth(local[near]).max()
-                    if depth > worst:
-                        worst, where = depth, f"{mid} in {bone_id} ({name})"
+        meshes = surfaces(built, pose)
+        depth, mid, bone_id = deepest_vertex({mid: mesh.vertices for mid, mesh in meshes.items()}, solids,
+                                             bone_transforms(pose, built[0].skeleton))
+        if depth > worst:
+            worst, where = depth, f"{mid} in {bone_id} ({name})"
     return worst, where
 
 

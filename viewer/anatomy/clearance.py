@@ -183,3 +183,19 @@ def penetrations(model: MuscleModel, solids: dict[str, Solid], poses: dict[str, 
                 mine = line[inside] == row
                 found.append(Penetration(label, names[row][0], names[row][1], bone, float(depth[mine].max())))
     return found
+
+
+def deepest_vertex(surfaces: dict[str, np.ndarray], solids: dict[str, Solid], transforms: dict[str, np.ndarray]) -> tuple[float, str, str]:
+    """The deepest of the points of named surfaces (name -> (n, 3), posed) inside any bone: its
+    depth (mm, 0 if none is inside), the surface's name and the bone's id (ray parity, exact distance)."""
+    worst = (0.0, "", "")
+    for bone, solid in solids.items():
+        inverse = np.linalg.inv(transforms[bone])
+        for name, points in surfaces.items():
+            local = apply(inverse, points)
+            near = np.all((local > solid.low - 1.0) & (local < solid.high + 1.0), axis=1)
+            if near.any():
+                depth = float(solid.depth(local[near]).max())
+                if depth > worst[0]:
+                    worst = (depth, name, bone)
+    return worst
