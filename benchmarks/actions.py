@@ -52,8 +52,9 @@ def measure(repeats: int) -> dict:
     def timed(name: str, action) -> None:
         """From the call to the end of the first frame the window draws after it (the event loop
         runs as it would, so a slot queued by the action and the frame it asks for both count).
-        Each action starts from a settled window: the previous one's full-quality frame is drawn."""
-        while win._still_timer.isActive():
+        Each action starts from a settled window: the previous one's full-quality frame is drawn, and
+        the muscle fit of a settled body (off the GUI thread, a second or two) is done."""
+        while win._still_timer.isActive() or win.body_panel.fitting.busy:  # a settled body's muscle fit runs apart
             app.processEvents()
         app.processEvents()
         frames.clear()

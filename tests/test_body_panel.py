@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from viewer.anatomy.body_shape import BodyShape
-from viewer.anatomy.kinematics import Pose
+from viewer.anatomy.clearance import bone_solids, deepest_vertex
+from viewer.anatomy.kinematics import Pose, bone_transforms
 
 if not os.environ.get("DISPLAY"):
     pytest.fail("GUI tests need an X display: install xvfb and xauth (see .ci/run)", pytrace=False)
@@ -63,6 +64,60 @@ def test_a_held_slider_draws_quick_frames_and_settles_when_let_go(win, qtbot):
     slider.sliderPressed.emit()  # held and let go without a step: nothing to measure again
     slider.sliderReleased.emit()
     assert settled == [BodyShape((0.0, 1.0, 0.0))]
+
+
+def _deepest_muscle_vertex(scene) -> float:
+    """How deep the drawn muscle surfaces go into the shown body's bones (ray parity), standing."""
+    actors = scene.muscle_actors
+    surfaces = {mid: actors.vertices[slice(*actors.shapes.vertex_ranges[mid])] for mid in actors.order}
+    return deepest_vertex(surfaces, bone_solids(scene.pack), bone_transforms(Pose(), scene.skeleton))[0]
+
+
+def test_a_settled_body_gets_muscles_fitted_to_its_own_bones(win, qtbot):
+    """A new body is drawn at once with the muscle sections of the body before, carried on its
+    lines; once it settles, the surfaces are fitted to its own bones off the GUI thread and drawn
+    from that fit. Measured at body size -3 SD: 5.0 mm into the hip bone before, under 1 after."""
+    panel = win.body_panel
+    fitted = []
+    panel.muscles_fitted.connect(lambda: fitted.append(panel.shape))
+    mean_shapes = win.scene.muscle_actors.shapes
+    panel.set_shape(BodyShape((-3.0, 0.0, 0.0)))
+    assert panel.fitting.busy and win.scene.muscle_actors.shapes is mean_shapes  # drawn at once, fitted apart
+    assert _deepest_muscle_vertex(win.scene) > 3.0
+    qtbot.waitUntil(lambda: bool(fitted), timeout=60000)
+    assert fitted == [BodyShape((-3.0, 0.0, 0.0))] and win.scene.muscle_actors.shapes is not mean_shapes
+    assert _deepest_muscle_vertex(win.scene) <= 1.0
+    panel.mean_button.click()  # back to the mean body: its own fit again (kept, so soon there)
+    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=60000)
+    assert _deepest_muscle_vertex(win.scene) <= 1.0
+
+
+def test_only_the_last_of_several_bodies_is_drawn_from_its_fit(win, qtbot):
+    """Bodies chosen faster than they are fitted: a fit that finishes after another body came is
+    not drawn on it (that body's own fit follows)."""
+    panel = win.body_panel
+    fitted = []
+    panel.muscles_fitted.connect(lambda: fitted.append(panel.shape))
+    panel.set_shape(BodyShape((-3.0, 0.0, 0.0)))
+    panel.set_shape(BodyShape((3.0, 0.0, 0.0)))
+    qtbot.waitUntil(lambda: not panel.fitting.busy, timeout=60000)
+    qtbot.wait(50)  # the last result's signal, queued to this thread
+    assert fitted == [BodyShape((3.0, 0.0, 0.0))]
+    assert _deepest_muscle_vertex(win.scene) <= 1.0
+
+
+def test_a_failed_fit_is_explained_and_the_body_stays_drawn(win, qtbot, monkeypatch):
+    from viewer.anatomy.muscle_shapes import MuscleShapes
+
+    def broken(pack, annotations):
+        raise ValueError("no bones near the muscles")
+
+    monkeypatch.setattr(MuscleShapes, "of_body", broken)
+    panel = win.body_panel
+    panel.set_shape(BodyShape((2.0, 0.0, 0.0)))
+    qtbot.waitUntil(lambda: "could not be fitted" in panel.message.text(), timeout=60000)
+    assert "no bones near the muscles" in panel.message.text()
+    assert panel.shape == BodyShape((2.0, 0.0, 0.0)) and win.isVisible()
 
 
 def test_a_refused_shape_is_explained_and_the_body_stays(win, qtbot):

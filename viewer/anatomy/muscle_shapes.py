@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from viewer.anatomy.bone_push import HipPush, _unit, rigid_group
-from viewer.anatomy.muscle_paths import CENTRELINE_POINTS, WRAP_SAMPLES, MuscleGeometry, MuscleState, resample, smooth
+from viewer.anatomy.kinematics import Pose, Skeleton, bone_transforms
+from viewer.anatomy.muscle_paths import CENTRELINE_POINTS, WRAP_SAMPLES, MuscleGeometry, MuscleModel, MuscleState, resample, smooth
 from viewer.anatomy.tube import TubeTopology
 
 RING_SIDES = 24
@@ -471,8 +472,18 @@ class MuscleShapes:
         if key not in _FITTED:
             _FITTED[key] = cls._fit_to(model, standing, transforms, pack, annotations, key)
             while len(_FITTED) > FITTED_KEPT:
-                _FITTED.pop(next(iter(_FITTED)))
+                _FITTED.pop(next(iter(_FITTED)), None)  # None: a fit on another thread may have dropped it first
         return _FITTED[key]
+
+    @classmethod
+    def of_body(cls, pack, annotations) -> MuscleShapes:
+        """The shapes of a body's muscles (a pack and its annotations, as :mod:`viewer.anatomy.bodies`
+        shapes them), fitted to that body's bones standing. It builds its own model and shares no
+        state with the caller's, so the window runs it off the GUI thread while the body is shown."""
+        skeleton = Skeleton.from_manifest(pack.manifest)
+        model = MuscleModel(annotations, skeleton, set(pack.bones))
+        rest = bone_transforms(Pose(), skeleton)
+        return cls.standing(model, model.evaluate(Pose(), rest), rest, pack, annotations)
 
     @classmethod
     def _fit_to(cls, model, standing, transforms, pack, annotations, key: str) -> MuscleShapes:

@@ -1,6 +1,7 @@
 """The body panel: sliders for the first three modes of the LLP26 shape model, the 26 people it
 was built from as presets, and the mean body. The bones change shape in place, the muscles
-follow (:mod:`viewer.anatomy.bodies`); a shape the model cannot give is refused and explained."""
+follow (:mod:`viewer.anatomy.bodies`); a shape the model cannot give is refused and explained.
+Once a body settles, its muscle surfaces are fitted to its own bones off the GUI thread."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from viewer.anatomy.bodies import Bodies
 from viewer.anatomy.body_shape import MODES, SD_LIMIT, BodyShape, ShapeError
 from viewer.anatomy.kinematics import Pose
 from viewer.app import guard
+from viewer.app.background import Background
 from viewer.scene.anatomy_scene import AnatomyScene
 
 STEPS_PER_SD = 10  # the sliders move in tenths of a standard deviation
@@ -26,12 +28,15 @@ class BodyPanel(QWidget):
     landmarks: a quick frame answers it), :attr:`body_settled` once the body stops changing (a
     slider let go, a pause after keyboard steps, a person or the mean body chosen): then what is
     measured on the whole body (length plot, readouts, Stretch lab) is worth redoing. While a
-    slider is held, :attr:`dragging` is set and :attr:`dragged` says so when it changes.
+    slider is held, :attr:`dragging` is set and :attr:`dragged` says so when it changes. A settled
+    body's muscle surfaces are then fitted to its bones in the background; :attr:`muscles_fitted`
+    follows once they are drawn from that fit.
     """
 
     body_changed = pyqtSignal()
     body_settled = pyqtSignal()
     dragged = pyqtSignal(bool)
+    muscles_fitted = pyqtSignal()
 
     def __init__(self, scene: AnatomyScene, bodies: Bodies, parent=None):
         super().__init__(parent)
@@ -97,6 +102,9 @@ class BodyPanel(QWidget):
         self._settle.setSingleShot(True)
         self._settle.setInterval(SETTLE_MS)
         self._settle.timeout.connect(self._settled)
+        self.fitting = Background(self)  # the muscle surfaces of a settled body, fitted to its bones
+        self.fitting.finished.connect(self._fitted)
+        self.fitting.failed.connect(self._not_fitted)
         self.setEnabled(bodies.available)
         if not bodies.available:
             self.message.setText(bodies.problem or "This anatomy pack has no shape model: only its own body can be shown.")
@@ -162,7 +170,18 @@ class BodyPanel(QWidget):
             return
         self._measured = self.shape
         self._show_readout()
+        self.fitting.run(self.scene.body, self.scene.body_fit())
         self.body_settled.emit()
+
+    @guard.guarded("Drawing the muscles on the new body")
+    def _fitted(self, body, shapes) -> None:
+        if self.scene.use_muscle_shapes(shapes, body):  # else a newer body came meanwhile: its own fit follows
+            self.muscles_fitted.emit()
+
+    def _not_fitted(self, body, problem: str) -> None:
+        if all(a is b for a, b in zip(body, self.scene.body)):
+            self.message.setText(f"The muscles could not be fitted to this body's bones ({problem}); "
+                                 "they are drawn with the sections of the body they were built on.")
 
     def _show_readout(self) -> None:
         model = self.scene.muscle_model

@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self.body_panel = BodyPanel(self.scene, Bodies(pack, annotations))
         self.body_panel.body_changed.connect(self._body_changed)
         self.body_panel.body_settled.connect(self._body_settled)
+        self.body_panel.muscles_fitted.connect(self.render_soon)
         self.body_panel.dragged.connect(lambda down: self._dragging() if down else None)  # quick frames while a shape slider is held
         for title, widget, area in (
             ("Structures", self.structure_panel, Qt.LeftDockWidgetArea),

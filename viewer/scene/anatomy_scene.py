@@ -8,6 +8,7 @@ whatever the state says changed.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import numpy as np
 import pyvista as pv
@@ -136,6 +137,7 @@ class AnatomyScene:
         self.muscle_model: MuscleModel | None = None
         self.muscle_actors: MuscleActors | None = None
         self._muscles_from = ""
+        self._shapes_for: MeshPack | None = None  # the body whose bones the muscle surfaces were fitted to
         self.lines_of_action: LinesOfAction | None = None
         self.muscle_states: dict = {}
         self.landmark_actors: LandmarkActors | None = None
@@ -162,7 +164,7 @@ class AnatomyScene:
         them again anyway.
         """
         muscles_from = _muscle_inputs(annotations)
-        rebuild_muscles = rebuild or self.muscle_actors is None or muscles_from != self._muscles_from
+        rebuild_muscles = rebuild or self.muscle_actors is None or muscles_from != self._muscles_from or self._shapes_for is not self.pack
         if self.muscle_actors is not None and rebuild_muscles:
             for actor in [*self.muscle_actors.actors.values(), *self.lines_of_action.actors.values()]:
                 self.plotter.remove_actor(actor, reset_camera=False, render=False)
@@ -176,6 +178,7 @@ class AnatomyScene:
             self.standing_lengths = {mid: state.length for mid, state in standing.items()}
             shapes = MuscleShapes.standing(self.muscle_model, standing, rest, self.pack, annotations)
             self.muscle_actors = MuscleActors(self.plotter, self.muscle_model, shapes, standing, rest)
+            self._shapes_for = self.pack  # the body whose bones the surfaces were fitted to
             self.lines_of_action = LinesOfAction(self.plotter, self.muscle_model, standing)
         if self.landmark_actors is None:
             self.landmark_actors = LandmarkActors(self.plotter, annotations, self.skeleton, set(self.pack.bones))
@@ -231,6 +234,29 @@ class AnatomyScene:
         if self.labels is not None and self.labels.moving and self.landmark_actors is not None:
             landmarks = self.landmark_actors  # quick frames: the labels follow their landmarks, planned again when still
             self.labels.follow(lambda ids: landmarks.points[[landmarks.index[i] for i in ids]].reshape(-1, 3))
+
+    @property
+    def body(self) -> tuple[MeshPack, Annotations | None]:
+        """The body shown: its pack and annotations (which a body's muscle fit is tagged with)."""
+        return self.pack, self.annotations
+
+    def body_fit(self) -> Callable[[], MuscleShapes]:
+        """The work of fitting the muscle surfaces to the body shown (a second or two), as a function
+        that touches no VTK and nothing of this scene, to run off the GUI thread. Until its result is
+        handed to :meth:`use_muscle_shapes` the surfaces keep the sections fitted to the body they were
+        built on, carried on this body's lines: drawn close to its bones, not on them."""
+        pack, annotations = self.body
+        return lambda: MuscleShapes.of_body(pack, annotations)
+
+    def use_muscle_shapes(self, shapes: MuscleShapes, body: tuple) -> bool:
+        """Draw the muscles from ``shapes``, fitted to ``body``, if that is still the body shown
+        (False, and nothing changes, if another body or document came meanwhile)."""
+        if body[0] is not self.pack or body[1] is not self.annotations or self.muscle_actors is None:
+            return False
+        self.muscle_actors.reshape(shapes)
+        self._shapes_for = self.pack
+        self.set_pose(self.pose)
+        return True
 
     def _normals(self, bone_id: str, level: str) -> SurfaceNormals:
         """The normals of a bone's full or light surface, set up on its first new body."""

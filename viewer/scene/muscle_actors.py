@@ -100,6 +100,14 @@ class MuscleActors:
         self.model = model
         self.rest_lengths = {mid: standing[mid].length for mid in self.order}
 
+    def reshape(self, shapes: MuscleShapes) -> None:
+        """Draw from ``shapes`` from now on: the same muscles fitted to another body, so the same
+        vertices, triangles and tissue; only their rest sections and the bones they are pushed off differ."""
+        if shapes.order != self.order or any(not np.array_equal(shapes.faces[mid], self.shapes.faces[mid]) for mid in self.order) \
+                or not np.array_equal(shapes.tendon, self.shapes.tendon):
+            raise ValueError("these muscle shapes are not the drawn muscles' (another topology)")
+        self.shapes = shapes
+
     def update(self, states: dict[str, MuscleState], transforms: dict[str, np.ndarray]) -> None:
         """Write the surfaces of ``states`` into the existing meshes."""
         if not self.order:  # a pack that carries no muscle
