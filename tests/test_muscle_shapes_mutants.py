@@ -15,7 +15,7 @@ import trimesh
 from scipy.spatial.transform import Rotation
 
 from viewer.anatomy import muscle_shapes
-from viewer.anatomy.muscle_paths import CENTRELINE_POINTS, WRAP_SAMPLES, MuscleState
+from viewer.anatomy.muscle_paths import CENTRELINE_POINTS, WRAP_SAMPLES, MuscleState, resample, smooth
 from viewer.anatomy.muscle_shapes import (
     BULGE,
     CLEARANCE_MM,
@@ -31,7 +31,6 @@ from viewer.anatomy.muscle_shapes import (
     MuscleShapes,
     ShapeSpec,
     _BoneSurface,
-    content_key,
     _inside_any,
     _material,
     _profile,
@@ -40,6 +39,7 @@ from viewer.anatomy.muscle_shapes import (
     _turned,
     _unit,
     _wrap_knot,
+    content_key,
 )
 from viewer.anatomy.tube import TubeTopology
 
@@ -1061,3 +1061,189 @@ def test_a_cap_is_at_its_end_ring_centre_and_faces_out_along_the_line():
     np.testing.assert_allclose(vertices[[first, first + 1]], [turn[:3, 3], turn[:3, 3] + LENGTH * up], atol=1e-9)
     np.testing.assert_allclose(normals[[first, first + 1]], [-up, up], atol=1e-9)
 
+
+
+# -- the rest sections settled inside a push standing ----------------------------------------------
+
+def _shifted(state, shift):
+    """A muscle state moved by ``shift``."""
+    moved = {name: getattr(state, name) + shift for name in ("fascicle_paths", "centrelines", "knots")}
+    return MuscleState(state.fascicle_lengths, moved["fascicle_paths"], moved["centrelines"], state.centreline_lengths, moved["knots"])
+
+
+def test_the_rest_sections_settle_in_their_ring_planes_over_every_round_of_a_slanted_push():
+    """A muscle up z at x = 20, y = 10, and a push that moves what lies past x = 22.5 half way back
+    to it, slanting in y and z as it goes (every coordinate changes). Each round a moved vertex
+    takes its pushed place dropped into its ring's plane (its z back to the ring's); that is
+    still past the wall, so all three rounds move it on. The vertices never pushed keep their
+    rest sections bit for bit."""
+    shift, wall, slant = np.array([20.0, 10.0, 0.0]), 22.5, np.array([0.5, 0.25, 0.4])
+
+    class Push:
+        def __init__(self):
+            self.calls = 0
+
+        def limit_to(self, rest, transforms, riding):
+            pass
+
+        def push(self, points, centres, transforms):
+            self.calls += 1
+            beyond = points[:, 0] > wall
+            points[beyond] -= (points[beyond, 0] - wall)[:, None] * slant
+
+    record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]]}
+    transforms = {"a": np.eye(4), "b": np.eye(4), "c": np.eye(4)}
+    state = _shifted(_state(), shift)
+    plain = MuscleShapes(_model(), {"m": state}, transforms, {}, {"m": record})
+    rest = np.zeros((plain.n_vertices, 3))
+    plain.pose({"m": state}, transforms, rest)
+    expected = rest.copy()
+    for _ in range(3):
+        beyond = expected[:-2, 0] > wall
+        expected[:-2][beyond] -= (expected[:-2][beyond, 0] - wall)[:, None] * slant
+        expected[:-2, 2] = rest[:-2, 2]  # back into the ring's plane
+    moved = np.any(expected != rest, axis=1)
+    assert moved[:-2].sum() > 20 and not moved[-2:].any()
+    assert (expected[moved, 0] > wall + 0.1).sum() > 20  # most still past it after three rounds: each round counts
+    push = Push()
+    shapes = MuscleShapes(_model(), {"m": state}, transforms, {}, {"m": record}, push=push)
+    assert push.calls == 3
+    settled = np.zeros_like(rest)
+    shapes.pose({"m": state}, transforms, settled, push=False)
+    np.testing.assert_allclose(settled, expected, atol=1e-9)
+    kept = ~moved[:-2].reshape(CENTRELINE_POINTS, RING_SIDES)
+    np.testing.assert_array_equal(shapes._groups[0].local[0][kept], shapes.sweeps[0].local[kept])
+
+
+# -- lines that run on past a wrap: their free rings spread along the rest ------------------------
+
+def _arc(centre, radius, start_deg, end_deg, count):
+    """``count`` points on a circle about ``centre`` in the x-z plane."""
+    angle = np.radians(np.linspace(start_deg, end_deg, count))
+    return np.asarray(centre, float) + radius * np.stack([np.cos(angle), np.zeros(count), np.sin(angle)], 1)
+
+
+def _wrapped():
+    """Four made-up muscles in one model, each one tube (knots standing, and in a pose that moves
+    the wraps' samples along their spheres and the ends about):
+
+    - "m": straight, its last segment 2 mm of 100: only its last two rings are free;
+    - "u": straight, its last segment 0.5 mm of 100: only its last ring is on it, no ring free;
+    - "w": bent near its origin, ten via points, then a wrap (its eight samples) and a long run
+      to its insertion; the most knots of all, but the shorter run past its wrap;
+    - "v": two wraps one after the other (sixteen samples), bent near both ends, padded with a
+      copy of its last knot."""
+    n = WRAP_SAMPLES
+    standing, posed, kinds = {}, {}, {}
+    straight = lambda last: np.array([[[0.0, 0, 0], [0, 0, 100.0 - last], [0, 0, 100.0]]])  # noqa: E731
+    standing["m"], kinds["m"] = straight(2.0), []
+    posed["m"] = standing["m"] + [[[0.0, 0, 0], [3.0, 0, -4.0], [6.0, 1.0, -10.0]]]
+    standing["u"], kinds["u"] = straight(0.5), []
+    posed["u"] = standing["u"] * [1.0, 1.0, 0.8]
+    via = np.array([[0.0, 0, 0], [6.0, 0, 1.0]] + [[8.0, 0, 4.0 * k] for k in range(1, 10)])  # origin and ten via points
+    w = np.concatenate([via, _arc([20.0, 0, 36.0], 12.0, 180.0, 90.0, n), [[90.0, 0, 60.0]]])[None]
+    standing["w"], kinds["w"] = w, ["via_point"] * 10 + ["wrap_sphere"]
+    posed["w"] = np.concatenate([via, _arc([20.0, 0, 36.0], 12.0, 180.0, 160.0, n), [[70.0, 10.0, 90.0]]])[None]
+    v = np.concatenate([[[-40.0, 0, 0]], _arc([-40.0, 0, 30.0], 30.0, -90.0, 0.0, n), _arc([10.0, 0, 30.0], 20.0, 180.0, 90.0, n),
+                        [[20.0, 0, 52.0], [20.0, 0, 52.0]]])[None]
+    standing["v"], kinds["v"] = v, ["wrap_sphere", "wrap_sphere"]
+    v = np.concatenate([[[-40.0, 0, 0]], _arc([-40.0, 0, 30.0], 30.0, -90.0, -60.0, n), _arc([10.0, 0, 30.0], 20.0, 180.0, 170.0, n),
+                        [[25.0, 5.0, 45.0], [25.0, 5.0, 45.0]]])[None]
+    posed["v"] = v
+    model = SimpleNamespace(muscles={}, skeleton=SimpleNamespace(parents={"c": "b"}))
+    for mid, knots in standing.items():
+        steps = [{"type": kind, "bone": "b", "point" if kind == "via_point" else "centre": knots[0, k + 1]} for k, kind in enumerate(kinds[mid])]
+        model.muscles[mid] = SimpleNamespace(id=mid, steps=steps, belly_bones=[], belly=[], origin_bones=["a"], origins=[knots[0, 0]],
+                                             insertion_bone="c", insertion=knots[0, -1])
+
+    def state(knots):
+        real = knots[:, : knots.shape[1] - int(np.all(knots[0, -1] == knots[0, -2]))]  # without the padding
+        line = resample(real, CENTRELINE_POINTS)[0]
+        length = np.linalg.norm(np.diff(knots[0], axis=0), axis=1).sum()
+        return MuscleState(np.array([length]), knots.copy(), line, np.array([length]), knots)
+
+    record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]]}
+    transforms = {"a": np.eye(4), "b": np.eye(4), "c": np.eye(4)}
+    shapes = MuscleShapes(model, {mid: state(k) for mid, k in standing.items()}, transforms, {}, {mid: record for mid in standing})
+    return shapes, {mid: state(k) for mid, k in posed.items()}, transforms, standing, kinds
+
+
+def _spread_line(standing, posed, kinds):
+    """What a line should be, worked out plainly: its points on the posed knots where they were
+    standing as far as the first ring on or past the knot before its first wrap; from that ring
+    on, evenly by length along that ring's point and the knots after, to its last real knot;
+    smoothed. Returns the line and the first free ring."""
+    start, count = _wrap_knot(_geometry(*kinds), standing)
+    segment, fraction = _material(standing, CENTRELINE_POINTS, False, start)
+    ring = int(np.argmax(segment[0] >= start))
+    line = _at(posed, segment, fraction)[0]
+    if ring < CENTRELINE_POINTS - 1:
+        rest = np.concatenate([line[ring:ring + 1], posed[0, start + 1:count]])
+        arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(rest, axis=0), axis=1))])
+        along = np.linspace(0.0, arc[-1], CENTRELINE_POINTS - ring)
+        line[ring:] = np.stack([np.interp(along, arc, rest[:, k]) for k in range(3)], 1)
+    return smooth(line[None])[0], ring
+
+
+def test_free_rings_spread_evenly_along_the_rest_of_each_line_past_its_wrap_all_muscles_in_one_pass():
+    shapes, posed, transforms, standing, kinds = _wrapped()
+    rings = {}
+    expected = {}
+    for mid in shapes.order:
+        expected[mid], rings[mid] = _spread_line(standing[mid], posed[mid].knots, kinds[mid])
+    assert rings["m"] == CENTRELINE_POINTS - 2 and rings["u"] == CENTRELINE_POINTS - 1
+    assert 10 < rings["w"] < rings["m"] and rings["v"] < rings["w"]
+    assert shapes._free_from["w"][1:] == (10, 20) and shapes._free_from["v"][1:] == (0, 18)
+    lines = shapes._centrelines(posed, transforms)
+    assert lines.shape == (4, CENTRELINE_POINTS, 3)
+    for k, mid in enumerate(shapes.order):
+        np.testing.assert_allclose(lines[k], expected[mid], atol=1e-9, err_msg=mid)
+        np.testing.assert_allclose(shapes.lines(mid, posed[mid], transforms)[0], expected[mid], atol=1e-9, err_msg=mid)
+    # the spread is not where the points stood on their knots: a pose that moves a wrap's samples
+    segment, fraction = _material(standing["w"], CENTRELINE_POINTS, False, 10)
+    assert np.abs(_at(posed["w"].knots, segment, fraction)[0] - expected["w"]).max() > 5.0
+    pieces = shapes._lines_of(["w", "m", "v"], posed, transforms)
+    assert [len(p) for p in pieces] == [1, 1, 1]
+    for piece, mid in zip(pieces, ["w", "m", "v"]):
+        np.testing.assert_allclose(piece[0], expected[mid], atol=1e-9, err_msg=mid)
+
+
+def test_a_cap_s_normal_is_its_end_ring_s_tangent_backwards_at_the_start_in_a_bent_muscle():
+    shapes, posed, transforms, _, _ = _wrapped()
+    vertices, normals = np.zeros((shapes.n_vertices, 3)), np.zeros((shapes.n_vertices, 3))
+    shapes.pose(posed, transforms, vertices, normals=normals)
+    lines = shapes._centrelines(posed, transforms)
+    assert shapes.order == ["m", "u", "w", "v"]
+    tangents = _tangents(lines)
+    # "w" bends at its start and "m" (posed) at its end: an end ring's tangent is not its neighbour's, nor the other end's
+    assert np.linalg.norm(tangents[2, 0] - tangents[2, 1]) > 0.01 and np.linalg.norm(tangents[0, -1] - tangents[0, -2]) > 0.1
+    assert np.linalg.norm(tangents[0, 0] - tangents[0, -1]) > 0.5 and np.linalg.norm(tangents[2, 0] - tangents[2, -1]) > 0.5
+    for k, mid in enumerate(shapes.order):
+        end, tangent = shapes.vertex_ranges[mid][1], tangents[k]
+        np.testing.assert_allclose(vertices[[end - 2, end - 1]], lines[k][[0, -1]], atol=1e-9, err_msg=mid)
+        np.testing.assert_allclose(normals[[end - 2, end - 1]], [-tangent[0], tangent[-1]], atol=1e-9, err_msg=mid)
+
+
+# -- the bones a fit shapes against: those whose box meets the line's box grown by the reach -----------
+
+def test_a_fit_takes_the_bones_whose_box_meets_the_muscle_s_box_grown_by_the_reach_on_each_axis(monkeypatch, tmp_path):
+    """The made-up muscle moved to x = 200 (its line from z = 0 to 100 there): the reach box runs
+    x 120..280, y -80..80, z -80..180. A bone that touches it exactly, at either side, counts;
+    one just short of it does not, though it would were the box one size on every axis, or
+    the origin in it."""
+    monkeypatch.setattr(muscle_shapes, "_FITTED", {})
+    model = _model()
+    model.skeleton.joint_centres = {}
+    state = _shifted(_state(), np.array([200.0, 0.0, 0.0]))
+    np.testing.assert_allclose(state.centrelines[0, [0, -1]], [[200.0, 0, 0], [200.0, 0, 100.0]])
+    bones = {"at_low": _box_bone([100, -10, 0], [120, 10, 100]),  # its far face on x = 120
+             "at_high": _box_bone([280, -10, 0], [300, 10, 100]),  # its near face on x = 280
+             "short_low": _box_bone([90, -10, 0], [119.5, 10, 100]),
+             "short_high": _box_bone([280.5, -10, 0], [300, 10, 100]),
+             "above": _box_bone([190, -10, 180.5], [210, 10, 200]),
+             "aside": _box_bone([190, 80.5, 0], [210, 100, 100]),
+             "a": _box_bone([500, 0, 0], [501, 1, 1]), "b": _box_bone([500, 0, 0], [501, 1, 1]), "c": _box_bone([500, 0, 0], [501, 1, 1])}
+    transforms = {bone: np.eye(4) for bone in bones}
+    annotations = SimpleNamespace(muscles={"m": {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]]}})
+    shapes = MuscleShapes.fit(model, {"m": state}, transforms, SimpleNamespace(bones=bones, directory=tmp_path), annotations)
+    assert sorted(shapes._bone_surfaces) == ["at_high", "at_low"]
