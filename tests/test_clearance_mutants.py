@@ -178,3 +178,23 @@ def test_penetrations_finds_each_line_inside_each_bone_at_its_deepest():
     assert coarse == []  # samples at z = 5 and 0 step over a bone 1.2 mm thick at z = 2.5
     fine = clearance.penetrations(model, {"pelvis": cube(np.array([0.0, 0, 2.5]), 0.6)}, {"stand": Pose()})
     assert [(p.muscle, round(p.depth, 6)) for p in fine] == [("m1", 0.1)]  # z = 2 and 3, 0.1 mm inside
+
+
+def test_deepest_vertex_names_the_deepest_point_in_each_bones_own_frame():
+    """Two cubes, each moved by its transform: the deepest point of any surface inside any bone,
+    by its depth, its surface and its bone; points near a box but outside count 0; none inside, 0."""
+    solids = {"a": cube(np.zeros(3), 10.0), "b": cube(np.zeros(3), 5.0)}
+    to_b = np.eye(4)
+    to_b[:3, 3] = [100.0, 0, 0]  # bone b stands 100 mm along x
+    transforms = {"a": np.eye(4), "b": to_b}
+    surfaces = {"psoas": np.array([[7.0, 0, 0], [0, 0, 10.5]]),       # 3 mm deep in a; just outside a, inside its grown box
+                "iliacus": np.array([[101.0, 0, 0], [50.0, 0, 0]])}  # 4 mm deep in b, and far from both
+    assert clearance.deepest_vertex(surfaces, solids, transforms) == pytest.approx((4.0, "iliacus", "b"))
+    assert clearance.deepest_vertex({"psoas": surfaces["psoas"]}, solids, transforms) == pytest.approx((3.0, "psoas", "a"))
+    assert clearance.deepest_vertex({"psoas": np.array([[0.0, 0, 10.5], [60.0, 0, 0]])}, solids, transforms) == (0.0, "", "")
+    # just inside a face, on the low side and on the high side: counted (the box is only where to look)
+    assert clearance.deepest_vertex({"psoas": np.array([[-9.5, 0, 0]])}, solids, transforms) == pytest.approx((0.5, "psoas", "a"))
+    assert clearance.deepest_vertex({"psoas": np.array([[0, 9.6, 0]])}, solids, transforms) == pytest.approx((0.4, "psoas", "a"))
+    # b's points are taken into b's frame: left standing at the origin, they would read inside a
+    moved = {"a": np.eye(4), "b": np.eye(4)}
+    assert clearance.deepest_vertex({"psoas": np.array([[101.0, 0, 0]])}, solids, moved) == (0.0, "", "")
