@@ -33,6 +33,7 @@ def measure(repeats: int) -> dict:
     from PyQt5.QtWidgets import QApplication
 
     from viewer.anatomy.annotations import load_annotations
+    from viewer.anatomy.body_shape import BodyShape
     from viewer.anatomy.mesh_pack import load_pack
     from viewer.app.main_window import MainWindow
 
@@ -75,6 +76,7 @@ def measure(repeats: int) -> dict:
     for k in range(repeats):
         timed("full_rebuild_baseline", lambda: (win.scene.set_annotations(win.session.annotations, rebuild=True),
                                                 win.scene.set_still_quality(True), window.Render()))
+        win.body_panel.set_shape(BodyShape())  # landmarks are edited on the mean body (the window allows no other)
         win.actions_by_name["edit_landmarks"].setChecked(True)
         point = shaft[k % len(shaft)]
         added = []
