@@ -28,6 +28,12 @@ class BoneOcclusion:
         self.bounds = {bone_id: np.reshape(surface.bounds, (3, 2)).T for bone_id, surface in surfaces.items()}
         self._hits = vtkPoints()
 
+    def prepare(self) -> None:
+        """Build every bone's tree now (about 30 ms for the 14 bones here), where a slow frame hides
+        it, rather than in the first action that plans labels."""
+        for bone_id in self.surfaces:
+            self._tree(bone_id)
+
     def _tree(self, bone_id: str) -> vtkOBBTree:
         if bone_id not in self._trees:
             tree = vtkOBBTree()
