@@ -30,7 +30,7 @@ from viewer.app.info_panel import InfoPanel
 from viewer.app.interactor import ViewerInteractor
 from viewer.app.landmark_editor import LandmarkEditor
 from viewer.app.learn_panel import LearnPanel
-from viewer.app.memory import give_back_freed_memory
+from viewer.app.memory import freeze_what_the_window_holds, give_back_freed_memory
 from viewer.app.panel_strips import first_size, set_folded, share_width
 from viewer.app.pose_panel import PosePanel
 from viewer.app.shortcut_sheet import ShortcutSheet
@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self._discard_on_close = False
         self._restore_settings()
         self.scene.set_still_quality(True)
+        freeze_what_the_window_holds()  # no 80 ms full collections inside actions (memory.py)
 
     # --- building ---------------------------------------------------------------------------
     def _build_panels(self, annotations: Annotations, pack: MeshPack) -> None:
