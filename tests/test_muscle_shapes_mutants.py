@@ -611,28 +611,34 @@ def test_a_pose_is_pushed_off_the_bones_with_the_ring_centres_and_can_be_left_un
     assert len(push.calls) == 2
 
 
+class _CountingPush:
+    """A stand-in for the push off the bones: counts its calls and moves the points by ``move``."""
+
+    def __init__(self, move):
+        self.calls, self._move = 0, move
+
+    def limit_to(self, rest, transforms, riding):
+        pass
+
+    def push(self, points, centres, transforms):
+        self.calls += 1
+        self._move(points)
+
+
 def test_the_rest_shape_settles_where_the_push_moves_it_standing():
     """Vertices the push's fields read inside bone standing take their pushed places in the rest
     sections (so a pose pushes only what it presses into bone); the others keep theirs."""
     WALL = RADIUS / 2
 
-    class Push:
-        def __init__(self):
-            self.calls = 0
-
-        def limit_to(self, rest, transforms, riding):
-            pass
-
-        def push(self, points, centres, transforms):
-            self.calls += 1
-            beyond = points[:, 0] > WALL  # a wall across x: what lies past it is moved onto it
-            points[beyond, 0] = WALL
+    def onto_the_wall(points):  # a wall across x: what lies past it is moved onto it
+        beyond = points[:, 0] > WALL
+        points[beyond, 0] = WALL
 
     plain, transforms = _shapes()
     rest = np.zeros((plain.n_vertices, 3))
     plain.pose({"m": _state()}, transforms, rest)
     assert (rest[:, 0] > WALL).sum() > 20
-    push = Push()
+    push = _CountingPush(onto_the_wall)
     shapes, _ = _shapes(push=push)
     settled = np.zeros_like(rest)
     shapes.pose({"m": _state()}, transforms, settled, push=False)
@@ -1079,17 +1085,9 @@ def test_the_rest_sections_settle_in_their_ring_planes_over_every_round_of_a_sla
     rest sections bit for bit."""
     shift, wall, slant = np.array([20.0, 10.0, 0.0]), 22.5, np.array([0.5, 0.25, 0.4])
 
-    class Push:
-        def __init__(self):
-            self.calls = 0
-
-        def limit_to(self, rest, transforms, riding):
-            pass
-
-        def push(self, points, centres, transforms):
-            self.calls += 1
-            beyond = points[:, 0] > wall
-            points[beyond] -= (points[beyond, 0] - wall)[:, None] * slant
+    def half_way_back(points):
+        beyond = points[:, 0] > wall
+        points[beyond] -= (points[beyond, 0] - wall)[:, None] * slant
 
     record = {"radius_profile": [[0.0, RADIUS], [1.0, RADIUS]]}
     transforms = {"a": np.eye(4), "b": np.eye(4), "c": np.eye(4)}
@@ -1105,7 +1103,7 @@ def test_the_rest_sections_settle_in_their_ring_planes_over_every_round_of_a_sla
     moved = np.any(expected != rest, axis=1)
     assert moved[:-2].sum() > 20 and not moved[-2:].any()
     assert (expected[moved, 0] > wall + 0.1).sum() > 20  # most still past it after three rounds: each round counts
-    push = Push()
+    push = _CountingPush(half_way_back)
     shapes = MuscleShapes(_model(), {"m": state}, transforms, {}, {"m": record}, push=push)
     assert push.calls == 3
     settled = np.zeros_like(rest)
