@@ -511,11 +511,13 @@ class MainWindow(QMainWindow):
 
     @guard.guarded("Showing the new body")
     def _body_changed(self) -> None:
-        """A quick frame of the new body; landmarks are edited on the mean body only."""
+        """A quick frame of the new body, drawn as a dragged view's (a step on the way: the settled
+        body gets its full-quality frame); landmarks are edited on the mean body only."""
         mean = self.body_panel.shape.is_mean
         if not mean and self.editing:
             self.actions_by_name["edit_landmarks"].setChecked(False)
         self.actions_by_name["edit_landmarks"].setEnabled(mean)
+        self._dragging()
         self.render_soon()
 
     @guard.guarded("Measuring the new body")
