@@ -144,3 +144,14 @@ def test_a_new_bodys_still_frame_builds_the_line_of_sight_trees(win, qtbot):
     qtbot.waitUntil(lambda: not win.scene._body_pending, timeout=10000)
     occlusion = win.scene.occlusion
     assert set(occlusion._trees) == set(occlusion.surfaces)
+
+
+def test_a_keyboard_step_is_drawn_as_a_moving_view_then_sharpened(win, qtbot):
+    """A step of a slider (a key press) is a body on the way: its first frame is drawn at the
+    moving resolution, and the full-quality frame follows once it settles."""
+    panel = win.body_panel
+    assert not win.scene.resolution.moving
+    panel.sliders[2].setValue(5)
+    qtbot.waitUntil(lambda: panel.shape == BodyShape((0.0, 0.0, 0.5)), timeout=10000)
+    assert win.scene.resolution.moving
+    qtbot.waitUntil(lambda: not win.scene.resolution.moving, timeout=10000)
