@@ -488,3 +488,17 @@ def test_the_built_window_is_kept_out_of_pythons_full_collections(qtbot, content
     window = MainWindow(content[0], content[1], settings)
     qtbot.addWidget(window)
     assert gc.get_freeze_count() > 100_000
+
+
+def test_an_action_is_drawn_by_one_render_in_the_views_paint(win, qtbot):
+    """The window draws through the view's paint, which renders and shows the frame: a render asked
+    for from outside a paint renders, then its paint renders the same frame again (two renders a
+    frame, about 30 ms more to the screen for every action here)."""
+    renders = []
+    win.plotter.render_window.AddObserver("EndEvent", lambda *_: renders.append(win.plotter._in_paint))
+    qtbot.wait(50)
+    renders.clear()
+    win.state.select("asis_r")
+    qtbot.waitUntil(lambda: bool(renders), timeout=5000)
+    qtbot.wait(50)  # well before the still frame
+    assert renders == [True]

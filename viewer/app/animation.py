@@ -142,7 +142,7 @@ class CameraFlight(QObject):
             camera.up = (1, 0, 0) if abs(direction[2]) > 0.9 else (0, 0, 1)
         camera.OrthogonalizeViewUp()
         self.plotter.reset_camera_clipping_range()
-        self.plotter.render()
+        self.plotter.update()  # rendered and shown in the next paint, once (MainWindow.draw)
         if t >= 1.0:
             self.stop()
 

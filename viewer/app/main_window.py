@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
         self.flight.stop()
         self.scene.set_view(name)
         self._camera_set = self._camera_now()
-        self.plotter.render()
+        self.draw()
 
     def _camera_now(self) -> np.ndarray:
         camera = self.plotter.camera
@@ -309,11 +309,11 @@ class MainWindow(QMainWindow):
         camera.Elevation(elevation)
         camera.OrthogonalizeViewUp()
         self.plotter.reset_camera_clipping_range()
-        self.plotter.render()
+        self.draw()
 
     def _zoom(self, factor: float) -> None:
         self.plotter.camera.Zoom(factor)
-        self.plotter.render()
+        self.draw()
 
     def _set_auto_rotate(self, on: bool) -> None:
         (self.auto_rotate.start if on else self.auto_rotate.stop)()
@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
 
     def _set_dark(self, on: bool) -> None:
         self.scene.set_background(dark=on)
-        self.plotter.render()
+        self.draw()
 
     def _toggle_gait(self) -> None:
         self.animator.play_gait(not self.animator.gait_playing)
@@ -387,7 +387,7 @@ class MainWindow(QMainWindow):
         if self._view_closed:
             return  # a flight or animation that ends as the window closes
         self.scene.set_still_quality(True)
-        self.plotter.render()
+        self.draw()
         give_back_freed_memory()  # what the action and its quick frames freed (memory.py)
 
     def set_presentation(self, on: bool) -> None:
@@ -413,7 +413,7 @@ class MainWindow(QMainWindow):
             self.scene.resolution.refresh()
         self.showFullScreen() if on else self.showNormal()
         self._update_overlay()
-        self.plotter.render()
+        self.draw()
         QTimer.singleShot(FRAME_AFTER_RESIZE_MS, self.frame_anatomy)  # once the view has its new shape
 
     def fold_panels(self, folded: bool) -> None:
@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
         view = load_view(path, self.scene.annotations, self.scene.hip_limits)
         self.animator.stop()
         apply_panel(self.scene, self.state, view["panels"][0], self.scene.annotations)
-        self.plotter.render()
+        self.draw()
 
     @guard.guarded("Saving the view")
     def _save_view_dialog(self) -> None:
@@ -500,7 +500,7 @@ class MainWindow(QMainWindow):
         if hit is not None and hit[0] == self.scene.annotations.landmarks[landmark_id].bone:
             self._drag = (landmark_id, hit[1])
             preview_landmark(self.scene, landmark_id, self.session.snapped(landmark_id, hit[1]))
-            self.plotter.render()
+            self.draw()
 
     @guard.guarded("Dropping the landmark")
     def _drop(self, x: float, y: float) -> None:
@@ -616,6 +616,13 @@ class MainWindow(QMainWindow):
             self.strain_legend.set_visible(self.state.strain_on)
         self.render_soon()
 
+    def draw(self) -> None:
+        """Draw the scene in the view's next paint. pyvistaqt's widget renders in every paint; a
+        render asked for from outside (``plotter.render()``) renders, then schedules a paint that
+        renders again to show it: two renders a frame (25-45 ms each here), where a paint alone
+        renders once and shows it at once."""
+        self.plotter.update()
+
     def render_soon(self) -> None:
         """One frame after the current slot returns, however many changes it made (each full-quality
         frame costs hundreds of milliseconds in software; a quiz step changes the state a dozen times)."""
@@ -632,7 +639,7 @@ class MainWindow(QMainWindow):
             self.scene.set_still_quality(False)
             if not self.body_panel.dragging:  # a held shape slider: full quality once it is let go
                 self._still_timer.start()
-        self.plotter.render()
+        self.draw()
 
     def hide_answers(self, hidden: bool) -> None:
         """While a quiz question is open: no selection details, length readout or length plot."""
