@@ -2,8 +2,9 @@
 
     python tools/body_shapes_figure.py OUT.png [SHAPE ...]   (default: size=-2 mean size=+2 pelvis=-2 pelvis=+2)
 
-Each body is drawn by the window's own path (``AnatomyScene.set_body``) from the same camera,
-framed on the biggest of them, so sizes compare directly.
+Each body is drawn by the window's own path (``AnatomyScene.set_body``, then the muscles fitted to
+its bones as once it settles) from the same camera, framed on the biggest of them, so sizes
+compare directly.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def main(out: Path, specs: list[str]) -> None:
     images = []
     for shape, (shaped_pack, shaped_annotations) in zip(shapes, bodies_drawn):
         scene.set_body(shaped_pack, shaped_annotations)
+        scene.use_muscle_shapes(scene.body_fit()(), scene.body)  # as the window draws a settled body
         scene.set_still_quality(True)
         plotter.render_window.Render()
         image = Image.fromarray(plotter.screenshot(return_img=True))
