@@ -178,6 +178,7 @@ class BodyPanel(QWidget):
         if self.scene.use_muscle_shapes(shapes, body):  # else a newer body came meanwhile: its own fit follows
             self.muscles_fitted.emit()
 
+    @guard.guarded("Drawing the muscles on the new body")
     def _not_fitted(self, body, problem: str) -> None:
         if all(a is b for a, b in zip(body, self.scene.body)):
             self.message.setText(f"The muscles could not be fitted to this body's bones ({problem}); "
