@@ -132,7 +132,6 @@ class AnatomyScene:
         for bone_id, matrix in self._bone_matrices.items():
             self.bone_actors[bone_id].SetUserMatrix(matrix)
         self.occlusion = BoneOcclusion({bone_id: light for bone_id, (_, light) in self._bone_surfaces.items()})
-        self.occlusion.prepare()  # in this still frame (SSAA, hundreds of ms), not in the next action's
         self._body_pending = False  # a new body's full surfaces wait for the next still frame
         self._surface_normals: dict[tuple[str, str], SurfaceNormals] = {}
         self.muscle_model: MuscleModel | None = None
